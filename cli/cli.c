@@ -1,0 +1,144 @@
+/* Helpers shared by the commands. */
+#include "cli/cli.h"
+#include "common/util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+int
+cli_fail(GError *error)
+{
+	int code = dm_error_exit_code(error);
+
+	fprintf(stderr, "dunmail: %s\n", error != NULL ? error->message : "unknown error");
+	g_clear_error(&error);
+	return code;
+}
+
+int
+cli_usage(const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	text = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "dunmail: %s\n", text);
+	g_free(text);
+	return EX_USAGE;
+}
+
+dm_config *
+cli_config(cli_context *ctx, GError **error)
+{
+	char *path;
+
+	if (ctx->config != NULL)
+		return ctx->config;
+	if (ctx->config_file != NULL) {
+		ctx->config = config_load(ctx->config_file, error);
+		return ctx->config;
+	}
+	path = config_default_path();
+	if (g_file_test(path, G_FILE_TEST_EXISTS))
+		ctx->config = config_load(path, error);
+	else
+		ctx->config = config_new_default();
+	g_free(path);
+	return ctx->config;
+}
+
+char *
+cli_database_path(cli_context *ctx, GError **error)
+{
+	dm_config *config;
+
+	if (ctx->database_option != NULL)
+		return g_strdup(ctx->database_option);
+	if ((config = cli_config(ctx, error)) == NULL)
+		return NULL;
+	if (config_store_path(config) != NULL)
+		return g_strdup(config_store_path(config));
+	return config_default_database_path();
+}
+
+store *
+cli_store(cli_context *ctx, store_open_mode mode, GError **error)
+{
+	char *path;
+	dm_config *config;
+
+	if (ctx->db != NULL)
+		return ctx->db;
+	if ((config = cli_config(ctx, error)) == NULL)
+		return NULL;
+	if ((path = cli_database_path(ctx, error)) == NULL)
+		return NULL;
+	ctx->db = store_open(path, mode, error);
+	if (ctx->db != NULL)
+		store_set_busy_timeout(ctx->db, config_store_busy_timeout(config));
+	g_free(path);
+	return ctx->db;
+}
+
+bool
+cli_parse_options(int *argc, char ***argv, const char *usage, const char *description,
+		  const GOptionEntry *entries, int *exit_code)
+{
+	GOptionContext *context = g_option_context_new(usage);
+	GError *error = NULL;
+	bool ok;
+
+	g_option_context_set_help_enabled(context, TRUE);
+	if (description != NULL)
+		g_option_context_set_summary(context, description);
+	if (entries != NULL)
+		g_option_context_add_main_entries(context, entries, NULL);
+	ok = g_option_context_parse(context, argc, argv, &error);
+	if (!ok) {
+		*exit_code = cli_usage("%s (see --help)", error->message);
+		g_error_free(error);
+	}
+	g_option_context_free(context);
+	return ok;
+}
+
+bool
+cli_output_format(const char *name, printer_format *format, GError **error)
+{
+	if (name == NULL) {
+		*format = PRINTER_TABLE;
+		return true;
+	}
+	return printer_format_parse(name, format, error);
+}
+
+int
+cli_dispatch(cli_context *ctx, const char *group, const cli_command *commands, int argc,
+	     char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		FILE *out = argc < 2 ? stderr : stdout;
+		fprintf(out, "usage: dunmail %s COMMAND ...\n\ncommands:\n", group);
+		for (const cli_command *c = commands; c->name != NULL; c++)
+			fprintf(out, "  %-10s %s\n", c->name, c->summary);
+		return argc < 2 ? EX_USAGE : EX_OK;
+	}
+	for (const cli_command *c = commands; c->name != NULL; c++) {
+		if (strcmp(c->name, argv[1]) == 0) {
+			char *name = g_strdup_printf("%s %s", group, c->name);
+			char *saved = argv[1];
+			int code;
+			argv[1] = name;
+			code = c->run(ctx, argc - 1, argv + 1);
+			argv[1] = saved;
+			g_free(name);
+			return code;
+		}
+	}
+	return cli_usage("unknown command \"%s %s\" (see dunmail %s --help)", group, argv[1],
+			 group);
+}

@@ -1,0 +1,323 @@
+/* Clients and their addresses. */
+#include "store/store-private.h"
+
+#include <string.h>
+
+store_client *
+store_client_new(const char *name)
+{
+	store_client *client = g_new0(store_client, 1);
+
+	client->name = g_strdup(name);
+	client->paused_until = DM_DATE_NONE;
+	client->emails = g_ptr_array_new_with_free_func(g_free);
+	client->domains = g_ptr_array_new_with_free_func(g_free);
+	client->cc = g_ptr_array_new_with_free_func(g_free);
+	client->bounced = g_ptr_array_new_with_free_func(g_free);
+	return client;
+}
+
+void
+store_client_free(store_client *client)
+{
+	if (client == NULL)
+		return;
+	g_free(client->name);
+	g_free(client->language);
+	g_free(client->currency);
+	g_free(client->notes);
+	g_free(client->policy);
+	g_ptr_array_unref(client->emails);
+	g_ptr_array_unref(client->domains);
+	g_ptr_array_unref(client->cc);
+	g_ptr_array_unref(client->bounced);
+	g_free(client);
+}
+
+static bool
+insert_addresses(store *db, int64_t client_id, const char *kind, GPtrArray *list,
+		 GError **error)
+{
+	static const char sql[] = "INSERT INTO client_addresses (client_id, kind, address, position)"
+				  " VALUES (?, ?, ?, ?)";
+
+	for (guint i = 0; i < list->len; i++) {
+		sqlite3_stmt *stmt = store_statement(db, sql, error);
+		const char *address = g_ptr_array_index(list, i);
+		if (stmt == NULL)
+			return false;
+		sqlite3_bind_int64(stmt, 1, client_id);
+		store_bind_text(stmt, 2, kind);
+		store_bind_text(stmt, 3, address);
+		sqlite3_bind_int(stmt, 4, (int)i);
+		if (sqlite3_step(stmt) != SQLITE_DONE) {
+			int code = sqlite3_errcode(db->sql);
+			sqlite3_reset(stmt);
+			if (code == SQLITE_CONSTRAINT)
+				g_set_error(error, DM_ERROR, DM_ERROR_CONFLICT,
+					    "%s %s already belongs to another client (or is repeated)",
+					    strcmp(kind, "domain") == 0 ? "domain" : "address",
+					    address);
+			else
+				store_set_sql_error(db, error, "adding a client address");
+			return false;
+		}
+		sqlite3_reset(stmt);
+	}
+	return true;
+}
+
+bool
+store_client_add(store *db, store_client *client, GError **error)
+{
+	static const char sql[] =
+	    "INSERT INTO clients (name, language, currency, payment_terms, credit_limit, notes,"
+	    " policy, paused_until, never_chase, created) VALUES (?,?,?,?,?,?,?,?,?,?)";
+	sqlite3_stmt *stmt;
+	char *now = store_timestamp();
+	store_source source = {.command = "client add"};
+	char *detail;
+
+	if (!store_begin(db, error))
+		goto fail_nolock;
+	if ((stmt = store_statement(db, sql, error)) == NULL)
+		goto fail;
+	store_bind_text(stmt, 1, client->name);
+	store_bind_text(stmt, 2, client->language);
+	store_bind_text(stmt, 3, client->currency);
+	sqlite3_bind_int(stmt, 4, client->payment_terms);
+	if (client->has_credit_limit)
+		sqlite3_bind_int64(stmt, 5, client->credit_limit);
+	store_bind_text(stmt, 6, client->notes);
+	store_bind_text(stmt, 7, client->policy);
+	store_bind_date(stmt, 8, client->paused_until);
+	sqlite3_bind_int(stmt, 9, client->never_chase ? 1 : 0);
+	store_bind_text(stmt, 10, now);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		int code = sqlite3_errcode(db->sql);
+		sqlite3_reset(stmt);
+		if (code == SQLITE_CONSTRAINT)
+			g_set_error(error, DM_ERROR, DM_ERROR_CONFLICT,
+				    "client \"%s\" already exists", client->name);
+		else
+			store_set_sql_error(db, error, "adding a client");
+		goto fail;
+	}
+	sqlite3_reset(stmt);
+	client->id = sqlite3_last_insert_rowid(db->sql);
+	if (!insert_addresses(db, client->id, "email", client->emails, error) ||
+	    !insert_addresses(db, client->id, "domain", client->domains, error) ||
+	    !insert_addresses(db, client->id, "cc", client->cc, error))
+		goto fail;
+	detail = g_strdup_printf("client %s", client->name);
+	if (!store_event_write(db, 0, client->id, "created", NULL, NULL, detail, &source, error)) {
+		g_free(detail);
+		goto fail;
+	}
+	g_free(detail);
+	if (!store_commit(db, error))
+		goto fail;
+	g_free(now);
+	return true;
+fail:
+	store_rollback(db);
+fail_nolock:
+	g_free(now);
+	client->id = 0;
+	return false;
+}
+
+static bool
+load_addresses(store *db, store_client *client, GError **error)
+{
+	static const char sql[] = "SELECT kind, address, bounced FROM client_addresses"
+				  " WHERE client_id = ? ORDER BY kind, position, id";
+	sqlite3_stmt *stmt = store_statement(db, sql, error);
+	int rc;
+
+	if (stmt == NULL)
+		return false;
+	sqlite3_bind_int64(stmt, 1, client->id);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(stmt, 0);
+		char *address = store_column_text(stmt, 1);
+		if (strcmp(kind, "email") == 0) {
+			if (sqlite3_column_type(stmt, 2) != SQLITE_NULL)
+				g_ptr_array_add(client->bounced, g_strdup(address));
+			g_ptr_array_add(client->emails, address);
+		} else if (strcmp(kind, "domain") == 0) {
+			g_ptr_array_add(client->domains, address);
+		} else {
+			g_ptr_array_add(client->cc, address);
+		}
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		store_set_sql_error(db, error, "reading client addresses");
+		return false;
+	}
+	return true;
+}
+
+#define CLIENT_COLUMNS                                                                             \
+	"id, name, language, currency, payment_terms, credit_limit, notes, policy,"                \
+	" paused_until, never_chase"
+
+static store_client *
+client_from_row(sqlite3_stmt *stmt)
+{
+	store_client *client = store_client_new((const char *)sqlite3_column_text(stmt, 1));
+
+	client->id = sqlite3_column_int64(stmt, 0);
+	client->language = store_column_text(stmt, 2);
+	client->currency = store_column_text(stmt, 3);
+	client->payment_terms = sqlite3_column_int(stmt, 4);
+	client->has_credit_limit = sqlite3_column_type(stmt, 5) != SQLITE_NULL;
+	client->credit_limit = sqlite3_column_int64(stmt, 5);
+	client->notes = store_column_text(stmt, 6);
+	client->policy = store_column_text(stmt, 7);
+	client->paused_until = store_column_date(stmt, 8);
+	client->never_chase = sqlite3_column_int(stmt, 9) != 0;
+	return client;
+}
+
+/* Runs a query that yields client rows; binds one text or integer parameter. */
+static GPtrArray *
+query_clients(store *db, const char *sql, const char *text, int64_t number, GError **error)
+{
+	sqlite3_stmt *stmt = store_statement(db, sql, error);
+	GPtrArray *clients;
+	int rc;
+
+	if (stmt == NULL)
+		return NULL;
+	if (text != NULL)
+		store_bind_text(stmt, 1, text);
+	else if (number != 0)
+		sqlite3_bind_int64(stmt, 1, number);
+	clients = g_ptr_array_new_with_free_func((GDestroyNotify)store_client_free);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		g_ptr_array_add(clients, client_from_row(stmt));
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		store_set_sql_error(db, error, "reading clients");
+		g_ptr_array_unref(clients);
+		return NULL;
+	}
+	for (guint i = 0; i < clients->len; i++) {
+		if (!load_addresses(db, g_ptr_array_index(clients, i), error)) {
+			g_ptr_array_unref(clients);
+			return NULL;
+		}
+	}
+	return clients;
+}
+
+static store_client *
+first_client(GPtrArray *clients)
+{
+	store_client *client = NULL;
+
+	if (clients == NULL)
+		return NULL;
+	if (clients->len > 0)
+		client = g_ptr_array_steal_index(clients, 0);
+	g_ptr_array_unref(clients);
+	return client;
+}
+
+store_client *
+store_client_find(store *db, const char *name, GError **error)
+{
+	GError *local = NULL;
+	store_client *client = first_client(query_clients(
+	    db, "SELECT " CLIENT_COLUMNS " FROM clients WHERE name = ? COLLATE NOCASE", name, 0,
+	    &local));
+
+	if (local != NULL)
+		g_propagate_error(error, local);
+	else if (client == NULL)
+		g_set_error(error, DM_ERROR, DM_ERROR_NOT_FOUND, "no client named \"%s\"", name);
+	return client;
+}
+
+store_client *
+store_client_get(store *db, int64_t id, GError **error)
+{
+	GError *local = NULL;
+	store_client *client = first_client(query_clients(
+	    db, "SELECT " CLIENT_COLUMNS " FROM clients WHERE id = ?", NULL, id, &local));
+
+	if (local != NULL)
+		g_propagate_error(error, local);
+	else if (client == NULL)
+		g_set_error(error, DM_ERROR, DM_ERROR_NOT_FOUND, "no client with id %lld",
+			    (long long)id);
+	return client;
+}
+
+store_client *
+store_client_find_by_address(store *db, const char *address, GError **error)
+{
+	GError *local = NULL;
+	char *normal = dm_address_normalise(address);
+	char *domain = dm_address_domain(normal);
+	store_client *client;
+
+	client = first_client(query_clients(
+	    db,
+	    "SELECT " CLIENT_COLUMNS " FROM clients WHERE id = (SELECT client_id FROM"
+	    " client_addresses WHERE kind = 'email' AND address = ?)",
+	    normal, 0, &local));
+	if (client == NULL && local == NULL && domain != NULL)
+		client = first_client(query_clients(
+		    db,
+		    "SELECT " CLIENT_COLUMNS " FROM clients WHERE id = (SELECT client_id FROM"
+		    " client_addresses WHERE kind = 'domain' AND address = ?)",
+		    domain, 0, &local));
+	if (local != NULL)
+		g_propagate_error(error, local);
+	g_free(normal);
+	g_free(domain);
+	return client;
+}
+
+GPtrArray *
+store_client_list(store *db, GError **error)
+{
+	return query_clients(db, "SELECT " CLIENT_COLUMNS " FROM clients ORDER BY name", NULL, 0,
+			     error);
+}
+
+bool
+store_client_set_language(store *db, int64_t client_id, const char *language,
+			  const store_source *source, GError **error)
+{
+	static const char sql[] = "UPDATE clients SET language = ? WHERE id = ?";
+	sqlite3_stmt *stmt;
+	store_client *client;
+	bool ok = false;
+
+	if (!store_begin(db, error))
+		return false;
+	if ((client = store_client_get(db, client_id, error)) == NULL)
+		goto out;
+	if (g_strcmp0(client->language, language) == 0) {
+		ok = true;
+		goto out;
+	}
+	if ((stmt = store_statement(db, sql, error)) == NULL)
+		goto out;
+	store_bind_text(stmt, 1, language);
+	sqlite3_bind_int64(stmt, 2, client_id);
+	if (!store_step_done(db, stmt, error, "setting the client's language"))
+		goto out;
+	ok = store_event_write(db, 0, client_id, "language", client->language, language, NULL,
+			       source, error);
+out:
+	store_client_free(client);
+	if (ok)
+		return store_commit(db, error);
+	store_rollback(db);
+	return false;
+}
