@@ -312,9 +312,18 @@ store_open(const char *path, store_open_mode mode, GError **error)
 	if (!exec_sql(db, "PRAGMA foreign_keys = ON", error, "enabling foreign keys"))
 		goto fail;
 	if (db->readonly) {
+		int tables = 0;
+		if (application_id == 0 &&
+		    pragma_int(db, "SELECT count(*) FROM sqlite_master", &tables, NULL) &&
+		    tables > 0) {
+			g_set_error(error, DM_ERROR, DM_ERROR_DATABASE,
+				    "%s: not a dunmail database (it holds other tables)", path);
+			goto fail;
+		}
 		if (application_id == 0 || version < STORE_SCHEMA_VERSION) {
 			g_set_error(error, DM_ERROR, DM_ERROR_DATABASE,
-				    "%s: not an initialised dunmail database", path);
+				    "%s: an empty or older dunmail database (run \"dunmail init\")",
+				    path);
 			goto fail;
 		}
 		return db;

@@ -1,0 +1,417 @@
+/* The store: migrations, constraints, status changes and their events. */
+#include "tests/unit/testutil.h"
+
+#include "common/util.h"
+#include "store/store.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+typedef struct {
+	char *dir;
+	char *path;
+	store *db;
+	int64_t client_id;
+} fixture;
+
+static int
+setup(void **state)
+{
+	fixture *f = g_new0(fixture, 1);
+	GError *error = NULL;
+	store_client *client;
+
+	f->dir = test_tmpdir();
+	f->path = g_build_filename(f->dir, "sub", "dunmail.db", NULL);
+	f->db = store_open(f->path, STORE_OPEN_CREATE, &error);
+	assert_non_null(f->db);
+	client = store_client_new("Nowak Sp. z o.o.");
+	g_ptr_array_add(client->emails, g_strdup("billing@nowak.example.pl"));
+	g_ptr_array_add(client->domains, g_strdup("nowak.example.pl"));
+	g_ptr_array_add(client->cc, g_strdup("ceo@nowak.example.pl"));
+	client->language = g_strdup("pl");
+	assert_true(store_client_add(f->db, client, &error));
+	f->client_id = client->id;
+	store_client_free(client);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	fixture *f = *state;
+
+	store_close(f->db);
+	test_rmtree(f->dir);
+	g_free(f->dir);
+	g_free(f->path);
+	g_free(f);
+	return 0;
+}
+
+static store_invoice *
+add_invoice(fixture *f, const char *number, int64_t amount)
+{
+	store_source source = {.command = "test"};
+	store_invoice *invoice = store_invoice_new();
+	GError *error = NULL;
+
+	invoice->number = g_strdup(number);
+	invoice->client_id = f->client_id;
+	invoice->amount = amount;
+	g_strlcpy(invoice->currency, "PLN", sizeof invoice->currency);
+	invoice->issued = dm_date_from_ymd(2026, 10, 1);
+	invoice->due = dm_date_from_ymd(2026, 10, 31);
+	if (!store_invoice_add(f->db, invoice, &source, &error))
+		fail_msg("%s", error->message);
+	return invoice;
+}
+
+static void
+test_created_private_with_schema(void **state)
+{
+	fixture *f = *state;
+	struct stat st;
+
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(store_schema_version(f->db), STORE_SCHEMA_VERSION);
+	assert_true(store_check_integrity(f->db, NULL));
+}
+
+static void
+test_reopen_keeps_data(void **state)
+{
+	fixture *f = *state;
+	GError *error = NULL;
+	store_client *client;
+	store *again;
+
+	store_invoice_free(add_invoice(f, "FV/1", 125000));
+	store_close(f->db);
+	f->db = NULL;
+	again = store_open(f->path, STORE_OPEN_EXISTING, &error);
+	assert_non_null(again);
+	client = store_client_find(again, "nowak sp. z o.o.", &error);
+	assert_non_null(client);
+	assert_string_equal(client->language, "pl");
+	assert_int_equal(client->emails->len, 1);
+	assert_int_equal(client->cc->len, 1);
+	store_client_free(client);
+	f->db = again;
+}
+
+static void
+test_missing_database(void **state)
+{
+	fixture *f = *state;
+	GError *error = NULL;
+	char *path = g_build_filename(f->dir, "none.db", NULL);
+
+	assert_null(store_open(path, STORE_OPEN_EXISTING, &error));
+	assert_true(g_error_matches(error, DM_ERROR, DM_ERROR_NOT_FOUND));
+	assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+	g_error_free(error);
+	g_free(path);
+}
+
+static void
+test_foreign_sqlite_refused(void **state)
+{
+	fixture *f = *state;
+	GError *error = NULL;
+	char *path = g_build_filename(f->dir, "other.db", NULL);
+	sqlite3 *other;
+
+	assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "CREATE TABLE t (x)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+	assert_null(store_open(path, STORE_OPEN_CREATE, &error));
+	assert_true(g_error_matches(error, DM_ERROR, DM_ERROR_DATABASE));
+	assert_non_null(strstr(error->message, "not a dunmail database"));
+	g_clear_error(&error);
+	/* A text file is no database either. */
+	g_file_set_contents(path, "hello, this is not SQLite\n", -1, NULL);
+	assert_null(store_open(path, STORE_OPEN_EXISTING, &error));
+	assert_true(g_error_matches(error, DM_ERROR, DM_ERROR_DATABASE));
+	g_error_free(error);
+	g_free(path);
+}
+
+static void
+test_newer_schema_refused(void **state)
+{
+	fixture *f = *state;
+	GError *error = NULL;
+	sqlite3 *raw;
+
+	store_close(f->db);
+	f->db = NULL;
+	assert_int_equal(sqlite3_open(f->path, &raw), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(raw, "PRAGMA user_version = 99", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(raw);
+	assert_null(store_open(f->path, STORE_OPEN_EXISTING, &error));
+	assert_non_null(strstr(error->message, "newer dunmail"));
+	g_error_free(error);
+	/* Put it back so teardown has something to close. */
+	assert_int_equal(sqlite3_open(f->path, &raw), SQLITE_OK);
+	sqlite3_exec(raw, "PRAGMA user_version = 1", NULL, NULL, NULL);
+	sqlite3_close(raw);
+	f->db = store_open(f->path, STORE_OPEN_EXISTING, NULL);
+	assert_non_null(f->db);
+}
+
+static void
+test_duplicate_client_and_address(void **state)
+{
+	fixture *f = *state;
+	GError *error = NULL;
+	store_client *dup = store_client_new("NOWAK SP. Z O.O.");
+	store_client *other = store_client_new("Other");
+
+	g_ptr_array_add(dup->emails, g_strdup("x@y.example"));
+	assert_false(store_client_add(f->db, dup, &error));
+	assert_true(g_error_matches(error, DM_ERROR, DM_ERROR_CONFLICT));
+	g_clear_error(&error);
+	g_ptr_array_add(other->emails, g_strdup("billing@nowak.example.pl"));
+	assert_false(store_client_add(f->db, other, &error));
+	assert_true(g_error_matches(error, DM_ERROR, DM_ERROR_CONFLICT));
+	g_clear_error(&error);
+	/* Nothing half-added: "Other" does not exist. */
+	assert_null(store_client_find(f->db, "Other", &error));
+	assert_true(g_error_matches(error, DM_ERROR, DM_ERROR_NOT_FOUND));
+	g_error_free(error);
+	store_client_free(dup);
+	store_client_free(other);
+}
+
+static void
+test_find_by_address_and_domain(void **state)
+{
+	fixture *f = *state;
+	store_client *client;
+
+	client = store_client_find_by_address(f->db, "<Billing@Nowak.Example.PL>", NULL);
+	assert_non_null(client);
+	assert_string_equal(client->name, "Nowak Sp. z o.o.");
+	store_client_free(client);
+	client = store_client_find_by_address(f->db, "someone.else@nowak.example.pl", NULL);
+	assert_non_null(client);
+	store_client_free(client);
+	assert_null(store_client_find_by_address(f->db, "x@elsewhere.example", NULL));
+}
+
+static void
+test_invoice_constraints(void **state)
+{
+	fixture *f = *state;
+	store_source source = {.command = "test"};
+	store_invoice *invoice = add_invoice(f, "FV/2026/1", 100);
+	store_invoice *bad = store_invoice_new();
+	GError *error = NULL;
+
+	store_invoice_free(invoice);
+	/* Duplicate number. */
+	invoice = store_invoice_new();
+	invoice->number = g_strdup("FV/2026/1");
+	invoice->client_id = f->client_id;
+	invoice->amount = 5;
+	g_strlcpy(invoice->currency, "PLN", 4);
+	invoice->issued = invoice->due = dm_date_from_ymd(2026, 1, 1);
+	assert_false(store_invoice_add(f->db, invoice, &source, &error));
+	assert_true(g_error_matches(error, DM_ERROR, DM_ERROR_CONFLICT));
+	g_clear_error(&error);
+	/* The same number from another issuer is a different invoice. */
+	g_free(invoice->issuer);
+	invoice->issuer = g_strdup("supplier");
+	assert_true(store_invoice_add(f->db, invoice, &source, &error));
+	store_invoice_free(invoice);
+	/* Due before issued, zero amount, unknown client. */
+	bad->number = g_strdup("BAD-1");
+	bad->client_id = f->client_id;
+	bad->amount = 100;
+	g_strlcpy(bad->currency, "PLN", 4);
+	bad->issued = dm_date_from_ymd(2026, 2, 1);
+	bad->due = dm_date_from_ymd(2026, 1, 1);
+	assert_false(store_invoice_add(f->db, bad, &source, &error));
+	assert_true(g_error_matches(error, DM_ERROR, DM_ERROR_INPUT));
+	g_clear_error(&error);
+	bad->due = bad->issued;
+	bad->amount = 0;
+	bad->balance = -1;
+	assert_false(store_invoice_add(f->db, bad, &source, &error));
+	g_clear_error(&error);
+	bad->amount = 100;
+	bad->balance = -1;
+	bad->client_id = 4242;
+	assert_false(store_invoice_add(f->db, bad, &source, &error));
+	assert_true(g_error_matches(error, DM_ERROR, DM_ERROR_NOT_FOUND));
+	g_clear_error(&error);
+	store_invoice_free(bad);
+	assert_true(store_check_integrity(f->db, NULL));
+}
+
+static void
+test_partial_then_full_payment(void **state)
+{
+	fixture *f = *state;
+	store_source source = {.command = "invoice paid"};
+	store_invoice *invoice = add_invoice(f, "FV/3", 125000);
+	store_invoice *now;
+	GPtrArray *events;
+	GError *error = NULL;
+	const store_event *event;
+
+	assert_true(store_invoice_record_payment(f->db, invoice->id, 25000,
+						 dm_date_from_ymd(2026, 11, 2), &source, &error));
+	now = store_invoice_get(f->db, invoice->id, NULL);
+	assert_int_equal(now->balance, 100000);
+	assert_int_equal(now->status, INVOICE_PARTIAL);
+	store_invoice_free(now);
+	/* Overpaying is refused and changes nothing. */
+	assert_false(store_invoice_record_payment(f->db, invoice->id, 100001,
+						  dm_date_from_ymd(2026, 11, 3), &source, &error));
+	assert_true(g_error_matches(error, DM_ERROR, DM_ERROR_INPUT));
+	g_clear_error(&error);
+	/* Amount 0 pays the whole balance. */
+	assert_true(store_invoice_record_payment(f->db, invoice->id, 0,
+						 dm_date_from_ymd(2026, 11, 4), &source, &error));
+	now = store_invoice_get(f->db, invoice->id, NULL);
+	assert_int_equal(now->balance, 0);
+	assert_int_equal(now->status, INVOICE_PAID);
+	store_invoice_free(now);
+	assert_false(store_invoice_record_payment(f->db, invoice->id, 1,
+						  dm_date_from_ymd(2026, 11, 5), &source, &error));
+	g_clear_error(&error);
+	events = store_event_list_for_invoice(f->db, invoice->id, NULL);
+	assert_int_equal(events->len, 3);
+	event = g_ptr_array_index(events, 1);
+	assert_string_equal(event->kind, "payment");
+	assert_string_equal(event->before, "open");
+	assert_string_equal(event->after, "partial");
+	assert_string_equal(event->command, "invoice paid");
+	assert_string_equal(event->detail, "received 250.00 PLN on 2026-11-02");
+	event = g_ptr_array_index(events, 2);
+	assert_string_equal(event->before, "partial");
+	assert_string_equal(event->after, "paid");
+	g_ptr_array_unref(events);
+	store_invoice_free(invoice);
+}
+
+static void
+test_dispute_and_resolve_restore_status(void **state)
+{
+	fixture *f = *state;
+	store_source source = {.command = "test"};
+	store_invoice *invoice = add_invoice(f, "FV/4", 5000);
+	store_invoice *now;
+	GError *error = NULL;
+
+	assert_true(store_invoice_promise(f->db, invoice->id, dm_date_from_ymd(2026, 12, 4),
+					  &source, &error));
+	assert_true(store_invoice_dispute(f->db, invoice->id, "wrong hours", &source, &error));
+	assert_false(store_invoice_dispute(f->db, invoice->id, NULL, &source, &error));
+	g_clear_error(&error);
+	now = store_invoice_get(f->db, invoice->id, NULL);
+	assert_int_equal(now->status, INVOICE_DISPUTED);
+	assert_string_equal(now->dispute_note, "wrong hours");
+	store_invoice_free(now);
+	assert_true(store_invoice_resolve(f->db, invoice->id, &source, &error));
+	now = store_invoice_get(f->db, invoice->id, NULL);
+	assert_int_equal(now->status, INVOICE_PROMISED);
+	assert_int_equal(now->promised_date, dm_date_from_ymd(2026, 12, 4));
+	assert_null(now->dispute_note);
+	store_invoice_free(now);
+	assert_false(store_invoice_resolve(f->db, invoice->id, &source, &error));
+	assert_true(g_error_matches(error, DM_ERROR, DM_ERROR_CONFLICT));
+	g_error_free(error);
+	store_invoice_free(invoice);
+}
+
+static void
+test_write_off_and_message_source_required(void **state)
+{
+	fixture *f = *state;
+	store_source source = {.command = "invoice writeoff"};
+	store_source nothing = {0};
+	store_invoice *invoice = add_invoice(f, "FV/5", 5000);
+	store_invoice *now;
+	GError *error = NULL;
+	int64_t events_before = store_event_count(f->db, NULL);
+
+	/* An event without a source is refused, and so is the change it explains. */
+	assert_false(store_invoice_write_off(f->db, invoice->id, &nothing, &error));
+	g_clear_error(&error);
+	assert_int_equal(store_event_count(f->db, NULL), events_before);
+	now = store_invoice_get(f->db, invoice->id, NULL);
+	assert_int_equal(now->status, INVOICE_OPEN);
+	store_invoice_free(now);
+	assert_true(store_invoice_write_off(f->db, invoice->id, &source, &error));
+	now = store_invoice_get(f->db, invoice->id, NULL);
+	assert_int_equal(now->status, INVOICE_WRITTEN_OFF);
+	assert_false(invoice_status_is_open(now->status));
+	store_invoice_free(now);
+	assert_int_equal(store_event_count(f->db, NULL), events_before + 1);
+	store_invoice_free(invoice);
+}
+
+static void
+test_list_filters(void **state)
+{
+	fixture *f = *state;
+	store_source source = {.command = "test"};
+	store_invoice *a = add_invoice(f, "A", 100), *b = add_invoice(f, "B", 200);
+	store_invoice_filter filter = {.by_status = true, .status = INVOICE_DISPUTED};
+	GPtrArray *list;
+
+	assert_true(store_invoice_dispute(f->db, b->id, NULL, &source, NULL));
+	list = store_invoice_list(f->db, &filter, NULL);
+	assert_int_equal(list->len, 1);
+	assert_string_equal(((store_invoice *)g_ptr_array_index(list, 0))->number, "B");
+	assert_string_equal(((store_invoice *)g_ptr_array_index(list, 0))->client_name,
+			    "Nowak Sp. z o.o.");
+	g_ptr_array_unref(list);
+	list = store_invoice_list(f->db, NULL, NULL);
+	assert_int_equal(list->len, 2);
+	g_ptr_array_unref(list);
+	store_invoice_free(a);
+	store_invoice_free(b);
+}
+
+static void
+test_language_change_is_an_event(void **state)
+{
+	fixture *f = *state;
+	store_source source = {.command = "test"};
+	store_client *client;
+
+	assert_true(store_client_set_language(f->db, f->client_id, "de", &source, NULL));
+	client = store_client_get(f->db, f->client_id, NULL);
+	assert_string_equal(client->language, "de");
+	store_client_free(client);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_created_private_with_schema, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_missing_database, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_foreign_sqlite_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_duplicate_client_and_address, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_find_by_address_and_domain, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_invoice_constraints, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_partial_then_full_payment, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dispute_and_resolve_restore_status, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_write_off_and_message_source_required, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_list_filters, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_language_change_is_an_event, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
