@@ -63,5 +63,8 @@ int cmd_invoice_import(cli_context *ctx, int argc, char **argv);
 int cmd_report(cli_context *ctx, int argc, char **argv);
 int cmd_report_aging(cli_context *ctx, int argc, char **argv);
 int cmd_config(cli_context *ctx, int argc, char **argv);
+int cmd_filter(cli_context *ctx, int argc, char **argv);
+int cmd_classify(cli_context *ctx, int argc, char **argv);
+int cmd_rules(cli_context *ctx, int argc, char **argv);
 
 #endif

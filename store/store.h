@@ -198,4 +198,67 @@ GPtrArray *store_event_list_for_invoice(store *db, int64_t invoice_id, GError **
 /* All events (for tests and audits), oldest first. */
 int64_t store_event_count(store *db, GError **error);
 
+/* ---- messages (store/message.c) ----------------------------------------- */
+
+typedef enum { MESSAGE_IN, MESSAGE_OUT } message_direction;
+
+typedef struct {
+	int64_t id;
+	char *message_id;         /* without <> */
+	message_direction direction;
+	char *folder;             /* "filter", an IMAP folder name, ... */
+	int64_t sent_at;          /* Unix seconds from the Date header, 0 when unknown */
+	dm_date date;             /* the Date header's calendar day, DM_DATE_NONE when unknown */
+	char *from_address;
+	char *subject;
+	char *in_reply_to;
+	char *thread_index;
+	int64_t thread_id;        /* set by store_message_add */
+	int64_t client_id;        /* 0 when the message belongs to no known client */
+	char *class_name;         /* "promised", "none", ... */
+	dm_date class_date;       /* promised date or return date, DM_DATE_NONE when none */
+	char *rule_id;            /* the rule that decided the class, or NULL */
+	char *language;           /* detected language, or NULL */
+	char *draft_message_id;   /* X-Dunmail-Draft of a sent draft, or NULL */
+	GPtrArray *references;    /* char *: References ids, oldest first */
+} store_message;
+
+store_message *store_message_new(void);
+void store_message_free(store_message *message);
+
+/*
+ * Stores a message with its references, in the thread of the first stored
+ * message it refers to (or a new thread).  When the Message-ID is already
+ * stored nothing changes: *inserted is false and message->id is the
+ * existing row, so processing a message twice never counts it twice.
+ */
+bool store_message_add(store *db, store_message *message, bool *inserted, GError **error);
+/* NULL (and no error) when the Message-ID is not stored. */
+store_message *store_message_find(store *db, const char *message_id, GError **error);
+int64_t store_message_count(store *db, GError **error);
+
+/* how: "thread", "number" or "sender". A repeated link is ignored. */
+bool store_message_link_invoice(store *db, int64_t message_row, int64_t invoice_id,
+				const char *how, GError **error);
+/* Invoice ids linked to a stored message. */
+GArray *store_message_invoices(store *db, int64_t message_row, GError **error);
+
+/*
+ * The invoices a conversation is about, from the Message-IDs a new message
+ * refers to (nearest first): the e-mail that sent an invoice, a stored
+ * message linked to invoices, or one of dunmail's drafts.  Returns the
+ * invoice ids of the nearest id that has any (a GArray of int64_t, maybe
+ * empty), and in *client_id the client of that conversation (0 if none).
+ */
+GArray *store_invoices_for_references(store *db, const char *const *message_ids,
+				      int64_t *client_id, GError **error);
+
+/*
+ * Flags a client address after a bounce (the next reminder uses another
+ * contact), with an event on the client.  False with no error when no
+ * client has the address.
+ */
+bool store_client_flag_bounced(store *db, const char *address, dm_date on,
+			       const store_source *source, bool *flagged, GError **error);
+
 #endif

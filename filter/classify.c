@@ -1,0 +1,351 @@
+#include "filter/classify.h"
+#include "common/util.h"
+#include "filter/autoreply.h"
+#include "filter/language.h"
+#include "filter/quote.h"
+#include "filter/when.h"
+
+#include <string.h>
+
+struct classifier {
+	rules *rules;
+	when_words *words;
+	language_profiles *profiles;
+	char *load_errors;
+};
+
+/*
+ * Loads the rule packs of all languages at once; when that fails, one
+ * language at a time, keeping the ones that compile, so that a broken user
+ * pack cannot switch off the other languages.
+ */
+static rules *
+load_rules_tolerantly(const char *const *dirs, const char *const *languages, GString *errors)
+{
+	GError *error = NULL;
+	GPtrArray *good;
+	rules *set = rules_load(dirs, languages, &error);
+
+	if (set != NULL)
+		return set;
+	g_string_append_printf(errors, "%s\n", error->message);
+	g_clear_error(&error);
+	good = g_ptr_array_new();
+	for (const char *const *lang = languages; *lang != NULL; lang++) {
+		const char *one[] = {*lang, NULL};
+		rules *single = rules_load(dirs, one, NULL);
+		if (single != NULL) {
+			g_ptr_array_add(good, (gpointer)*lang);
+			rules_free(single);
+		}
+	}
+	g_ptr_array_add(good, NULL);
+	set = rules_load(dirs, (const char *const *)good->pdata, NULL);
+	g_ptr_array_free(good, TRUE);
+	return set;
+}
+
+classifier *
+classifier_new(const dm_config *config, GError **error)
+{
+	classifier *c = g_new0(classifier, 1);
+	const char *const *dirs = config_rules_directories(config);
+	const char *const *languages = config_rules_languages(config);
+	GString *errors = g_string_new(NULL);
+	GError *local = NULL;
+
+	c->rules = load_rules_tolerantly(dirs, languages, errors);
+	c->words = when_words_load(dirs, languages, &local);
+	if (c->words == NULL) {
+		g_string_append_printf(errors, "%s\n", local->message);
+		g_clear_error(&local);
+	}
+	c->profiles = language_profiles_load(dirs, languages, &local);
+	if (c->profiles == NULL) {
+		g_string_append_printf(errors, "%s\n", local->message);
+		g_clear_error(&local);
+	}
+	if (errors->len > 0) {
+		g_string_truncate(errors, errors->len - 1);
+		c->load_errors = g_string_free(errors, FALSE);
+	} else {
+		g_string_free(errors, TRUE);
+	}
+	if (c->rules == NULL && c->words == NULL && c->profiles == NULL) {
+		g_set_error(error, DM_ERROR, DM_ERROR_CONFIG, "no rule pack could be loaded:\n%s",
+			    c->load_errors);
+		classifier_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+classifier_free(classifier *c)
+{
+	if (c == NULL)
+		return;
+	if (c->rules != NULL)
+		rules_free(c->rules);
+	if (c->words != NULL)
+		when_words_free(c->words);
+	if (c->profiles != NULL)
+		language_profiles_free(c->profiles);
+	g_free(c->load_errors);
+	g_free(c);
+}
+
+const char *
+classifier_load_errors(const classifier *c)
+{
+	return c->load_errors;
+}
+
+size_t
+classifier_rule_count(const classifier *c)
+{
+	return c->rules != NULL ? rules_count(c->rules) : 0;
+}
+
+void
+classify_result_clear(classify_result *result)
+{
+	if (result->mail != NULL)
+		mail_free(result->mail);
+	g_free(result->message_id);
+	g_free(result->rule_id);
+	g_free(result->language);
+	g_free(result->reply_text);
+	g_free(result->draft_id);
+	g_free(result->bounced_message_id);
+	if (result->failed_recipients != NULL)
+		g_ptr_array_unref(result->failed_recipients);
+	if (result->explain != NULL)
+		g_ptr_array_unref(result->explain);
+	memset(result, 0, sizeof *result);
+}
+
+static void
+explain(classify_result *result, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static void
+explain(classify_result *result, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (result->explain == NULL)
+		return;
+	va_start(ap, fmt);
+	g_ptr_array_add(result->explain, g_strdup_vprintf(fmt, ap));
+	va_end(ap);
+}
+
+/* A message without Message-ID gets one derived from its bytes, so that
+ * seeing it twice (filter and scan) still counts it once. */
+static char *
+content_message_id(const char *data, size_t length)
+{
+	char *hash = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)data, length);
+	char *id = g_strdup_printf("%.32s@dunmail.content", hash);
+
+	g_free(hash);
+	return id;
+}
+
+/* The latest date named in a text that is not before the anchor: an
+ * out-of-office note says "from 20 November until 30 November". */
+static bool
+latest_future_date(const when_words *words, const char *language, const char *text,
+		   dm_date anchor, dm_date *date)
+{
+	const char *p = text;
+	bool found = false;
+	when_match match;
+
+	for (int i = 0; i < 8 && *p != '\0' && when_find(words, language, p, anchor, &match, NULL);
+	     i++) {
+		if (match.date >= anchor && (!found || match.date > *date)) {
+			*date = match.date;
+			found = true;
+		}
+		if (match.end == 0)
+			break;
+		p += match.end;
+	}
+	return found;
+}
+
+/* Attachment names that show a payment was made ("remittance.pdf"). */
+static bool
+attachment_shows_payment(const mail *m, const char **name)
+{
+	static const char *const words[] = {
+	    "remittance", "payment", "paid", "proof", "potwierdzenie", "przelew", "zaplat",
+	    "uberweisung", "ueberweisung", "zahlung", "betaling", "betalingsbewijs", "virement",
+	    "paiement", "comprobante", "transferencia", "pago", "dovada", "plata", "ordin",
+	    "платеж", "плащане", "превод", NULL};
+	for (size_t i = 0; i < mail_attachment_count(m); i++) {
+		const char *attachment = mail_attachment_name(m, i);
+		char *folded, *lower;
+		bool hit = false;
+		if (attachment == NULL)
+			continue;
+		folded = language_fold_text(attachment, strlen(attachment), NULL);
+		lower = g_utf8_strdown(folded, -1);
+		for (const char *const *w = words; *w != NULL && !hit; w++)
+			hit = strstr(lower, *w) != NULL;
+		g_free(folded);
+		g_free(lower);
+		if (hit) {
+			*name = attachment;
+			return true;
+		}
+	}
+	return false;
+}
+
+static dm_date
+message_day(const mail *m, int64_t *sent_at)
+{
+	int64_t seconds;
+	int offset;
+
+	*sent_at = 0;
+	if (!mail_date(m, &seconds, &offset))
+		return dm_date_today();
+	*sent_at = seconds;
+	/* The day as the sender saw it: "tomorrow" is relative to their calendar. */
+	return (dm_date)((seconds + (int64_t)offset * 60) >= 0
+			     ? (seconds + (int64_t)offset * 60) / 86400
+			     : ((seconds + (int64_t)offset * 60) - 86399) / 86400);
+}
+
+static void
+apply_rules(const classifier *c, classify_result *result, bool want_explain)
+{
+	rules_verdict verdict = {0};
+	GPtrArray *explanations = want_explain ? rules_explain_new() : NULL;
+	char iso[DM_DATE_ISO_SIZE];
+
+	if (c->rules == NULL)
+		goto out;
+	rules_classify(c->rules, mail_subject(result->mail), result->reply_text, &verdict,
+		       explanations);
+	for (guint i = 0; explanations != NULL && i < explanations->len; i++) {
+		const rules_explanation *e = g_ptr_array_index(explanations, i);
+		explain(result, "rule %s (%s, priority %d) %s on %s: \"%s\"%s%s%s", e->rule_id,
+			e->class_name, e->priority,
+			e->status == RULES_MATCH_MATCHED   ? (e->winner ? "won" : "matched")
+			: e->status == RULES_MATCH_VETOED ? "vetoed"
+							   : "hit a match limit",
+			e->field, e->matched_text, e->guard_text ? " (guard matched \"" : "",
+			e->guard_text ? e->guard_text : "", e->guard_text ? "\")" : "");
+	}
+	if (verdict.rule_id == NULL)
+		goto out;
+	/* Header detection of an auto-reply outranks the text; the rules still
+	 * supply the return date then. */
+	if (result->klass == RULES_CLASS_AUTOREPLY && verdict.klass != RULES_CLASS_AUTOREPLY)
+		goto out;
+	result->klass = verdict.klass;
+	g_free(result->rule_id);
+	result->rule_id = g_strdup(verdict.rule_id);
+	if (verdict.date_text != NULL && c->words != NULL) {
+		char *how = NULL;
+		when_match match;
+		if (when_find(c->words, verdict.language, verdict.date_text, result->date, &match,
+			      &how) ||
+		    when_find(c->words, NULL, verdict.date_text, result->date, &match, &how)) {
+			result->class_date = match.date;
+			explain(result, "date: %s", how);
+		} else {
+			explain(result, "date: no date in \"%s\"", verdict.date_text);
+		}
+		g_free(how);
+	}
+	if (result->class_date == DM_DATE_NONE && verdict.klass == RULES_CLASS_AUTOREPLY &&
+	    c->words != NULL &&
+	    latest_future_date(c->words, verdict.language, result->reply_text, result->date,
+			       &result->class_date))
+		explain(result, "date: return date %s from the text",
+			dm_date_format_iso(result->class_date, iso));
+out:
+	rules_verdict_clear(&verdict);
+	if (explanations != NULL)
+		g_ptr_array_unref(explanations);
+}
+
+bool
+classify_message(const classifier *c, const dm_config *config, const char *data, size_t length,
+		 bool want_explain, classify_result *result, GError **error)
+{
+	autoreply_result detected = {0};
+	const char *text, *name;
+	char iso[DM_DATE_ISO_SIZE];
+
+	memset(result, 0, sizeof *result);
+	result->klass = RULES_CLASS_NONE;
+	result->class_date = DM_DATE_NONE;
+	if (want_explain)
+		result->explain = g_ptr_array_new_with_free_func(g_free);
+	if ((result->mail = mail_parse(data, length, error)) == NULL)
+		return false;
+	result->message_id = mail_message_id(result->mail) != NULL
+				 ? g_strdup(mail_message_id(result->mail))
+				 : content_message_id(data, length);
+	result->outgoing = config_is_own_address(config, mail_from_address(result->mail));
+	result->date = message_day(result->mail, &result->sent_at);
+	if (mail_header(result->mail, "X-Dunmail-Draft") != NULL)
+		result->draft_id = g_strstrip(g_strdup(mail_header(result->mail, "X-Dunmail-Draft")));
+	explain(result, "message <%s> from %s, %s, dated %s", result->message_id,
+		mail_from_address(result->mail) ? mail_from_address(result->mail) : "(unknown)",
+		result->outgoing ? "outgoing (one of your addresses)" : "incoming",
+		dm_date_format_iso(result->date, iso));
+
+	text = mail_body_text(result->mail);
+	result->reply_text = quote_strip(text);
+	if (c->profiles != NULL) {
+		const char *language = language_detect(c->profiles, result->reply_text);
+		result->language = g_strdup(language);
+	}
+	explain(result, "language: %s", result->language ? result->language : "not detected");
+	if (result->outgoing) {
+		/* The user's own mail is recorded as contact, never classified. */
+		return true;
+	}
+
+	if (autoreply_detect(result->mail, &detected)) {
+		if (detected.kind == AUTOREPLY_BOUNCE) {
+			result->klass = RULES_CLASS_BOUNCE;
+			result->rule_id = g_strdup("detector.bounce");
+			result->failed_recipients = g_ptr_array_new_with_free_func(g_free);
+			for (char **r = detected.failed_recipients; r != NULL && *r != NULL; r++)
+				g_ptr_array_add(result->failed_recipients, g_strdup(*r));
+			result->bounced_message_id = g_strdup(detected.original_message_id);
+			explain(result, "bounce: %s", detected.reason ? detected.reason : "");
+			autoreply_result_clear(&detected);
+			return true;
+		}
+		result->klass = RULES_CLASS_AUTOREPLY;
+		result->rule_id = g_strdup("detector.autoreply");
+		explain(result, "auto-reply: %s", detected.reason ? detected.reason : "");
+	}
+	autoreply_result_clear(&detected);
+	apply_rules(c, result, want_explain);
+	if (result->klass == RULES_CLASS_AUTOREPLY && result->class_date == DM_DATE_NONE &&
+	    c->words != NULL &&
+	    latest_future_date(c->words, result->language, result->reply_text, result->date,
+			       &result->class_date))
+		explain(result, "date: return date %s from the text",
+			dm_date_format_iso(result->class_date, iso));
+	if (result->klass == RULES_CLASS_NONE && attachment_shows_payment(result->mail, &name)) {
+		result->klass = RULES_CLASS_PAID;
+		result->rule_id = g_strdup("detector.remittance-attachment");
+		explain(result, "attachment \"%s\" looks like a proof of payment", name);
+	}
+	explain(result, "class: %s%s%s", rules_class_name(result->klass),
+		result->class_date != DM_DATE_NONE ? ", date " : "",
+		result->class_date != DM_DATE_NONE ? dm_date_format_iso(result->class_date, iso)
+						   : "");
+	return true;
+}

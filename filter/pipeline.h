@@ -1,0 +1,24 @@
+/*
+ * One message through the whole path: classify (filter/classify.h), match
+ * to the store (filter/match.h), apply (filter/apply.h).  `dunmail filter`
+ * and `dunmail scan` share it so a message means the same either way.
+ */
+#ifndef DUNMAIL_FILTER_PIPELINE_H
+#define DUNMAIL_FILTER_PIPELINE_H
+
+#include "filter/apply.h"
+#include "filter/classify.h"
+#include "filter/match.h"
+
+typedef struct {
+	char *invoice_numbers; /* "FV/1, FV/2", or NULL when none; for X-Dunmail-Invoice */
+	char *class_value;     /* "promised 2026-11-27", "none"; for X-Dunmail-Class */
+	apply_summary summary;
+} pipeline_outcome;
+
+bool pipeline_process(const classifier *c, const dm_config *config, store *db, const char *data,
+		      size_t length, const char *folder, pipeline_outcome *outcome,
+		      GError **error);
+void pipeline_outcome_clear(pipeline_outcome *outcome);
+
+#endif

@@ -1,0 +1,142 @@
+/*
+ * The date resolver: finds the first date expression in a phrase or a
+ * sentence a client wrote ("do piątku", "2nd of December", "within 5
+ * working days", "30.11.", "la fin du mois") and turns it into a calendar
+ * date, relative to an anchor (the message's Date header).
+ *
+ * The code knows the shapes of date expressions; the words come from one
+ * file per language, rules/<lang>/dates, so a user can add a spelling
+ * without touching C.
+ *
+ * Word file format (GKeyFile syntax, read line by line so that errors can
+ * name "file:line"):
+ *
+ *   # a comment                 (also ';' at the start of a line)
+ *   [group]
+ *   key = word, another word, a phrase of words
+ *
+ * A value is a comma-separated list of words or phrases.  Case and accents
+ * do not matter: words and mail are folded the same way (lower case,
+ * diacritics dropped, German ä ö ü ß written ae oe ue ss, as the rule
+ * engine folds them).  A phrase matches whole words only, so "mar" never
+ * matches inside "marketing"; inside a phrase, words may be separated by
+ * spaces, hyphens or apostrophes ("après-demain", "aujourd'hui").
+ *
+ *   [months]    1 .. 12 = every name, inflection and abbreviation
+ *   [weekdays]  1 (Monday) .. 7 (Sunday) = every name and case form.
+ *               Avoid abbreviations that are words (English "sat", "sun",
+ *               French "mon"): a weekday matches on its own.
+ *   [numbers]   N (0 .. 999) = number words ("three", "trzy", "три")
+ *   [units]     day, working-day, week, month = words that follow a number
+ *               ("days", "dni roboczych", "Werktagen")
+ *   [relative]  an operation = its phrases.  Operations:
+ *               today, tomorrow, day-after-tomorrow, yesterday,
+ *               day-before-yesterday, this-week, next-week,
+ *               beginning-of-month, beginning-of-next-month, mid-month,
+ *               mid-next-month, end-of-month, end-of-next-month,
+ *               end-of-year, in-one-week, in-one-month
+ *   [syntax]    within       words before "N units" ("within", "w ciągu")
+ *               filler       words allowed between those and N ("the next")
+ *               ordinal      suffixes glued to a day number ("nd", "er", "ти")
+ *               day-month    words between day and month ("of", "de")
+ *               next, next-after   before / after a weekday ("next", "prochain")
+ *               last, last-after   before / after a weekday ("last", "dernier")
+ *               beginning-of, mid-of, end-of   before a month name
+ *               prefix       words kept in the matched span only ("by", "do")
+ *               ignore       phrases that look like dates but are not
+ *                            ("guten Morgen", "esta mañana")
+ *   [settings]  next-weekday = following-week | nearest
+ *               (what "next Friday" means, see below; following-week
+ *               when a language's files do not say)
+ *
+ * Loading reads <dir>/<lang>/dates for every directory and language; later
+ * directories add words (a user cannot remove shipped words, only add).
+ *
+ * What the expressions resolve to (anchor = the message's date):
+ *   - Dates with a month but no year: the occurrence nearest to the anchor,
+ *     past or future ("2 December" in a mail of 22 November is this year's,
+ *     "3 January" next year's, "19 November" three days ago).
+ *   - Numbers are day-first, always (dd.mm.yyyy, dd/mm/yyyy, dd-mm-yyyy,
+ *     dd.mm.yy, dd/mm, d.m. with its final dot); ISO yyyy-mm-dd too.
+ *     Refused, because a wrong date embarrasses more than a missed one:
+ *     "dd.mm" without the final dot (it is an amount: "12.50"), "dd-mm"
+ *     (a range: "5-10"), numbers glued to letters or other numbers
+ *     ("INV-2026-11-04", "2026/11/045", "1.250,00", "+48-601-234-567"),
+ *     proper fractions "1/2", "3/4" and "24/7", impossible dates (31.02.).
+ *     A range of full dates ("01.12.2026-05.12.2026") gives its first.
+ *   - A weekday: the next such day on or after the anchor ("by Friday" on a
+ *     Friday is that day).  "last Friday": the latest one before the anchor.
+ *     "next Friday" depends on the language's next-weekday setting:
+ *     following-week = the Friday of the week (Monday to Sunday) after the
+ *     anchor's; nearest = the first Friday after the anchor.  "Friday next
+ *     week" is always the following week's.  A weekday followed by a date
+ *     ("Friday, 4 December") resolves to the date.
+ *   - today, tomorrow, yesterday...: the anchor plus or minus days.
+ *   - Vague periods resolve to the last day a promise still holds:
+ *     this-week = Friday of the anchor's week (the anchor itself on a
+ *     weekend); next-week = Friday of the following week; beginning-of-
+ *     next-month = the 10th of the next month; beginning-of-month = the 10th
+ *     of this month, or of the next when the 10th has passed; mid-month =
+ *     the 15th of this month, or of the next when it has passed;
+ *     end-of-month = the month's last day; end-of-next-month = the last day
+ *     of the next month; "end of December" = 31 December, "mid December" =
+ *     the 15th, "early December" = the 10th (nearest year).
+ *   - "within / in N days | weeks | months": the anchor plus N; "N working
+ *     days" skips Saturdays and Sundays (dm_date_add_working_days).
+ *
+ * Work is bounded: only the first WHEN_SCAN_LIMIT bytes of a text are
+ * read, in one linear pass; invalid UTF-8 bytes count as spaces.
+ *
+ * A when_words is immutable after loading and may be shared by threads.
+ */
+#ifndef DUNMAIL_FILTER_WHEN_H
+#define DUNMAIL_FILTER_WHEN_H
+
+#include "common/date.h"
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* How much of a text the resolver reads, in bytes. */
+#define WHEN_SCAN_LIMIT (64 * 1024)
+
+typedef struct when_words when_words;
+
+/*
+ * Reads <dir>/<lang>/dates for each directory in dirs (NULL-terminated,
+ * shipped rules/ first, then user directories) and each language code in
+ * languages (NULL-terminated, at most 64).  A file missing from one
+ * directory is fine as long as some directory has it.  Every problem of
+ * every file is reported at once, one "file:line: message" per line, as
+ * DM_ERROR_CONFIG.  Returns NULL on error; free with when_words_free.
+ */
+when_words *when_words_load(const char *const *dirs, const char *const *languages, GError **error);
+void when_words_free(when_words *words);
+
+/* One date expression found in a text. */
+typedef struct {
+	dm_date date; /* the resolved date */
+	size_t start; /* byte offset of the expression in the text */
+	size_t end;   /* byte offset just past it */
+} when_match;
+
+/*
+ * Finds the first date expression in text (UTF-8; invalid bytes are
+ * tolerated) using the words of language (a code given to
+ * when_words_load), or of every loaded language when language is NULL.
+ * Passing the language avoids words that mean something else in another
+ * one (French "hier" is German "here").  Returns false when the text holds
+ * none, or when language was not loaded.  When explain is non-NULL it
+ * receives an owned description (free with g_free), such as
+ * "\"do piątku\" -> weekday 5 on or after 2026-11-18 -> 2026-11-20";
+ * it is left untouched when nothing is found.
+ */
+bool when_find(const when_words *words, const char *language, const char *text, dm_date anchor,
+               when_match *match, char **explain);
+
+/* when_find over every loaded language, giving only the date. */
+bool when_resolve(const when_words *words, const char *text, dm_date anchor, dm_date *date,
+                  char **explain);
+
+#endif

@@ -1,0 +1,373 @@
+/* Messages, their references and threads, and their links to invoices. */
+#include "store/store-private.h"
+
+#include <string.h>
+
+store_message *
+store_message_new(void)
+{
+	store_message *message = g_new0(store_message, 1);
+
+	message->date = DM_DATE_NONE;
+	message->class_date = DM_DATE_NONE;
+	message->references = g_ptr_array_new_with_free_func(g_free);
+	return message;
+}
+
+void
+store_message_free(store_message *message)
+{
+	if (message == NULL)
+		return;
+	g_free(message->message_id);
+	g_free(message->folder);
+	g_free(message->from_address);
+	g_free(message->subject);
+	g_free(message->in_reply_to);
+	g_free(message->thread_index);
+	g_free(message->class_name);
+	g_free(message->rule_id);
+	g_free(message->language);
+	g_free(message->draft_message_id);
+	g_ptr_array_unref(message->references);
+	g_free(message);
+}
+
+/* The thread of the nearest stored message among the references, or 0. */
+static bool
+thread_of_references(store *db, const store_message *message, int64_t *thread_id,
+		     GError **error)
+{
+	static const char sql[] =
+	    "SELECT thread_id FROM messages WHERE message_id = ? AND thread_id IS NOT NULL";
+	GPtrArray *ids = g_ptr_array_new();
+	bool ok = true;
+
+	*thread_id = 0;
+	if (message->in_reply_to != NULL)
+		g_ptr_array_add(ids, message->in_reply_to);
+	for (guint i = message->references->len; i > 0; i--)
+		g_ptr_array_add(ids, g_ptr_array_index(message->references, i - 1));
+	for (guint i = 0; i < ids->len && *thread_id == 0; i++) {
+		sqlite3_stmt *stmt = store_statement(db, sql, error);
+		int rc;
+		if (stmt == NULL) {
+			ok = false;
+			break;
+		}
+		store_bind_text(stmt, 1, g_ptr_array_index(ids, i));
+		rc = sqlite3_step(stmt);
+		if (rc == SQLITE_ROW)
+			*thread_id = sqlite3_column_int64(stmt, 0);
+		sqlite3_reset(stmt);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			store_set_sql_error(db, error, "looking up a thread");
+			ok = false;
+		}
+	}
+	g_ptr_array_free(ids, TRUE);
+	return ok;
+}
+
+static bool
+new_thread(store *db, const store_message *message, int64_t *thread_id, GError **error)
+{
+	static const char sql[] = "INSERT INTO threads (client_id, subject, created) VALUES (?,?,?)";
+	sqlite3_stmt *stmt = store_statement(db, sql, error);
+	char *now;
+	bool ok;
+
+	if (stmt == NULL)
+		return false;
+	now = store_timestamp();
+	if (message->client_id != 0)
+		sqlite3_bind_int64(stmt, 1, message->client_id);
+	store_bind_text(stmt, 2, message->subject);
+	store_bind_text(stmt, 3, now);
+	ok = store_step_done(db, stmt, error, "starting a thread");
+	g_free(now);
+	*thread_id = sqlite3_last_insert_rowid(db->sql);
+	return ok;
+}
+
+bool
+store_message_add(store *db, store_message *message, bool *inserted, GError **error)
+{
+	static const char sql[] =
+	    "INSERT INTO messages (message_id, direction, folder, sent_at, date, from_address,"
+	    " subject, in_reply_to, thread_index, thread_id, client_id, class, class_date, rule_id,"
+	    " language, draft_message_id, processed) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+	    " ON CONFLICT (message_id) DO NOTHING";
+	static const char reference_sql[] =
+	    "INSERT INTO message_references (message_row, position, reference) VALUES (?,?,?)";
+	sqlite3_stmt *stmt;
+	store_message *existing;
+	char *now = NULL;
+
+	*inserted = false;
+	if (!store_begin(db, error))
+		return false;
+	existing = store_message_find(db, message->message_id, error);
+	if (existing != NULL) {
+		message->id = existing->id;
+		message->thread_id = existing->thread_id;
+		store_message_free(existing);
+		return store_commit(db, error);
+	}
+	if (!thread_of_references(db, message, &message->thread_id, error))
+		goto fail;
+	if (message->thread_id == 0 && !new_thread(db, message, &message->thread_id, error))
+		goto fail;
+	if ((stmt = store_statement(db, sql, error)) == NULL)
+		goto fail;
+	now = store_timestamp();
+	store_bind_text(stmt, 1, message->message_id);
+	store_bind_text(stmt, 2, message->direction == MESSAGE_OUT ? "out" : "in");
+	store_bind_text(stmt, 3, message->folder);
+	if (message->sent_at != 0)
+		sqlite3_bind_int64(stmt, 4, message->sent_at);
+	store_bind_date(stmt, 5, message->date);
+	store_bind_text(stmt, 6, message->from_address);
+	store_bind_text(stmt, 7, message->subject);
+	store_bind_text(stmt, 8, message->in_reply_to);
+	store_bind_text(stmt, 9, message->thread_index);
+	sqlite3_bind_int64(stmt, 10, message->thread_id);
+	if (message->client_id != 0)
+		sqlite3_bind_int64(stmt, 11, message->client_id);
+	store_bind_text(stmt, 12, message->class_name != NULL ? message->class_name : "none");
+	store_bind_date(stmt, 13, message->class_date);
+	store_bind_text(stmt, 14, message->rule_id);
+	store_bind_text(stmt, 15, message->language);
+	store_bind_text(stmt, 16, message->draft_message_id);
+	store_bind_text(stmt, 17, now);
+	if (!store_step_done(db, stmt, error, "storing a message"))
+		goto fail;
+	message->id = sqlite3_last_insert_rowid(db->sql);
+	/* Bound the references kept: a hostile header may list thousands. */
+	for (guint i = 0; i < message->references->len && i < 200; i++) {
+		if ((stmt = store_statement(db, reference_sql, error)) == NULL)
+			goto fail;
+		sqlite3_bind_int64(stmt, 1, message->id);
+		sqlite3_bind_int(stmt, 2, (int)i);
+		store_bind_text(stmt, 3, g_ptr_array_index(message->references, i));
+		if (!store_step_done(db, stmt, error, "storing references"))
+			goto fail;
+	}
+	if (!store_commit(db, error))
+		goto fail;
+	g_free(now);
+	*inserted = true;
+	return true;
+fail:
+	g_free(now);
+	store_rollback(db);
+	return false;
+}
+
+store_message *
+store_message_find(store *db, const char *message_id, GError **error)
+{
+	static const char sql[] =
+	    "SELECT id, message_id, direction, folder, sent_at, date, from_address, subject,"
+	    " in_reply_to, thread_index, thread_id, client_id, class, class_date, rule_id,"
+	    " language, draft_message_id FROM messages WHERE message_id = ?";
+	sqlite3_stmt *stmt = store_statement(db, sql, error);
+	store_message *message = NULL;
+	int rc;
+
+	if (stmt == NULL)
+		return NULL;
+	store_bind_text(stmt, 1, message_id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		message = store_message_new();
+		message->id = sqlite3_column_int64(stmt, 0);
+		message->message_id = store_column_text(stmt, 1);
+		message->direction = g_strcmp0((const char *)sqlite3_column_text(stmt, 2), "out") == 0
+					 ? MESSAGE_OUT
+					 : MESSAGE_IN;
+		message->folder = store_column_text(stmt, 3);
+		message->sent_at = sqlite3_column_int64(stmt, 4);
+		message->date = store_column_date(stmt, 5);
+		message->from_address = store_column_text(stmt, 6);
+		message->subject = store_column_text(stmt, 7);
+		message->in_reply_to = store_column_text(stmt, 8);
+		message->thread_index = store_column_text(stmt, 9);
+		message->thread_id = sqlite3_column_int64(stmt, 10);
+		message->client_id = sqlite3_column_int64(stmt, 11);
+		message->class_name = store_column_text(stmt, 12);
+		message->class_date = store_column_date(stmt, 13);
+		message->rule_id = store_column_text(stmt, 14);
+		message->language = store_column_text(stmt, 15);
+		message->draft_message_id = store_column_text(stmt, 16);
+	} else if (rc != SQLITE_DONE) {
+		store_set_sql_error(db, error, "reading a message");
+	}
+	sqlite3_reset(stmt);
+	return message;
+}
+
+int64_t
+store_message_count(store *db, GError **error)
+{
+	sqlite3_stmt *stmt = store_statement(db, "SELECT count(*) FROM messages", error);
+	int64_t count = -1;
+
+	if (stmt == NULL)
+		return -1;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		count = sqlite3_column_int64(stmt, 0);
+	else
+		store_set_sql_error(db, error, "counting messages");
+	sqlite3_reset(stmt);
+	return count;
+}
+
+bool
+store_message_link_invoice(store *db, int64_t message_row, int64_t invoice_id, const char *how,
+			   GError **error)
+{
+	static const char sql[] = "INSERT OR IGNORE INTO message_invoices (message_row, invoice_id,"
+				  " how) VALUES (?, ?, ?)";
+	sqlite3_stmt *stmt = store_statement(db, sql, error);
+
+	if (stmt == NULL)
+		return false;
+	sqlite3_bind_int64(stmt, 1, message_row);
+	sqlite3_bind_int64(stmt, 2, invoice_id);
+	store_bind_text(stmt, 3, how);
+	return store_step_done(db, stmt, error, "linking a message to an invoice");
+}
+
+/* Runs a query with one bound text that yields invoice ids, adding new ones to ids. */
+static bool
+collect_ids(store *db, const char *sql, const char *text, int64_t number, GArray *ids,
+	    GError **error)
+{
+	sqlite3_stmt *stmt = store_statement(db, sql, error);
+	int rc;
+
+	if (stmt == NULL)
+		return false;
+	if (text != NULL)
+		store_bind_text(stmt, 1, text);
+	else
+		sqlite3_bind_int64(stmt, 1, number);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(stmt, 0);
+		bool seen = false;
+		for (guint i = 0; i < ids->len && !seen; i++)
+			seen = g_array_index(ids, int64_t, i) == id;
+		if (!seen)
+			g_array_append_val(ids, id);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		store_set_sql_error(db, error, "reading invoice links");
+		return false;
+	}
+	return true;
+}
+
+GArray *
+store_message_invoices(store *db, int64_t message_row, GError **error)
+{
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+
+	if (!collect_ids(db, "SELECT invoice_id FROM message_invoices WHERE message_row = ?"
+			     " ORDER BY invoice_id",
+			 NULL, message_row, ids, error)) {
+		g_array_unref(ids);
+		return NULL;
+	}
+	return ids;
+}
+
+GArray *
+store_invoices_for_references(store *db, const char *const *message_ids, int64_t *client_id,
+			      GError **error)
+{
+	static const char sql[] =
+	    "SELECT id FROM invoices WHERE sent_message_id = ?1"
+	    " UNION SELECT mi.invoice_id FROM messages m JOIN message_invoices mi"
+	    "   ON mi.message_row = m.id WHERE m.message_id = ?1"
+	    " UNION SELECT di.invoice_id FROM drafts d JOIN draft_invoices di"
+	    "   ON di.draft_id = d.id WHERE d.message_id = ?1";
+	static const char client_sql[] =
+	    "SELECT client_id FROM messages WHERE message_id = ?1 AND client_id IS NOT NULL"
+	    " UNION SELECT client_id FROM drafts WHERE message_id = ?1";
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+
+	*client_id = 0;
+	for (const char *const *id = message_ids; id != NULL && *id != NULL; id++) {
+		GArray *client = g_array_new(FALSE, FALSE, sizeof(int64_t));
+		if (!collect_ids(db, sql, *id, 0, ids, error) ||
+		    !collect_ids(db, client_sql, *id, 0, client, error)) {
+			g_array_unref(client);
+			g_array_unref(ids);
+			return NULL;
+		}
+		if (*client_id == 0 && client->len > 0)
+			*client_id = g_array_index(client, int64_t, 0);
+		g_array_unref(client);
+		if (ids->len > 0)
+			break;
+	}
+	if (ids->len > 0 && *client_id == 0) {
+		store_invoice *invoice = store_invoice_get(db, g_array_index(ids, int64_t, 0), NULL);
+		if (invoice != NULL)
+			*client_id = invoice->client_id;
+		store_invoice_free(invoice);
+	}
+	return ids;
+}
+
+bool
+store_client_flag_bounced(store *db, const char *address, dm_date on, const store_source *source,
+			  bool *flagged, GError **error)
+{
+	static const char find[] = "SELECT client_id FROM client_addresses WHERE kind IN"
+				   " ('email', 'cc') AND address = ? AND bounced IS NULL";
+	static const char update[] = "UPDATE client_addresses SET bounced = ? WHERE address = ?"
+				     " AND kind IN ('email', 'cc')";
+	char *normal = dm_address_normalise(address);
+	sqlite3_stmt *stmt;
+	int64_t client_id = 0;
+	bool ok = false;
+	int rc;
+
+	*flagged = false;
+	if (!store_begin(db, error))
+		goto out;
+	if ((stmt = store_statement(db, find, error)) == NULL)
+		goto fail;
+	store_bind_text(stmt, 1, normal);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		client_id = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_set_sql_error(db, error, "looking up a bounced address");
+		goto fail;
+	}
+	if (client_id == 0) {
+		ok = store_commit(db, error);
+		goto out;
+	}
+	if ((stmt = store_statement(db, update, error)) == NULL)
+		goto fail;
+	store_bind_date(stmt, 1, on);
+	store_bind_text(stmt, 2, normal);
+	if (!store_step_done(db, stmt, error, "flagging a bounced address") ||
+	    !store_event_write(db, 0, client_id, "bounce", NULL, normal, "address bounced", source,
+			       error))
+		goto fail;
+	*flagged = true;
+	ok = store_commit(db, error);
+	goto out;
+fail:
+	store_rollback(db);
+out:
+	g_free(normal);
+	return ok;
+}

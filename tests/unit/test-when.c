@@ -1,0 +1,623 @@
+/*
+ * The date resolver over the shipped word files: every language, every
+ * shape, the year inference, the strictness cases and a 1 MB input.
+ * Unless a case says otherwise the anchor is Wednesday 2026-11-18.
+ */
+#include "tests/unit/testutil.h"
+
+#include "common/util.h"
+#include "filter/when.h"
+
+#include <time.h>
+
+static const char *const all_languages[] = {"en", "pl", "bg", "nl", "ro", "es", "de", "fr", NULL};
+
+#define ANCHOR "2026-11-18"
+
+typedef struct {
+	const char *language; /* NULL: every loaded language */
+	const char *text;
+	const char *expect; /* NULL: no date */
+	const char *anchor; /* NULL: ANCHOR */
+} when_case;
+
+static const when_case cases_en[] = {
+    {"en", "2026-12-03", "2026-12-03", NULL},
+    {"en", "We will pay by Friday.", "2026-11-20", NULL},
+    {"en", "by Wednesday", "2026-11-18", NULL},
+    {"en", "next Monday", "2026-11-23", NULL},
+    {"en", "next Friday", "2026-11-27", NULL},
+    {"en", "Friday next week", "2026-11-27", NULL},
+    {"en", "next week Friday", "2026-11-27", NULL},
+    {"en", "last Friday", "2026-11-13", NULL},
+    {"en", "by the end of the month", "2026-11-30", NULL},
+    {"en", "within 5 working days", "2026-11-25", NULL},
+    {"en", "within the next 10 business days", "2026-12-02", NULL},
+    {"en", "within three days", "2026-11-21", NULL},
+    {"en", "in two weeks", "2026-12-02", NULL},
+    {"en", "in a week", "2026-11-25", NULL},
+    {"en", "in 2 months", "2027-01-18", NULL},
+    {"en", "TOMORROW", "2026-11-19", NULL},
+    {"en", "the day after tomorrow", "2026-11-20", NULL},
+    {"en", "We paid yesterday", "2026-11-17", NULL},
+    {"en", "today", "2026-11-18", NULL},
+    {"en", "on the 2nd of December", "2026-12-02", NULL},
+    {"en", "December 2", "2026-12-02", NULL},
+    {"en", "December 2nd, 2027", "2027-12-02", NULL},
+    {"en", "3 Dec", "2026-12-03", NULL},
+    {"en", "Dec. 3", "2026-12-03", NULL},
+    {"en", "2 December 2026", "2026-12-02", NULL},
+    {"en", "next week", "2026-11-27", NULL},
+    {"en", "this week", "2026-11-20", NULL},
+    {"en", "beginning of next month", "2026-12-10", NULL},
+    {"en", "mid-month", "2026-12-15", NULL},
+    {"en", "end of December", "2026-12-31", NULL},
+    {"en", "early December", "2026-12-10", NULL},
+    {"en", "next month", "2026-12-31", NULL},
+    {"en", "Friday, 4 December", "2026-12-04", NULL},
+    {"en", "I'm back on 30 November", "2026-11-30", NULL},
+    {"en", "30 November we will be back", "2026-11-30", NULL},
+    {"en", "Office hours Monday to Friday, we pay on Thursday", "2026-11-19", NULL},
+    {"en", "this week", "2026-11-22", "2026-11-22"}, /* a Sunday: the week's Friday passed */
+    {"en", "We may 3 times ask", NULL, NULL},
+    {"en", "On May 3 we pay", "2027-05-03", NULL},
+    {"en", "out of office 01.12.2026-05.12.2026", "2026-12-01", NULL},
+};
+
+static const when_case cases_pl[] = {
+    {"pl", "do piątku", "2026-11-20", NULL},
+    {"pl", "DO PIĄTKU", "2026-11-20", NULL},
+    {"pl", "do piatku", "2026-11-20", NULL},
+    {"pl", "w piątek", "2026-11-20", NULL},
+    {"pl", "przed piątkiem", "2026-11-20", NULL},
+    {"pl", "we wtorek", "2026-11-24", NULL},
+    {"pl", "w środę", "2026-11-18", NULL},
+    {"pl", "zapłacimy w przyszły piątek", "2026-11-27", NULL},
+    {"pl", "w zeszły poniedziałek", "2026-11-16", NULL},
+    {"pl", "3 grudnia", "2026-12-03", NULL},
+    {"pl", "3 gru", "2026-12-03", NULL},
+    {"pl", "3 XII 2026", "2026-12-03", NULL},
+    {"pl", "3 grudnia 2026 r.", "2026-12-03", NULL},
+    {"pl", "do 15.12.2026", "2026-12-15", NULL},
+    {"pl", "w ciągu 5 dni roboczych", "2026-11-25", NULL},
+    {"pl", "w ciągu pięciu dni", "2026-11-23", NULL},
+    {"pl", "za dwa tygodnie", "2026-12-02", NULL},
+    {"pl", "za tydzień", "2026-11-25", NULL},
+    {"pl", "jutro", "2026-11-19", NULL},
+    {"pl", "pojutrze", "2026-11-20", NULL},
+    {"pl", "przedwczoraj zapłaciliśmy", "2026-11-16", NULL},
+    {"pl", "wczoraj", "2026-11-17", NULL},
+    {"pl", "do końca miesiąca", "2026-11-30", NULL},
+    {"pl", "do końca tygodnia", "2026-11-20", NULL},
+    {"pl", "w przyszłym tygodniu", "2026-11-27", NULL},
+    {"pl", "na początku przyszłego miesiąca", "2026-12-10", NULL},
+    {"pl", "w połowie grudnia", "2026-12-15", NULL},
+    {"pl", "do końca grudnia", "2026-12-31", NULL},
+    {"pl", "wracam w grudniu 3-go grudnia", "2026-12-03", NULL},
+    {"pl", "Dokument wyślemy", NULL, NULL},
+};
+
+static const when_case cases_bg[] = {
+    {"bg", "до петък", "2026-11-20", NULL},
+    {"bg", "ДО ПЕТЪК", "2026-11-20", NULL},
+    {"bg", "в петък", "2026-11-20", NULL},
+    {"bg", "в понеделника", "2026-11-23", NULL},
+    {"bg", "следващия понеделник", "2026-11-23", NULL},
+    {"bg", "следващия петък", "2026-11-27", NULL},
+    {"bg", "4 декември", "2026-12-04", NULL},
+    {"bg", "4-ти декември", "2026-12-04", NULL},
+    {"bg", "3 дек.", "2026-12-03", NULL},
+    {"bg", "5 май", "2027-05-05", NULL},
+    {"bg", "в рамките на 3 работни дни", "2026-11-23", NULL},
+    {"bg", "в рамките на три дни", "2026-11-21", NULL},
+    {"bg", "след 2 седмици", "2026-12-02", NULL},
+    {"bg", "утре", "2026-11-19", NULL},
+    {"bg", "вдругиден", "2026-11-20", NULL},
+    {"bg", "вчера платихме", "2026-11-17", NULL},
+    {"bg", "до края на месеца", "2026-11-30", NULL},
+    {"bg", "следващата седмица", "2026-11-27", NULL},
+    {"bg", "до 30.11.2026 г.", "2026-11-30", NULL},
+    {"bg", "в началото на следващия месец", "2026-12-10", NULL},
+};
+
+static const when_case cases_nl[] = {
+    {"nl", "uiterlijk vrijdag", "2026-11-20", NULL},
+    {"nl", "op maandag", "2026-11-23", NULL},
+    {"nl", "1 december", "2026-12-01", NULL},
+    {"nl", "1e december", "2026-12-01", NULL},
+    {"nl", "3 mrt", "2027-03-03", NULL},
+    {"nl", "binnen 5 werkdagen", "2026-11-25", NULL},
+    {"nl", "binnen drie dagen", "2026-11-21", NULL},
+    {"nl", "over twee weken", "2026-12-02", NULL},
+    {"nl", "morgen", "2026-11-19", NULL},
+    {"nl", "overmorgen", "2026-11-20", NULL},
+    {"nl", "gisteren betaald", "2026-11-17", NULL},
+    {"nl", "volgende week", "2026-11-27", NULL},
+    {"nl", "volgende week vrijdag", "2026-11-27", NULL},
+    {"nl", "aanstaande vrijdag", "2026-11-20", NULL},
+    {"nl", "vrijdag jl.", "2026-11-13", NULL},
+    {"nl", "eind van de maand", "2026-11-30", NULL},
+    {"nl", "begin volgende maand", "2026-12-10", NULL},
+    {"nl", "goede morgen, we betalen vrijdag", "2026-11-20", NULL},
+    {"nl", "tot en met 04-12-2026", "2026-12-04", NULL},
+};
+
+static const when_case cases_ro[] = {
+    {"ro", "până vineri", "2026-11-20", NULL},
+    {"ro", "pana vineri", "2026-11-20", NULL},
+    {"ro", "vineri", "2026-11-20", NULL},
+    {"ro", "vinerea viitoare", "2026-11-27", NULL},
+    {"ro", "vinerea trecută", "2026-11-13", NULL},
+    {"ro", "2 decembrie", "2026-12-02", NULL},
+    {"ro", "pe 2 decembrie 2026", "2026-12-02", NULL},
+    {"ro", "în 3 zile lucrătoare", "2026-11-23", NULL},
+    {"ro", "in 3 zile lucratoare", "2026-11-23", NULL},
+    {"ro", "în două săptămâni", "2026-12-02", NULL},
+    {"ro", "într-o săptămână", "2026-11-25", NULL},
+    {"ro", "peste 2 luni", "2027-01-18", NULL},
+    {"ro", "mâine", "2026-11-19", NULL},
+    {"ro", "maine", "2026-11-19", NULL},
+    {"ro", "poimâine", "2026-11-20", NULL},
+    {"ro", "ieri am plătit", "2026-11-17", NULL},
+    {"ro", "până la sfârșitul lunii", "2026-11-30", NULL},
+    {"ro", "sfarsitul lunii decembrie", "2026-12-31", NULL},
+    {"ro", "săptămâna viitoare", "2026-11-27", NULL},
+    {"ro", "avem nevoie de 2 luni", NULL, NULL},
+    {"ro", "plătim în ședința de luni", "2026-11-23", NULL},
+};
+
+static const when_case cases_es[] = {
+    {"es", "el viernes", "2026-11-20", NULL},
+    {"es", "el próximo lunes", "2026-11-23", NULL},
+    {"es", "el viernes que viene", "2026-11-20", NULL},
+    {"es", "el viernes pasado", "2026-11-13", NULL},
+    {"es", "4 de diciembre", "2026-12-04", NULL},
+    {"es", "el 4 de diciembre de 2027", "2027-12-04", NULL},
+    {"es", "1º de diciembre", "2026-12-01", NULL},
+    {"es", "en 5 días hábiles", "2026-11-25", NULL},
+    {"es", "dentro de tres días", "2026-11-21", NULL},
+    {"es", "en dos semanas", "2026-12-02", NULL},
+    {"es", "mañana", "2026-11-19", NULL},
+    {"es", "manana", "2026-11-19", NULL},
+    {"es", "pasado mañana", "2026-11-20", NULL},
+    {"es", "ayer pagamos", "2026-11-17", NULL},
+    {"es", "esta mañana hemos pagado", "2026-11-18", NULL},
+    {"es", "pagaremos el lunes por la mañana", "2026-11-23", NULL},
+    {"es", "la próxima semana", "2026-11-27", NULL},
+    {"es", "a finales de mes", "2026-11-30", NULL},
+    {"es", "a mediados de diciembre", "2026-12-15", NULL},
+};
+
+static const when_case cases_de[] = {
+    {"de", "bis Freitag", "2026-11-20", NULL},
+    {"de", "am Freitag", "2026-11-20", NULL},
+    {"de", "nächsten Montag", "2026-11-23", NULL},
+    {"de", "naechsten Freitag", "2026-11-27", NULL},
+    {"de", "letzten Freitag", "2026-11-13", NULL},
+    {"de", "3. Dezember", "2026-12-03", NULL},
+    {"de", "am 3. Dez. 2026", "2026-12-03", NULL},
+    {"de", "3. März", "2027-03-03", NULL},
+    {"de", "3. Maerz", "2027-03-03", NULL},
+    {"de", "3. Marz", "2027-03-03", NULL},
+    {"de", "am 3.12.", "2026-12-03", NULL},
+    {"de", "innerhalb von 5 Werktagen", "2026-11-25", NULL},
+    {"de", "in zwei Wochen", "2026-12-02", NULL},
+    {"de", "morgen", "2026-11-19", NULL},
+    {"de", "übermorgen", "2026-11-20", NULL},
+    {"de", "uebermorgen", "2026-11-20", NULL},
+    {"de", "heute Morgen überwiesen", "2026-11-18", NULL},
+    {"de", "Guten Morgen, wir zahlen am Freitag", "2026-11-20", NULL},
+    {"de", "nächste Woche", "2026-11-27", NULL},
+    {"de", "Ende des Monats", "2026-11-30", NULL},
+    {"de", "Anfang nächsten Monats", "2026-12-10", NULL},
+    {"de", "Mitte Dezember", "2026-12-15", NULL},
+    {"de", "gestern", "2026-11-17", NULL},
+    {"de", "Freitag, den 4.12.", "2026-12-04", NULL},
+};
+
+static const when_case cases_fr[] = {
+    {"fr", "vendredi", "2026-11-20", NULL},
+    {"fr", "VENDREDI prochain", "2026-11-20", NULL},
+    {"fr", "lundi prochain", "2026-11-23", NULL},
+    {"fr", "vendredi dernier", "2026-11-13", NULL},
+    {"fr", "2 décembre", "2026-12-02", NULL},
+    {"fr", "2 decembre", "2026-12-02", NULL},
+    {"fr", "1er décembre", "2026-12-01", NULL},
+    {"fr", "le 2 fevrier", "2027-02-02", NULL},
+    {"fr", "sous 5 jours ouvrés", "2026-11-25", NULL},
+    {"fr", "sous 5 jours ouvres", "2026-11-25", NULL},
+    {"fr", "dans trois jours", "2026-11-21", NULL},
+    {"fr", "demain", "2026-11-19", NULL},
+    {"fr", "après-demain", "2026-11-20", NULL},
+    {"fr", "apres demain", "2026-11-20", NULL},
+    {"fr", "aujourd’hui", "2026-11-18", NULL},
+    {"fr", "hier", "2026-11-17", NULL},
+    {"fr", "la semaine prochaine", "2026-11-27", NULL},
+    {"fr", "d'ici la fin du mois", "2026-11-30", NULL},
+    {"fr", "mi-décembre", "2026-12-15", NULL},
+    {"fr", "fin décembre", "2026-12-31", NULL},
+};
+
+/* "The occurrence nearest to the anchor", with a mail of 22 November. */
+static const when_case cases_year[] = {
+    {"en", "2 December", "2026-12-02", "2026-11-22"},
+    {"en", "3 January", "2027-01-03", "2026-11-22"},
+    {"en", "19 November", "2026-11-19", "2026-11-22"},
+    {"en", "3.1.", "2027-01-03", "2026-11-22"},
+    {"en", "28/12", "2025-12-28", "2026-02-03"},
+    {"en", "15 June", "2027-06-15", "2026-12-20"},
+    {"en", "29.02.", "2028-02-29", "2027-12-30"},
+    {"en", "29.02.", NULL, "2026-11-22"}, /* no leap year within reach */
+    {"pl", "12.10.26", "2026-10-12", NULL},
+    {"pl", "03/12/2026", "2026-12-03", NULL},
+    {"pl", "3-12-2026", "2026-12-03", NULL},
+    {"en", "2026-12-03T10:00", "2026-12-03", NULL},
+};
+
+/* A wrong date embarrasses more than a missed one. */
+static const when_case cases_strict[] = {
+    {NULL, "1250.00", NULL, NULL},
+    {NULL, "12.50", NULL, NULL},
+    {NULL, "1.250,00 EUR", NULL, NULL},
+    {NULL, "Invoice 2026/11/045 for 1250.00 EUR", NULL, NULL},
+    {NULL, "INV-2026-11-04", NULL, NULL},
+    {NULL, "invoice #12.11.2026", NULL, NULL},
+    {NULL, "+48 601 234 567", NULL, NULL},
+    {NULL, "+48-601-234-567", NULL, NULL},
+    {NULL, "tel. 0888/123 456", NULL, NULL},
+    {NULL, "31.02.", NULL, NULL},
+    {NULL, "31.02.2026", NULL, NULL},
+    {NULL, "2026-13-01", NULL, NULL},
+    {NULL, "2026-02-30", NULL, NULL},
+    {NULL, "32.12.2026", NULL, NULL},
+    {NULL, "we pay 1/2 now", NULL, NULL},
+    {NULL, "a 24/7 service", NULL, NULL},
+    {NULL, "5-10", NULL, NULL},
+    {NULL, "version 1.2.3", NULL, NULL},
+    {NULL, "10.0.0.1", NULL, NULL},
+    {NULL, "12.10.1850", NULL, NULL},
+    {NULL, "the marketing department", NULL, NULL},
+    {NULL, "Dokument w załączniku", NULL, NULL},
+    {NULL, "Mardigras Maintenance", NULL, NULL},
+    {NULL, "at 12:30", NULL, NULL},
+    {NULL, "", NULL, NULL},
+    {NULL, "Vendredi13 Freitags", NULL, NULL},
+};
+
+static int
+setup_words(void **state)
+{
+	const char *dirs[2] = {NULL, NULL};
+	char *rules = g_build_filename(test_root(), "rules", NULL);
+	GError *error = NULL;
+	when_words *words;
+
+	dirs[0] = rules;
+	words = when_words_load(dirs, all_languages, &error);
+	g_free(rules);
+	if (words == NULL) {
+		fprintf(stderr, "%s\n", error->message);
+		g_error_free(error);
+		return -1;
+	}
+	*state = words;
+	return 0;
+}
+
+static int
+teardown_words(void **state)
+{
+	when_words_free(*state);
+	return 0;
+}
+
+static dm_date
+iso(const char *text)
+{
+	dm_date date = 0;
+	GError *error = NULL;
+
+	if (!dm_date_parse_iso(text, &date, &error))
+		fail_msg("%s", error->message);
+	return date;
+}
+
+/* Runs a table; reports every failing case before failing. */
+static void
+run_cases(const when_words *words, const when_case *cases, size_t n)
+{
+	size_t failures = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		const when_case *c = &cases[k];
+		when_match match = {0};
+		char *explain = NULL;
+		char got[DM_DATE_ISO_SIZE] = "none";
+		bool found =
+		    when_find(words, c->language, c->text,
+		              iso(c->anchor != NULL ? c->anchor : ANCHOR), &match, &explain);
+
+		if (found)
+			dm_date_format_iso(match.date, got);
+		if (found != (c->expect != NULL) || (found && strcmp(got, c->expect) != 0)) {
+			fprintf(stderr, "[%s] \"%s\": expected %s, got %s (%s)\n",
+			        c->language != NULL ? c->language : "all", c->text,
+			        c->expect != NULL ? c->expect : "none", got,
+			        explain != NULL ? explain : "no explanation");
+			failures++;
+		}
+		g_free(explain);
+	}
+	assert_int_equal(failures, 0);
+}
+
+#define TABLE_TEST(name, table)                                                                    \
+	static void name(void **state)                                                             \
+	{                                                                                          \
+		run_cases(*state, table, G_N_ELEMENTS(table));                                     \
+	}
+
+TABLE_TEST(test_english, cases_en)
+TABLE_TEST(test_polish, cases_pl)
+TABLE_TEST(test_bulgarian, cases_bg)
+TABLE_TEST(test_dutch, cases_nl)
+TABLE_TEST(test_romanian, cases_ro)
+TABLE_TEST(test_spanish, cases_es)
+TABLE_TEST(test_german, cases_de)
+TABLE_TEST(test_french, cases_fr)
+TABLE_TEST(test_year_inference, cases_year)
+TABLE_TEST(test_strictness, cases_strict)
+
+/* Every language's cases also resolve with all languages loaded at once. */
+static void
+test_all_languages_together(void **state)
+{
+	static const when_case cases[] = {
+	    {NULL, "do piątku", "2026-11-20", NULL},
+	    {NULL, "до петък", "2026-11-20", NULL},
+	    {NULL, "uiterlijk vrijdag", "2026-11-20", NULL},
+	    {NULL, "până vineri", "2026-11-20", NULL},
+	    {NULL, "el viernes", "2026-11-20", NULL},
+	    {NULL, "Können Sie bis Freitag zahlen?", "2026-11-20", NULL},
+	    {NULL, "vendredi", "2026-11-20", NULL},
+	    {NULL, "3 grudnia", "2026-12-03", NULL},
+	    {NULL, "4 декември", "2026-12-04", NULL},
+	    {NULL, "2 decembrie", "2026-12-02", NULL},
+	    {NULL, "within 3 days", "2026-11-21", NULL},
+	    {NULL, "binnen 5 werkdagen", "2026-11-25", NULL},
+	    {NULL, "en 5 días hábiles", "2026-11-25", NULL},
+	};
+	run_cases(*state, cases, G_N_ELEMENTS(cases));
+}
+
+/* The language argument keeps another language's homonyms out. */
+static void
+test_language_filter(void **state)
+{
+	const when_words *words = *state;
+	dm_date anchor = iso(ANCHOR);
+	when_match match;
+
+	assert_false(when_find(words, "de", "Die Rechnung liegt hier bei.", anchor, &match, NULL));
+	assert_true(when_find(words, "fr", "payé hier", anchor, &match, NULL));
+	assert_int_equal(match.date, anchor - 1);
+	assert_false(when_find(words, "xx", "tomorrow", anchor, &match, NULL));
+	assert_false(when_find(words, "en", "do piątku", anchor, &match, NULL));
+}
+
+static void
+test_explain_and_span(void **state)
+{
+	const when_words *words = *state;
+	const char *text = "Dzień dobry, zapłacimy do piątku. Pozdrawiam";
+	when_match match = {0};
+	char *explain = NULL;
+	dm_date date = 0;
+
+	assert_true(when_find(words, "pl", text, iso(ANCHOR), &match, &explain));
+	assert_string_equal(explain,
+	                    "\"do piątku\" -> weekday 5 on or after 2026-11-18 -> 2026-11-20");
+	assert_int_equal(match.start, strstr(text, "do piątku") - text);
+	assert_int_equal(match.end, strstr(text, ".") - text);
+	g_free(explain);
+
+	explain = NULL;
+	assert_true(
+	    when_resolve(words, "We will pay on 3 December 2026.", iso(ANCHOR), &date, &explain));
+	assert_int_equal(date, iso("2026-12-03"));
+	assert_non_null(strstr(explain, "\"on 3 December 2026\""));
+	g_free(explain);
+
+	/* Nothing found leaves explain alone. */
+	explain = NULL;
+	assert_false(
+	    when_resolve(words, "Thank you for your message.", iso(ANCHOR), &date, &explain));
+	assert_null(explain);
+}
+
+/* The first expression wins, even when a later one is longer. */
+static void
+test_first_expression(void **state)
+{
+	static const when_case cases[] = {
+	    {"en", "tomorrow or by the end of next week", "2026-11-19", NULL},
+	    {"en", "Invoice 2026/11/045: we pay on 3 December", "2026-12-03", NULL},
+	    {"en", "Amount 1250.00, paid yesterday", "2026-11-17", NULL},
+	    {"pl", "Faktura 12/2026 zostanie opłacona jutro", "2026-11-19", NULL},
+	};
+	run_cases(*state, cases, G_N_ELEMENTS(cases));
+}
+
+/* Invalid UTF-8 counts as spaces and never breaks the scan. */
+static void
+test_invalid_utf8(void **state)
+{
+	const when_words *words = *state;
+	dm_date date = 0;
+	char *explain = NULL;
+
+	assert_true(
+	    when_resolve(words, "\xff\xfe by \xc3 Friday \xe2\x82", iso(ANCHOR), &date, &explain));
+	assert_int_equal(date, iso("2026-11-20"));
+	assert_true(g_utf8_validate(explain, -1, NULL));
+	g_free(explain);
+	assert_false(when_resolve(words, "\xc3\x28\xa0\xa1\xe2\x28\xa1", iso(ANCHOR), &date, NULL));
+}
+
+/* A 1 MB hostile input: bounded time, no date invented, none past the limit. */
+static void
+test_megabyte_garbage(void **state)
+{
+	const when_words *words = *state;
+	/* Near misses that cannot combine into a real date, with broken UTF-8. */
+	static const char *const pieces[] = {
+	    "1250.00 ", "2026/11/045 ", "marketing ", "\xc3",      "do",    "ku ",
+	    "12.50 ",   "5-",           "\xd0\xb4",   "\xd0\xbe ", "  ",    "+48 ",
+	    "\n",       "1/",           "2 ",         "31.02. ",   "24/7 ", "INV-2026-11-04 ",
+	    "\xe2\x80", "mardigras ",
+	};
+	const size_t size = 1024 * 1024;
+	GString *garbage = g_string_sized_new(size + 64);
+	guint32 seed = 12345;
+	dm_date date = 0;
+	clock_t started;
+	double seconds;
+
+	while (garbage->len < size) {
+		seed = seed * 1103515245u + 12345u;
+		g_string_append(garbage, pieces[(seed >> 16) % G_N_ELEMENTS(pieces)]);
+	}
+	started = clock();
+	assert_false(when_resolve(words, garbage->str, iso(ANCHOR), &date, NULL));
+	seconds = (double)(clock() - started) / CLOCKS_PER_SEC;
+	assert_true(seconds < 2.0);
+
+	/* A date past the scan limit is not looked at; one before it is. */
+	g_string_append(garbage, " tomorrow");
+	assert_false(when_resolve(words, garbage->str, iso(ANCHOR), &date, NULL));
+	g_string_overwrite(garbage, WHEN_SCAN_LIMIT - 20, " tomorrow ");
+	assert_true(when_resolve(words, garbage->str, iso(ANCHOR), &date, NULL));
+	assert_int_equal(date, iso("2026-11-19"));
+	g_string_free(garbage, TRUE);
+}
+
+static void
+write_file(const char *dir, const char *language, const char *contents)
+{
+	char *folder = g_build_filename(dir, language, NULL);
+	char *path = g_build_filename(folder, "dates", NULL);
+	GError *error = NULL;
+
+	assert_int_equal(g_mkdir_with_parents(folder, 0755), 0);
+	if (!g_file_set_contents(path, contents, -1, &error))
+		fail_msg("%s", error->message);
+	g_free(path);
+	g_free(folder);
+}
+
+/* A user directory adds words to the shipped ones. */
+static void
+test_user_directory_adds_words(void **state)
+{
+	char *rules = g_build_filename(test_root(), "rules", NULL);
+	char *user = test_tmpdir();
+	const char *dirs[] = {rules, user, NULL};
+	const char *languages[] = {"en", NULL};
+	GError *error = NULL;
+	when_words *words;
+	dm_date date = 0;
+
+	write_file(user, "en",
+	           "# Our clients' shorthand.\n[weekdays]\n5 = fryday\n"
+	           "[relative]\nend-of-month = EOM\n");
+	words = when_words_load(dirs, languages, &error);
+	assert_null(error);
+	assert_non_null(words);
+	assert_true(when_resolve(words, "by fryday", iso(ANCHOR), &date, NULL));
+	assert_int_equal(date, iso("2026-11-20"));
+	assert_true(when_resolve(words, "by eom", iso(ANCHOR), &date, NULL));
+	assert_int_equal(date, iso("2026-11-30"));
+	assert_true(when_resolve(words, "by Friday", iso(ANCHOR), &date, NULL));
+	when_words_free(words);
+	test_rmtree(user);
+	g_free(user);
+	g_free(rules);
+}
+
+/* Every problem of a file is reported at once, as file:line: message. */
+static void
+test_load_errors(void **state)
+{
+	char *dir = test_tmpdir();
+	const char *dirs[] = {dir, NULL};
+	const char *languages[] = {"en", NULL};
+	const char *missing[] = {"xx", NULL};
+	const char *hostile[] = {"../etc", NULL};
+	char *path = g_build_filename(dir, "en", "dates", NULL);
+	char *expect;
+	GError *error = NULL;
+
+	write_file(dir, "en",
+	           "1 = one\n"                  /* 1: before any group */
+	           "[months]\n"                 /* 2 */
+	           "13 = thirteenth\n"          /* 3: no such month */
+	           "[weekdays]\n"               /* 4 */
+	           "5 = friday\n"               /* 5: fine */
+	           "this line has no equals\n"  /* 6 */
+	           "[relative]\n"               /* 7 */
+	           "someday = someday\n"        /* 8: unknown operation */
+	           "[settings]\n"               /* 9 */
+	           "next-weekday = sometimes\n" /* 10 */
+	           "[syntax]\n"                 /* 11 */
+	           "prefix = , ,\n"             /* 12: no words */
+	           "[colours]\n");              /* 13 */
+	assert_null(when_words_load(dirs, languages, &error));
+	assert_non_null(error);
+	assert_true(g_error_matches(error, DM_ERROR, DM_ERROR_CONFIG));
+	for (int line = 1; line <= 13; line++) {
+		if (line == 2 || line == 4 || line == 5 || line == 7 || line == 9 || line == 11)
+			continue;
+		expect = g_strdup_printf("%s:%d: ", path, line);
+		if (strstr(error->message, expect) == NULL)
+			fail_msg("no error for line %d in:\n%s", line, error->message);
+		g_free(expect);
+	}
+	g_clear_error(&error);
+
+	assert_null(when_words_load(dirs, missing, &error));
+	assert_non_null(strstr(error->message, "\"xx\""));
+	g_clear_error(&error);
+	assert_null(when_words_load(dirs, hostile, &error));
+	assert_non_null(strstr(error->message, "not a language code"));
+	g_clear_error(&error);
+
+	test_rmtree(dir);
+	g_free(dir);
+	g_free(path);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_english),
+	    cmocka_unit_test(test_polish),
+	    cmocka_unit_test(test_bulgarian),
+	    cmocka_unit_test(test_dutch),
+	    cmocka_unit_test(test_romanian),
+	    cmocka_unit_test(test_spanish),
+	    cmocka_unit_test(test_german),
+	    cmocka_unit_test(test_french),
+	    cmocka_unit_test(test_year_inference),
+	    cmocka_unit_test(test_strictness),
+	    cmocka_unit_test(test_all_languages_together),
+	    cmocka_unit_test(test_language_filter),
+	    cmocka_unit_test(test_explain_and_span),
+	    cmocka_unit_test(test_first_expression),
+	    cmocka_unit_test(test_invalid_utf8),
+	    cmocka_unit_test(test_megabyte_garbage),
+	    cmocka_unit_test(test_user_directory_adds_words),
+	    cmocka_unit_test(test_load_errors),
+	};
+	return cmocka_run_group_tests(tests, setup_words, teardown_words);
+}
