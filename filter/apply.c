@@ -3,22 +3,19 @@
 
 #include <string.h>
 
-/* A short excerpt of the reply for the dispute note: its first line, at most 200 bytes. */
+/* What the client said, for the event: the words the rule matched, on one line. */
 static char *
-excerpt(const char *text)
+evidence(const classify_result *message)
 {
-	const char *end;
-	char *line;
+	char *text;
 
-	if (text == NULL)
+	if (message->evidence == NULL)
 		return NULL;
-	while (*text == '\n' || *text == '\r' || *text == ' ')
-		text++;
-	end = text;
-	while (*end != '\0' && *end != '\n' && end - text < 200)
-		end++;
-	line = g_utf8_make_valid(text, end - text);
-	return *line != '\0' ? line : (g_free(line), NULL);
+	text = g_strndup(message->evidence, 200);
+	for (char *p = text; *p != '\0'; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
+	return g_strstrip(text);
 }
 
 static store_message *
@@ -78,7 +75,7 @@ apply_to_invoice(store *db, const classify_result *message, int64_t invoice_id,
 		break;
 	}
 	case RULES_CLASS_DISPUTED:
-		detail = excerpt(message->reply_text);
+		detail = evidence(message);
 		ok = store_invoice_dispute(db, invoice_id, detail, source, &local);
 		break;
 	case RULES_CLASS_PAID:

@@ -116,6 +116,7 @@ classify_result_clear(classify_result *result)
 	g_free(result->rule_id);
 	g_free(result->language);
 	g_free(result->reply_text);
+	g_free(result->evidence);
 	g_free(result->draft_id);
 	g_free(result->bounced_message_id);
 	if (result->failed_recipients != NULL)
@@ -250,6 +251,16 @@ apply_rules(const classifier *c, classify_result *result, bool want_explain)
 	result->klass = verdict.klass;
 	g_free(result->rule_id);
 	result->rule_id = g_strdup(verdict.rule_id);
+	{
+		const char *field = g_strcmp0(verdict.field, "subject") == 0
+					? mail_subject(result->mail)
+					: result->reply_text;
+		if (field != NULL && verdict.match_end > verdict.match_start &&
+		    verdict.match_end <= strlen(field))
+			result->evidence = g_utf8_make_valid(field + verdict.match_start,
+							     (gssize)(verdict.match_end -
+								      verdict.match_start));
+	}
 	if (verdict.date_text != NULL && c->words != NULL) {
 		char *how = NULL;
 		when_match match;

@@ -45,6 +45,7 @@ typedef struct {
 	char *rule_id;           /* the rule (or detector) that decided; NULL for none */
 	char *language;          /* detected language code, or NULL */
 	char *reply_text;        /* what the author wrote, quotes and signature removed */
+	char *evidence;          /* the text the deciding rule matched, or NULL */
 	char *draft_id;          /* X-Dunmail-Draft of a sent draft, or NULL */
 	GPtrArray *failed_recipients; /* char *: for bounces */
 	char *bounced_message_id;     /* the Message-ID the bounce reports on, or NULL */

@@ -1,0 +1,43 @@
+#!/bin/sh
+# make demo: dunmail's main job on bundled sample data, no server needed.
+# A design studio's invoices are imported, its mailbox (contrib/demo/mail)
+# flows through `dunmail filter` as procmail would deliver it, and the demo
+# shows what dunmail understood and where every invoice stands.
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out="$top/build/demo"
+rm -rf "$out"
+mkdir -p "$out"
+DUNMAIL="$top/build/dunmail"
+NOW=2026-11-22
+cat > "$out/config" <<CONF
+[identity]
+name = Anna Kowalska
+addresses = anna@studio-kowalska.example
+CONF
+dm() { "$DUNMAIL" --config "$out/config" --db "$out/dunmail.db" --now "$NOW" "$@"; }
+
+echo "== dunmail demo: Studio Kowalska's mailbox, as of $NOW"
+dm init >/dev/null
+dm invoice import "$top/contrib/demo/invoices.csv"
+echo
+echo "== The mailbox, delivered through 'dunmail filter --annotate'"
+for message in "$top"/contrib/demo/mail/*.eml; do
+	dm filter --annotate < "$message" > "$out/delivered.eml" 2>>"$out/filter.log"
+	class=$(sed -n 's/^X-Dunmail-Class: //p' "$out/delivered.eml" | head -n 1 | tr -d '\r')
+	invoice=$(sed -n 's/^X-Dunmail-Invoice: //p' "$out/delivered.eml" | head -n 1 | tr -d '\r')
+	printf '  %-34s %-22s %s\n' "$(basename "$message")" "$class" "$invoice"
+done
+echo
+echo "== Invoices"
+dm invoice list
+echo
+echo "== Aging report"
+dm report aging
+echo
+echo "== Why is MU-2026-009 disputed?"
+dm invoice show MU-2026-009 | sed -n '/^Timeline/,$p'
+echo
+echo "Everything is in $out (dunmail.db, config). Try:"
+echo "  $DUNMAIL --db $out/dunmail.db --now $NOW invoice show FV/2026/10/031"
+echo "  $DUNMAIL --db $out/dunmail.db classify --explain < contrib/demo/mail/10-reply-nowak-promise.eml"
