@@ -18,56 +18,97 @@
  * ł has no decomposition and is written both ways.
  */
 static const char *const autoreply_vacation_subjects[] = {
-	/* en */
-	"out of office", "out of the office", "automatic reply", "auto reply", "autoreply",
-	"auto-reply", "auto response", "autoresponse", "autorespons", "automatic response",
-	"away from the office", "away from office",
-	/* pl */
-	"autoodpowiedz", "odpowiedz automatyczna", "automatyczna odpowiedz", "poza biurem",
-	"nieobecnosc",
-	/* bg */
-	"автоматичен отговор", "извън офиса", "отсъствие от офиса",
-	/* nl */
-	"automatisch antwoord", "afwezig", "niet aanwezig", "buiten kantoor",
-	/* ro */
-	"raspuns automat", "absent din birou", "in afara biroului",
-	/* es */
-	"respuesta automatica", "fuera de la oficina", "fuera de oficina",
-	/* de */
-	"automatische antwort", "abwesenheitsnotiz", "abwesend", "nicht im buro",
-	/* fr */
-	"reponse automatique", "absence du bureau", "absent du bureau", "message d'absence",
-	"hors du bureau",
-	/* it */
-	"risposta automatica", "fuori ufficio", NULL};
+    /* en */
+    "out of office", "out of the office", "automatic reply", "auto reply", "autoreply",
+    "auto-reply", "auto response", "autoresponse", "autorespons", "automatic response",
+    "away from the office", "away from office",
+    /* pl */
+    "autoodpowiedz", "odpowiedz automatyczna", "automatyczna odpowiedz", "poza biurem",
+    "nieobecnosc",
+    /* bg */
+    "автоматичен отговор", "извън офиса", "отсъствие от офиса",
+    /* nl */
+    "automatisch antwoord", "afwezig", "niet aanwezig", "buiten kantoor",
+    /* ro */
+    "raspuns automat", "absent din birou", "in afara biroului",
+    /* es */
+    "respuesta automatica", "fuera de la oficina", "fuera de oficina",
+    /* de */
+    "automatische antwort", "abwesenheitsnotiz", "abwesend", "nicht im buro",
+    /* fr */
+    "reponse automatique", "absence du bureau", "absent du bureau", "message d'absence",
+    "hors du bureau",
+    /* it */
+    "risposta automatica", "fuori ufficio", NULL};
 
 /* Subjects of delivery failure notices, folded the same way. */
-static const char *const autoreply_bounce_subjects[] = {
-	"undeliverable", "undelivered", "returned mail", "returned to sender",
-	"returning message to sender", "returning to sender", "delivery status notification",
-	"delivery failure", "delivery failed", "delivery has failed", "mail delivery failed",
-	"failure notice", "could not be delivered", "mail failed", "delayed mail",
-	"delivery delayed", "mail delivery status", "non-deliverable", "nondeliverable",
-	"delivery notification", "message you sent blocked", "unzustellbar", "nicht zustellbar",
-	"non remis", "non distribuable", "niedostarczon", "nie mozna dostarczyc",
-	"no se puede entregar", "no entregado", "onbestelbaar", "kan niet worden bezorgd",
-	"nu a putut fi livrat", "nelivrat", "недоставено", "не може да бъде доставено", NULL};
+static const char *const autoreply_bounce_subjects[] = {"undeliverable",
+                                                        "undelivered",
+                                                        "returned mail",
+                                                        "returned to sender",
+                                                        "returning message to sender",
+                                                        "returning to sender",
+                                                        "delivery status notification",
+                                                        "delivery failure",
+                                                        "delivery failed",
+                                                        "delivery has failed",
+                                                        "mail delivery failed",
+                                                        "failure notice",
+                                                        "could not be delivered",
+                                                        "mail failed",
+                                                        "delayed mail",
+                                                        "delivery delayed",
+                                                        "mail delivery status",
+                                                        "non-deliverable",
+                                                        "nondeliverable",
+                                                        "delivery notification",
+                                                        "message you sent blocked",
+                                                        "unzustellbar",
+                                                        "nicht zustellbar",
+                                                        "non remis",
+                                                        "non distribuable",
+                                                        "niedostarczon",
+                                                        "nie mozna dostarczyc",
+                                                        "no se puede entregar",
+                                                        "no entregado",
+                                                        "onbestelbaar",
+                                                        "kan niet worden bezorgd",
+                                                        "nu a putut fi livrat",
+                                                        "nelivrat",
+                                                        "недоставено",
+                                                        "не може да бъде доставено",
+                                                        NULL};
 
 /* Phrases of the human part of a bounce, for senders that write no report. */
-static const char *const autoreply_bounce_phrases[] = {
-	"final-recipient:", "could not be delivered", "couldn't be delivered",
-	"following address(es) failed", "following addresses had permanent", "did not reach",
-	"delivery to the following recipient", "user unknown", "no such user",
-	"mailbox is full", "mailbox unavailable", "undeliverable", "unable to deliver",
-	"permanent error", "failed addresses", "delivery has failed", "recipient address rejected",
-	NULL};
+static const char *const autoreply_bounce_phrases[] = {"final-recipient:",
+                                                       "could not be delivered",
+                                                       "couldn't be delivered",
+                                                       "following address(es) failed",
+                                                       "following addresses had permanent",
+                                                       "did not reach",
+                                                       "delivery to the following recipient",
+                                                       "user unknown",
+                                                       "no such user",
+                                                       "mailbox is full",
+                                                       "mailbox unavailable",
+                                                       "undeliverable",
+                                                       "unable to deliver",
+                                                       "permanent error",
+                                                       "failed addresses",
+                                                       "delivery has failed",
+                                                       "recipient address rejected",
+                                                       NULL};
 
 static const char *const autoreply_daemon_locals[] = {
-	"mailer-daemon", "mailer_daemon", "mailerdaemon", "mail-daemon", "postmaster", NULL};
+    "mailer-daemon", "mailer_daemon", "mailerdaemon", "mail-daemon", "postmaster", NULL};
 
-static const char *const autoreply_daemon_names[] = {
-	"mail delivery subsystem", "mail delivery system", "mail delivery service",
-	"mail administrator", "mailer-daemon", "postmaster", NULL};
+static const char *const autoreply_daemon_names[] = {"mail delivery subsystem",
+                                                     "mail delivery system",
+                                                     "mail delivery service",
+                                                     "mail administrator",
+                                                     "mailer-daemon",
+                                                     "postmaster",
+                                                     NULL};
 
 /* Case-folded, accents removed: the form every phrase table above is written in. */
 static char *
@@ -143,7 +184,8 @@ autoreply_is_daemon_sender(const mail *m)
 
 	if (address != NULL) {
 		const char *at = strchr(address, '@');
-		char *local = at != NULL ? g_strndup(address, (gsize)(at - address)) : g_strdup(address);
+		char *local =
+		    at != NULL ? g_strndup(address, (gsize)(at - address)) : g_strdup(address);
 		bool daemon = autoreply_in_list(local, autoreply_daemon_locals);
 		g_free(local);
 		if (daemon)
@@ -189,7 +231,8 @@ autoreply_strip_address_type(const char *value)
 static char *
 autoreply_find_status(const char *text)
 {
-	GRegex *regex = g_regex_new("(?<![\\d.])([245]\\.\\d{1,3}\\.\\d{1,3})(?!\\.?\\d)", 0, 0, NULL);
+	GRegex *regex =
+	    g_regex_new("(?<![\\d.])([245]\\.\\d{1,3}\\.\\d{1,3})(?!\\.?\\d)", 0, 0, NULL);
 	GMatchInfo *match = NULL;
 	char *status = NULL;
 
@@ -210,7 +253,7 @@ autoreply_find_status(const char *text)
  */
 static bool
 autoreply_read_delivery_status(const char *text, GPtrArray *recipients, char **status,
-			       bool *all_delivered)
+                               bool *all_delivered)
 {
 	char **lines = g_strsplit(text, "\n", -1);
 	GString *unfolded = g_string_new(NULL);
@@ -244,10 +287,11 @@ autoreply_read_delivery_status(const char *text, GPtrArray *recipients, char **s
 			*colon = '\0';
 			char *name = g_strstrip(fields[f]);
 			char *value = g_strstrip(colon + 1);
-			if (g_ascii_strcasecmp(name, "Final-Recipient") == 0 && final_recipient == NULL)
+			if (g_ascii_strcasecmp(name, "Final-Recipient") == 0 &&
+			    final_recipient == NULL)
 				final_recipient = g_strdup(autoreply_strip_address_type(value));
 			else if (g_ascii_strcasecmp(name, "Original-Recipient") == 0 &&
-				 original_recipient == NULL)
+			         original_recipient == NULL)
 				original_recipient = g_strdup(autoreply_strip_address_type(value));
 			else if (g_ascii_strcasecmp(name, "Action") == 0 && action == NULL)
 				action = g_ascii_strdown(value, -1);
@@ -256,8 +300,8 @@ autoreply_read_delivery_status(const char *text, GPtrArray *recipients, char **s
 		}
 		if (final_recipient != NULL || original_recipient != NULL) {
 			bool delivered = action != NULL && (g_str_has_prefix(action, "delivered") ||
-							    g_str_has_prefix(action, "relayed") ||
-							    g_str_has_prefix(action, "expanded"));
+			                                    g_str_has_prefix(action, "relayed") ||
+			                                    g_str_has_prefix(action, "expanded"));
 			found = true;
 			if (!delivered) {
 				failed++;
@@ -290,10 +334,10 @@ static char *
 autoreply_human_part(const char *body)
 {
 	GRegex *regex = g_regex_new(
-		"^(Received:|Return-Path:|.*message text follows|.*this is a copy of the message"
-		"|.*original message follows|[- ]*original message[- ]*$|.*undelivered message"
-		" headers)",
-		G_REGEX_CASELESS | G_REGEX_MULTILINE, 0, NULL);
+	    "^(Received:|Return-Path:|.*message text follows|.*this is a copy of the message"
+	    "|.*original message follows|[- ]*original message[- ]*$|.*undelivered message"
+	    " headers)",
+	    G_REGEX_CASELESS | G_REGEX_MULTILINE, 0, NULL);
 	GMatchInfo *match = NULL;
 	char *part;
 
@@ -334,8 +378,8 @@ autoreply_is_own_address(const mail *m, const char *address)
 static void
 autoreply_read_human_recipients(const mail *m, const char *human, GPtrArray *recipients)
 {
-	GRegex *regex = g_regex_new("[A-Za-z0-9._%+=/'!#$&*?^`{|}~-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+",
-				    0, 0, NULL);
+	GRegex *regex = g_regex_new(
+	    "[A-Za-z0-9._%+=/'!#$&*?^`{|}~-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+", 0, 0, NULL);
 	GMatchInfo *match = NULL;
 
 	g_regex_match(regex, human, 0, &match);
@@ -359,7 +403,7 @@ static char *
 autoreply_find_message_id(const char *headers)
 {
 	GRegex *regex = g_regex_new("^Message-ID:[ \\t]*(?:\\n[ \\t]+)?<?([^<>\\s]+@[^<>\\s]+)>?",
-				    G_REGEX_CASELESS | G_REGEX_MULTILINE, 0, NULL);
+	                            G_REGEX_CASELESS | G_REGEX_MULTILINE, 0, NULL);
 	GMatchInfo *match = NULL;
 	char *id = NULL;
 
@@ -399,9 +443,10 @@ autoreply_read_bounce(const mail *m, autoreply_result *result)
 	}
 
 	const char *const original_types[] = {"text/rfc822-headers", "message/rfc822",
-					      "message/global", NULL};
+	                                      "message/global", NULL};
 	for (size_t i = 0; original_types[i] != NULL && result->original_message_id == NULL; i++)
-		result->original_message_id = autoreply_find_message_id(mail_part_text(m, original_types[i]));
+		result->original_message_id =
+		    autoreply_find_message_id(mail_part_text(m, original_types[i]));
 	if (result->original_message_id == NULL) {
 		/* Without MIME the returned headers follow the human text in the body. */
 		result->original_message_id = autoreply_find_message_id(body + strlen(human));
@@ -429,17 +474,17 @@ autoreply_bounce_reason(const mail *m)
 	char *subject = autoreply_fold(mail_subject(m));
 	const char *phrase = autoreply_find_phrase(subject, autoreply_bounce_subjects);
 	if (phrase != NULL) {
-		reason = g_strdup_printf("sender %s, subject: %s",
-					 mail_from_address(m) ? mail_from_address(m) : mail_from_name(m),
-					 phrase);
+		reason = g_strdup_printf(
+		    "sender %s, subject: %s",
+		    mail_from_address(m) ? mail_from_address(m) : mail_from_name(m), phrase);
 	} else {
 		char *body = autoreply_fold(mail_body_text(m));
 		phrase = autoreply_find_phrase(body, autoreply_bounce_phrases);
 		if (phrase != NULL)
 			reason = g_strdup_printf("sender %s, text: %s",
-						 mail_from_address(m) ? mail_from_address(m)
-								      : mail_from_name(m),
-						 phrase);
+			                         mail_from_address(m) ? mail_from_address(m)
+			                                              : mail_from_name(m),
+			                         phrase);
 		g_free(body);
 	}
 	g_free(subject);
@@ -463,9 +508,9 @@ autoreply_vacation_header_reason(const mail *m)
 			if (*token != '\0' && strcmp(token, "no") != 0)
 				reason = g_strdup_printf("header Auto-Submitted: %s", token);
 		} else if (g_ascii_strcasecmp(name, "X-Autoreply") == 0 ||
-			   g_ascii_strcasecmp(name, "X-Autorespond") == 0 ||
-			   g_ascii_strcasecmp(name, "X-Autoresponder") == 0 ||
-			   g_ascii_strcasecmp(name, "X-Autogenerated") == 0) {
+		           g_ascii_strcasecmp(name, "X-Autorespond") == 0 ||
+		           g_ascii_strcasecmp(name, "X-Autoresponder") == 0 ||
+		           g_ascii_strcasecmp(name, "X-Autogenerated") == 0) {
 			if (strcmp(token, "no") != 0 && strcmp(token, "false") != 0)
 				reason = g_strdup_printf("header %s: %s", name, token);
 		} else if (g_ascii_strcasecmp(name, "Precedence") == 0) {
@@ -477,7 +522,8 @@ autoreply_vacation_header_reason(const mail *m)
 		} else if (g_ascii_strncasecmp(name, "X-MS-Exchange-", 14) == 0) {
 			char *both = g_ascii_strdown(name, -1);
 			char *lower_value = g_ascii_strdown(value, -1);
-			if (strstr(both, "inbox-rules-loop") != NULL || strstr(both, "autorepl") != NULL ||
+			if (strstr(both, "inbox-rules-loop") != NULL ||
+			    strstr(both, "autorepl") != NULL ||
 			    strstr(lower_value, "autoreply") != NULL ||
 			    strstr(lower_value, "auto-replied") != NULL ||
 			    strstr(lower_value, "autoreplied") != NULL)
@@ -515,7 +561,7 @@ autoreply_is_bulk(const mail *m)
 	if (precedence != NULL) {
 		char *token = autoreply_header_token(precedence);
 		bool bulk = strcmp(token, "bulk") == 0 || strcmp(token, "junk") == 0 ||
-			    strcmp(token, "list") == 0;
+		            strcmp(token, "list") == 0;
 		g_free(token);
 		if (bulk)
 			return true;

@@ -95,7 +95,7 @@ html_is_outlook_border_header(const xmlNode *node)
 		if (!g_ascii_isspace(*p))
 			g_string_append_c(compact, g_ascii_tolower(*p));
 	found = strstr(compact->str, "border:none") != NULL &&
-		strstr(compact->str, "border-top:solid") != NULL;
+	        strstr(compact->str, "border-top:solid") != NULL;
 	g_string_free(compact, TRUE);
 	g_free(style);
 	return found;
@@ -188,16 +188,14 @@ html_write_text(html_writer *w, const char *text)
 	}
 }
 
-static const char *const html_skipped[] = {"head",   "script", "style",  "title",
-					   "noscript", "template", "object", NULL};
-static const char *const html_paragraphs[] = {"p",  "h1",	"h2", "h3", "h4",  "h5",
-					      "h6", "blockquote", "ul", "ol", "table", "pre",
-					      "dl", NULL};
-static const char *const html_blocks[] = {"div",     "tr",	"li",	"dt",	  "dd",
-					  "hr",	     "address", "section", "article", "header",
-					  "footer",  "form",	"center",  "caption", "fieldset",
-					  "nav",     "aside",	"main",	   "figure",  "tbody",
-					  "thead",   "tfoot",	"body",	   NULL};
+static const char *const html_skipped[] = {"head",     "script",   "style",  "title",
+                                           "noscript", "template", "object", NULL};
+static const char *const html_paragraphs[] = {"p",          "h1", "h2", "h3",    "h4",  "h5", "h6",
+                                              "blockquote", "ul", "ol", "table", "pre", "dl", NULL};
+static const char *const html_blocks[] = {
+    "div",     "tr",     "li",     "dt",    "dd",     "hr",      "address",  "section",
+    "article", "header", "footer", "form",  "center", "caption", "fieldset", "nav",
+    "aside",   "main",   "figure", "tbody", "thead",  "tfoot",   "body",     NULL};
 
 static void html_walk(html_writer *w, xmlNode *node, int depth);
 
@@ -310,8 +308,8 @@ html_to_text(const char *html, size_t length, bool drop_quotes)
 	 * and a stale <meta charset> must not make libxml2 decode it again.
 	 */
 	doc = htmlReadMemory(html, (int)length, NULL, "UTF-8",
-			     HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-				     HTML_PARSE_NONET | HTML_PARSE_NOBLANKS);
+	                     HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+	                         HTML_PARSE_NONET | HTML_PARSE_NOBLANKS);
 	if (doc == NULL)
 		return g_strdup("");
 	w.out = g_string_new(NULL);

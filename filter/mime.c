@@ -43,8 +43,9 @@ struct mail {
 
 /* Types whose text bounce detection needs (see mail_part_text). */
 static const char *const mime_report_types[] = {
-	"message/delivery-status", "message/global-delivery-status", "text/rfc822-headers",
-	"message/rfc822", "message/global", NULL};
+    "message/delivery-status", "message/global-delivery-status",
+    "text/rfc822-headers",     "message/rfc822",
+    "message/global",          NULL};
 
 static gpointer
 mime_init_once(gpointer unused)
@@ -222,7 +223,7 @@ mail_text_to_utf8(const char *data, size_t length, const char *charset)
 		const char *canon = g_mime_charset_canon_name(charset);
 		bool is_utf8 = g_ascii_strcasecmp(canon, "utf-8") == 0;
 		bool is_ascii = g_ascii_strcasecmp(canon, "us-ascii") == 0 ||
-				g_ascii_strcasecmp(canon, "ascii") == 0;
+		                g_ascii_strcasecmp(canon, "ascii") == 0;
 		if (is_utf8 || is_ascii) {
 			/* Both are often declared for text that is not; guess then. */
 			if (g_utf8_validate_len(data, length, NULL))
@@ -322,8 +323,7 @@ mime_string_array_add(GPtrArray *array, char *value)
 }
 
 static void
-mime_read_references(GMimeParserOptions *options, const char *raw, GPtrArray *into,
-		     bool first_only)
+mime_read_references(GMimeParserOptions *options, const char *raw, GPtrArray *into, bool first_only)
 {
 	char *value;
 	GMimeReferences *refs;
@@ -356,8 +356,8 @@ mime_collect_mailboxes(InternetAddressList *list, GPtrArray *mailboxes, int dept
 		InternetAddress *address = internet_address_list_get_address(list, i);
 		if (INTERNET_ADDRESS_IS_GROUP(address))
 			mime_collect_mailboxes(
-				internet_address_group_get_members(INTERNET_ADDRESS_GROUP(address)),
-				mailboxes, depth + 1);
+			    internet_address_group_get_members(INTERNET_ADDRESS_GROUP(address)),
+			    mailboxes, depth + 1);
 		else if (INTERNET_ADDRESS_IS_MAILBOX(address))
 			g_ptr_array_add(mailboxes, address);
 	}
@@ -379,7 +379,7 @@ mime_parse_addresses(GMimeParserOptions *options, const char *raw)
 
 static void
 mime_read_address_list(GMimeParserOptions *options, GMimeObject *message, const char *name,
-		       GPtrArray *into)
+                       GPtrArray *into)
 {
 	GMimeHeaderList *headers = g_mime_object_get_header_list(message);
 	int count = g_mime_header_list_get_count(headers);
@@ -390,7 +390,7 @@ mime_read_address_list(GMimeParserOptions *options, GMimeObject *message, const 
 		if (g_ascii_strcasecmp(g_mime_header_get_name(header), name) != 0)
 			continue;
 		InternetAddressList *list =
-			mime_parse_addresses(options, g_mime_header_get_raw_value(header));
+		    mime_parse_addresses(options, g_mime_header_get_raw_value(header));
 		GPtrArray *mailboxes = g_ptr_array_new();
 		mime_collect_mailboxes(list, mailboxes, 0);
 		for (guint i = 0; i < mailboxes->len; i++) {
@@ -413,7 +413,8 @@ mime_read_from(mail *m, GMimeParserOptions *options, GMimeObject *message)
 	mime_collect_mailboxes(list, mailboxes, 0);
 	if (mailboxes->len > 0) {
 		InternetAddress *first = mailboxes->pdata[0];
-		const char *addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(first));
+		const char *addr =
+		    internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(first));
 		const char *name = internet_address_get_name(first);
 		if (addr != NULL && *addr != '\0')
 			m->from_address = dm_address_normalise(addr);
@@ -454,9 +455,9 @@ mime_append_headers(mail *m, GMimeParserOptions *options, GMimeHeaderList *heade
 	for (int i = 0; i < count; i++) {
 		GMimeHeader *header = g_mime_header_list_get_header_at(headers, i);
 		g_ptr_array_add(m->header_names,
-				mime_finish_text(g_strdup(g_mime_header_get_name(header))));
+		                mime_finish_text(g_strdup(g_mime_header_get_name(header))));
 		g_ptr_array_add(m->header_values,
-				mime_header_decode(options, g_mime_header_get_raw_value(header)));
+		                mime_header_decode(options, g_mime_header_get_raw_value(header)));
 	}
 }
 
@@ -471,10 +472,11 @@ mime_read_headers(mail *m, GMimeParserOptions *options, GMimeObject *message)
 	 * GMime moves the Content-* headers of the message to its top MIME part;
 	 * for callers they are still headers of the message.
 	 */
-	if (GMIME_IS_MESSAGE(message) && g_mime_message_get_mime_part(GMIME_MESSAGE(message)) != NULL)
+	if (GMIME_IS_MESSAGE(message) &&
+	    g_mime_message_get_mime_part(GMIME_MESSAGE(message)) != NULL)
 		mime_append_headers(m, options,
-				    g_mime_object_get_header_list(
-					    g_mime_message_get_mime_part(GMIME_MESSAGE(message))));
+		                    g_mime_object_get_header_list(
+		                        g_mime_message_get_mime_part(GMIME_MESSAGE(message))));
 
 	raw = mime_raw_header(message, "Message-ID");
 	if (raw != NULL) {
@@ -518,7 +520,8 @@ mime_read_headers(mail *m, GMimeParserOptions *options, GMimeObject *message)
 		if (date != NULL) {
 			m->has_date = true;
 			m->date = g_date_time_to_unix(date);
-			m->date_offset = (int)(g_date_time_get_utc_offset(date) / G_TIME_SPAN_MINUTE);
+			m->date_offset =
+			    (int)(g_date_time_get_utc_offset(date) / G_TIME_SPAN_MINUTE);
 			g_date_time_unref(date);
 		}
 		g_free(value);
@@ -534,7 +537,7 @@ mime_content_type_string(GMimeObject *object)
 	const char *media = type != NULL ? g_mime_content_type_get_media_type(type) : NULL;
 	const char *sub = type != NULL ? g_mime_content_type_get_media_subtype(type) : NULL;
 	char *joined = g_strdup_printf("%s/%s", media != NULL && *media ? media : "text",
-				       sub != NULL && *sub ? sub : "plain");
+	                               sub != NULL && *sub ? sub : "plain");
 	char *lower = g_ascii_strdown(joined, -1);
 
 	g_free(joined);
@@ -635,11 +638,13 @@ mime_choose_body(GMimeObject *object, int depth)
 	GMimeMultipart *multipart = GMIME_MULTIPART(object);
 	int count = g_mime_multipart_get_count(multipart);
 	GMimeContentType *type = g_mime_object_get_content_type(object);
-	bool alternative = type != NULL && g_mime_content_type_is_type(type, "multipart", "alternative");
+	bool alternative =
+	    type != NULL && g_mime_content_type_is_type(type, "multipart", "alternative");
 	mime_body_choice html_choice = none;
 
 	for (int i = 0; i < count; i++) {
-		mime_body_choice choice = mime_choose_body(g_mime_multipart_get_part(multipart, i), depth + 1);
+		mime_body_choice choice =
+		    mime_choose_body(g_mime_multipart_get_part(multipart, i), depth + 1);
 		if (choice.part == NULL)
 			continue;
 		if (!alternative || !choice.html)
@@ -696,15 +701,18 @@ mime_walk_parts(mail *m, GMimeObject *object, GMimeObject *body, int depth)
 		GMimeMultipart *multipart = GMIME_MULTIPART(object);
 		int count = g_mime_multipart_get_count(multipart);
 		for (int i = 0; i < count; i++)
-			mime_walk_parts(m, g_mime_multipart_get_part(multipart, i), body, depth + 1);
+			mime_walk_parts(m, g_mime_multipart_get_part(multipart, i), body,
+			                depth + 1);
 	} else if (GMIME_IS_MESSAGE_PART(object)) {
 		GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
 		mail_attachment attachment = {mime_object_name(object), g_strdup(type)};
 		g_array_append_val(m->attachments, attachment);
 		if (inner != NULL && mime_is_report_type(type)) {
-			GMimeHeaderList *headers = g_mime_object_get_header_list(GMIME_OBJECT(inner));
+			GMimeHeaderList *headers =
+			    g_mime_object_get_header_list(GMIME_OBJECT(inner));
 			char *text = g_mime_header_list_to_string(headers, NULL);
-			mime_remember_part_text(m, type, mime_finish_text(mime_normalise_line_ends(text)));
+			mime_remember_part_text(m, type,
+			                        mime_finish_text(mime_normalise_line_ends(text)));
 		}
 	} else if (GMIME_IS_PART(object)) {
 		if (mime_is_report_type(type))
@@ -753,7 +761,8 @@ mime_read_body(mail *m, GMimeObject *top)
 		} else {
 			m->body_text = text;
 		}
-	} else if (GMIME_IS_MULTIPART(top) && g_mime_multipart_get_prologue(GMIME_MULTIPART(top)) != NULL) {
+	} else if (GMIME_IS_MULTIPART(top) &&
+	           g_mime_multipart_get_prologue(GMIME_MULTIPART(top)) != NULL) {
 		/*
 		 * Some MTAs write their whole report before the first boundary, where
 		 * a MIME reader shows nothing.  Without any text part, that is the
@@ -814,9 +823,10 @@ mail_parse(const char *data, size_t length, GError **error)
 	parser = g_mime_parser_new_with_stream(stream);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
 	message = g_mime_parser_construct_message(parser, options);
-	if (message == NULL ||
-	    g_mime_header_list_get_count(g_mime_object_get_header_list(GMIME_OBJECT(message))) == 0) {
-		g_set_error(error, DM_ERROR, DM_ERROR_INPUT, "message: no header found, not a mail message");
+	if (message == NULL || g_mime_header_list_get_count(
+	                           g_mime_object_get_header_list(GMIME_OBJECT(message))) == 0) {
+		g_set_error(error, DM_ERROR, DM_ERROR_INPUT,
+		            "message: no header found, not a mail message");
 		goto fail;
 	}
 

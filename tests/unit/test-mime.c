@@ -72,8 +72,8 @@ test_quoted_printable_body(void **state)
 {
 	mail *m = parse_file("quoted-printable.eml");
 	assert_string_equal(mail_body_text(m),
-			    "Dzień dobry,\nzapłacimy fakturę FV/2024/17 w piątek 17 maja.\n"
-			    "Pozdrawiam, Anna\n");
+	                    "Dzień dobry,\nzapłacimy fakturę FV/2024/17 w piątek 17 maja.\n"
+	                    "Pozdrawiam, Anna\n");
 	assert_false(mail_body_from_html(m));
 	assert_int_equal(mail_attachment_count(m), 0);
 	mail_free(m);
@@ -84,8 +84,8 @@ test_base64_body(void **state)
 {
 	mail *m = parse_file("base64.eml");
 	assert_string_equal(mail_body_text(m),
-			    "Guten Tag,\ndie Rechnung wurde am 3. März überwiesen.\n"
-			    "Mit freundlichen Grüßen\n");
+	                    "Guten Tag,\ndie Rechnung wurde am 3. März überwiesen.\n"
+	                    "Mit freundlichen Grüßen\n");
 	mail_free(m);
 }
 
@@ -93,9 +93,10 @@ static void
 test_undeclared_windows_1250(void **state)
 {
 	mail *m = parse_file("cp1250-undeclared.eml");
-	assert_string_equal(mail_body_text(m),
-			    "Dzień dobry,\nfaktura zostanie zapłacona w piątek. Już zleciłam przelew.\n"
-			    "Pozdrawiam, Łukasz Wiśniewski\n");
+	assert_string_equal(
+	    mail_body_text(m),
+	    "Dzień dobry,\nfaktura zostanie zapłacona w piątek. Już zleciłam przelew.\n"
+	    "Pozdrawiam, Łukasz Wiśniewski\n");
 	mail_free(m);
 }
 
@@ -103,7 +104,8 @@ static void
 test_undeclared_windows_1251(void **state)
 {
 	mail *m = parse_file("cp1251-undeclared.eml");
-	assert_string_equal(mail_body_text(m), "Здравейте,\nще платим фактурата до петък.\nПоздрави, Иван\n");
+	assert_string_equal(mail_body_text(m),
+	                    "Здравейте,\nще платим фактурата до петък.\nПоздрави, Иван\n");
 	mail_free(m);
 }
 
@@ -133,7 +135,9 @@ test_text_to_utf8(void **state)
 	assert_string_equal(text, "café");
 	g_free(text);
 	/* An unknown charset name is treated as undeclared. */
-	text = mail_text_to_utf8("Zap\xb3" "ac\xea", 7, "x-no-such-charset");
+	text = mail_text_to_utf8("Zap\xb3"
+	                         "ac\xea",
+	                         7, "x-no-such-charset");
 	assert_string_equal(text, "Zapłacę");
 	g_free(text);
 	/* GMime's aliases: "latin2" is ISO-8859-2. */
@@ -141,7 +145,9 @@ test_text_to_utf8(void **state)
 	assert_string_equal(text, "Łódź");
 	g_free(text);
 	/* A Spanish ¿ at a sentence start is windows-1252, not Polish ż. */
-	text = mail_text_to_utf8("\xbf" "Cu\xe1ndo?", 8, NULL);
+	text = mail_text_to_utf8("\xbf"
+	                         "Cu\xe1ndo?",
+	                         8, NULL);
 	assert_string_equal(text, "¿Cuándo?");
 	g_free(text);
 	/* Cut multi-byte sequences in a declared charset end up valid. */
@@ -194,8 +200,9 @@ test_gmail_html_only(void **state)
 {
 	mail *m = parse_file("gmail-html-only.eml");
 	assert_true(mail_body_from_html(m));
-	assert_string_equal(mail_body_text(m),
-			    "Hi,\n\nwe will pay invoice INV-2024-031 on Friday.\n\nBest regards,\nJohn");
+	assert_string_equal(
+	    mail_body_text(m),
+	    "Hi,\n\nwe will pay invoice INV-2024-031 on Friday.\n\nBest regards,\nJohn");
 	mail_free(m);
 }
 
@@ -204,8 +211,9 @@ test_outlook_html_only(void **state)
 {
 	mail *m = parse_file("outlook-html-only.eml");
 	assert_true(mail_body_from_html(m));
-	assert_string_equal(mail_body_text(m), "Goedemiddag,\n\nDe factuur is betaald op 2 mei. Zie "
-					       "bijlage.\n\nMet vriendelijke groet,\nPieter de Vries");
+	assert_string_equal(mail_body_text(m),
+	                    "Goedemiddag,\n\nDe factuur is betaald op 2 mei. Zie "
+	                    "bijlage.\n\nMet vriendelijke groet,\nPieter de Vries");
 	assert_string_equal(mail_thread_index(m), "AdqlB3c1mZ0s8Xk4Q2+1c2F0dXJkYXk=");
 	mail_free(m);
 }
@@ -309,7 +317,8 @@ test_deep_nesting_bounded(void **state)
 	const int levels = 5000;
 
 	for (int i = 0; i < levels; i++)
-		g_string_append_printf(raw, "Content-Type: multipart/mixed; boundary=\"b%d\"\n\n--b%d\n", i, i);
+		g_string_append_printf(
+		    raw, "Content-Type: multipart/mixed; boundary=\"b%d\"\n\n--b%d\n", i, i);
 	g_string_append(raw, "Content-Type: text/plain\n\nhello\n");
 	for (int i = levels - 1; i >= 0; i--)
 		g_string_append_printf(raw, "--b%d--\n", i);
@@ -326,12 +335,13 @@ test_large_message(void **state)
 {
 	/* 30 MB of base64 attachment must parse, and quickly enough to be a filter. */
 	GString *raw = g_string_new("From: a@b.example\nSubject: big\nMIME-Version: 1.0\n"
-				    "Content-Type: multipart/mixed; boundary=\"x\"\n\n--x\n"
-				    "Content-Type: text/plain\n\nsee attachment\n--x\n"
-				    "Content-Type: application/pdf; name=big.pdf\n"
-				    "Content-Transfer-Encoding: base64\n\n");
+	                            "Content-Type: multipart/mixed; boundary=\"x\"\n\n--x\n"
+	                            "Content-Type: text/plain\n\nsee attachment\n--x\n"
+	                            "Content-Type: application/pdf; name=big.pdf\n"
+	                            "Content-Transfer-Encoding: base64\n\n");
 	while (raw->len < 30 * 1024 * 1024)
-		g_string_append(raw, "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2\n");
+		g_string_append(
+		    raw, "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2\n");
 	g_string_append(raw, "--x--\n");
 	mail *m = mail_parse(raw->str, raw->len, NULL);
 	assert_non_null(m);
@@ -350,34 +360,34 @@ static const struct {
 	const char *file;
 	const char *text_start;
 } mimekit_expectations[] = {
-	{"body.1.txt", "This is the text body."},
-	{"body.2.txt", "This is an html body."},
-	{"body.3.txt", "This is the text body."},
-	{"body.4.txt", "This is an html body."},
-	{"body.5.txt", "This is the text body."},
-	{"body.6.txt", "This is the text body."},
-	{"body.7.txt", "This is the text body."},
-	{"body.8.txt", "This is the text body."},
-	{"body.9.txt", "This is an html body."},
-	{"bounce.txt", "This is the mail system at host"},
-	{"delivery-status-multiple-blank-lines.txt", "This is human readable text"},
-	{"delivery-status-no-blank-line.txt", "Processing your mail message"},
-	{"delivery-status.txt", "Processing your mail message"},
-	{"delivery-status2.txt", "This message was created automatically"},
-	{"disposition-notification.txt", "The message sent on 1995 Sep 19"},
-	{"empty-multipart.txt", "This part should be on the same level"},
-	{"epilogue.txt", "> NeXTSTEP"},
-	{"feedback-report.txt", "This is an email abuse report"},
-	{"issue1130.txt", "We should have access"},
-	{"issue358.txt", "Test headers"},
-	{"japanese.txt", "Let's see if both subject and body works fine"},
-	{"missing-subtype.txt", NULL},
-	{"multipart-digest.txt", NULL},
-	{"multipart-related-mhtml.txt", "def"},
-	{"rfc2060.txt", "This part specifier should be: 1"},
-	{"simple-embedded-message.eml", "This is the message body."},
-	{"simple-multipart.eml", "This is the message body."},
-	{"stack-overflow.txt", "Message Body"},
+    {"body.1.txt", "This is the text body."},
+    {"body.2.txt", "This is an html body."},
+    {"body.3.txt", "This is the text body."},
+    {"body.4.txt", "This is an html body."},
+    {"body.5.txt", "This is the text body."},
+    {"body.6.txt", "This is the text body."},
+    {"body.7.txt", "This is the text body."},
+    {"body.8.txt", "This is the text body."},
+    {"body.9.txt", "This is an html body."},
+    {"bounce.txt", "This is the mail system at host"},
+    {"delivery-status-multiple-blank-lines.txt", "This is human readable text"},
+    {"delivery-status-no-blank-line.txt", "Processing your mail message"},
+    {"delivery-status.txt", "Processing your mail message"},
+    {"delivery-status2.txt", "This message was created automatically"},
+    {"disposition-notification.txt", "The message sent on 1995 Sep 19"},
+    {"empty-multipart.txt", "This part should be on the same level"},
+    {"epilogue.txt", "> NeXTSTEP"},
+    {"feedback-report.txt", "This is an email abuse report"},
+    {"issue1130.txt", "We should have access"},
+    {"issue358.txt", "Test headers"},
+    {"japanese.txt", "Let's see if both subject and body works fine"},
+    {"missing-subtype.txt", NULL},
+    {"multipart-digest.txt", NULL},
+    {"multipart-related-mhtml.txt", "def"},
+    {"rfc2060.txt", "This part specifier should be: 1"},
+    {"simple-embedded-message.eml", "This is the message body."},
+    {"simple-multipart.eml", "This is the message body."},
+    {"stack-overflow.txt", "Message Body"},
 };
 
 static void
@@ -426,7 +436,7 @@ test_mimekit_messages(void **state)
 		} else {
 			if (!g_str_has_prefix(text, expected))
 				fail_msg("%s: body \"%.60s\" does not start with \"%s\"",
-					 mimekit_expectations[i].file, text, expected);
+				         mimekit_expectations[i].file, text, expected);
 			with_text++;
 		}
 		mail_free(m);
@@ -434,7 +444,7 @@ test_mimekit_messages(void **state)
 		g_free(path);
 	}
 	print_message("mimekit-messages: %zu parsed, %zu text parts found as expected\n", parsed,
-		      with_text);
+	              with_text);
 	assert_true(parsed >= G_N_ELEMENTS(mimekit_expectations));
 	g_free(dir);
 	g_free(fixtures);
@@ -444,29 +454,29 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_headers),
-		cmocka_unit_test(test_quoted_printable_body),
-		cmocka_unit_test(test_base64_body),
-		cmocka_unit_test(test_undeclared_windows_1250),
-		cmocka_unit_test(test_undeclared_windows_1251),
-		cmocka_unit_test(test_declared_iso_8859_2),
-		cmocka_unit_test(test_wrong_declared_charset_falls_back),
-		cmocka_unit_test(test_text_to_utf8),
-		cmocka_unit_test(test_rfc2047_subject_and_name),
-		cmocka_unit_test(test_8bit_headers),
-		cmocka_unit_test(test_rfc2231_attachment_names),
-		cmocka_unit_test(test_gmail_html_only),
-		cmocka_unit_test(test_outlook_html_only),
-		cmocka_unit_test(test_alternative_prefers_plain),
-		cmocka_unit_test(test_enclosed_message_is_not_the_reply),
-		cmocka_unit_test(test_crlf_line_ends),
-		cmocka_unit_test(test_mbox_from_line),
-		cmocka_unit_test(test_truncated_multipart),
-		cmocka_unit_test(test_unusable_input),
-		cmocka_unit_test(test_headers_only_message),
-		cmocka_unit_test(test_deep_nesting_bounded),
-		cmocka_unit_test(test_large_message),
-		cmocka_unit_test(test_mimekit_messages),
+	    cmocka_unit_test(test_headers),
+	    cmocka_unit_test(test_quoted_printable_body),
+	    cmocka_unit_test(test_base64_body),
+	    cmocka_unit_test(test_undeclared_windows_1250),
+	    cmocka_unit_test(test_undeclared_windows_1251),
+	    cmocka_unit_test(test_declared_iso_8859_2),
+	    cmocka_unit_test(test_wrong_declared_charset_falls_back),
+	    cmocka_unit_test(test_text_to_utf8),
+	    cmocka_unit_test(test_rfc2047_subject_and_name),
+	    cmocka_unit_test(test_8bit_headers),
+	    cmocka_unit_test(test_rfc2231_attachment_names),
+	    cmocka_unit_test(test_gmail_html_only),
+	    cmocka_unit_test(test_outlook_html_only),
+	    cmocka_unit_test(test_alternative_prefers_plain),
+	    cmocka_unit_test(test_enclosed_message_is_not_the_reply),
+	    cmocka_unit_test(test_crlf_line_ends),
+	    cmocka_unit_test(test_mbox_from_line),
+	    cmocka_unit_test(test_truncated_multipart),
+	    cmocka_unit_test(test_unusable_input),
+	    cmocka_unit_test(test_headers_only_message),
+	    cmocka_unit_test(test_deep_nesting_bounded),
+	    cmocka_unit_test(test_large_message),
+	    cmocka_unit_test(test_mimekit_messages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,344 @@
+/*
+ * Auto-reply and bounce detection over tests/mail/autoreply/ and the
+ * sisimai set of RFC 3464 bounces and RFC 3834 auto-replies.
+ */
+#include "tests/unit/testutil.h"
+
+#include "filter/autoreply.h"
+
+static mail *
+parse_path(const char *path)
+{
+	size_t length = 0;
+	char *data = test_read_file(path, &length);
+	GError *error = NULL;
+	mail *m = mail_parse(data, length, &error);
+
+	if (m == NULL)
+		fail_msg("%s: %s", path, error->message);
+	g_free(data);
+	return m;
+}
+
+static void
+detect_file(const char *name, autoreply_result *result)
+{
+	char *path = g_build_filename(test_root(), "tests", "mail", "autoreply", name, NULL);
+	mail *m = parse_path(path);
+
+	autoreply_detect(m, result);
+	mail_free(m);
+	g_free(path);
+}
+
+static size_t
+count_strings(char **list)
+{
+	size_t n = 0;
+	while (list != NULL && list[n] != NULL)
+		n++;
+	return n;
+}
+
+static void
+test_vacation_by_subject(void **state)
+{
+	static const struct {
+		const char *file;
+		const char *reason;
+	} cases[] = {
+	    {"pl-subject-only.eml", "subject: autoodpowiedz"},
+	    {"bg-subject-only.eml", "subject: автоматичен отговор"},
+	    {"ro-no-diacritics.eml", "subject: raspuns automat"},
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		autoreply_result result = {0};
+		detect_file(cases[i].file, &result);
+		assert_int_equal(result.kind, AUTOREPLY_VACATION);
+		assert_string_equal(result.reason, cases[i].reason);
+		assert_null(result.failed_recipients);
+		autoreply_result_clear(&result);
+	}
+}
+
+static void
+test_vacation_by_header(void **state)
+{
+	autoreply_result result = {0};
+
+	detect_file("de-exchange.eml", &result);
+	assert_int_equal(result.kind, AUTOREPLY_VACATION);
+	/* Headers are checked before the subject. */
+	assert_string_equal(result.reason, "header X-MS-Exchange-Inbox-Rules-Loop");
+	autoreply_result_clear(&result);
+
+	detect_file("precedence-auto-reply.eml", &result);
+	assert_int_equal(result.kind, AUTOREPLY_VACATION);
+	assert_string_equal(result.reason, "header Precedence: auto_reply");
+	assert_false(result.bulk);
+	autoreply_result_clear(&result);
+}
+
+static void
+test_not_autoreplies(void **state)
+{
+	autoreply_result result = {0};
+
+	detect_file("human-reply.eml", &result);
+	assert_int_equal(result.kind, AUTOREPLY_NONE);
+	assert_null(result.reason);
+	assert_false(result.bulk);
+	autoreply_result_clear(&result);
+
+	/* A mailing list is noted, but it is not a person's automatic answer. */
+	detect_file("list-not-autoreply.eml", &result);
+	assert_int_equal(result.kind, AUTOREPLY_NONE);
+	assert_true(result.bulk);
+	autoreply_result_clear(&result);
+}
+
+static void
+test_bounce_without_mime(void **state)
+{
+	autoreply_result result = {0};
+
+	detect_file("bounce-plain-exim.eml", &result);
+	assert_int_equal(result.kind, AUTOREPLY_BOUNCE);
+	assert_int_equal(count_strings(result.failed_recipients), 1);
+	assert_string_equal(result.failed_recipients[0], "ksiegowosc@firma.pl");
+	assert_string_equal(result.status, "5.1.1");
+	assert_string_equal(result.original_message_id, "reminder-17@dunmail.example");
+	autoreply_result_clear(&result);
+	assert_null(result.reason);
+}
+
+static void
+test_bounce_with_report(void **state)
+{
+	autoreply_result result = {0};
+
+	detect_file("bounce-dsn-rfc822.eml", &result);
+	assert_int_equal(result.kind, AUTOREPLY_BOUNCE);
+	assert_string_equal(result.reason, "multipart/report; report-type=delivery-status");
+	/* Original-Recipient wins over the alias expansion; the delivered one is left out. */
+	assert_int_equal(count_strings(result.failed_recipients), 1);
+	assert_string_equal(result.failed_recipients[0], "accounts@example.com");
+	assert_string_equal(result.status, "5.2.2");
+	/* The enclosed message's folded Message-ID links the bounce to the reminder. */
+	assert_string_equal(result.original_message_id, "reminder-18@dunmail.example");
+	autoreply_result_clear(&result);
+}
+
+static void
+test_result_reused(void **state)
+{
+	autoreply_result result = {0};
+
+	detect_file("bounce-dsn-rfc822.eml", &result);
+	/* Detecting again into a filled result releases the old contents. */
+	detect_file("human-reply.eml", &result);
+	assert_int_equal(result.kind, AUTOREPLY_NONE);
+	assert_null(result.failed_recipients);
+	assert_null(result.status);
+	autoreply_result_clear(&result);
+}
+
+static char *
+sisimai_dir(void)
+{
+	char *fixtures = test_shared_fixtures();
+	char *dir;
+
+	if (fixtures == NULL)
+		return NULL;
+	dir = g_build_filename(fixtures, "sisimai-dsn-autoreply", NULL);
+	g_free(fixtures);
+	return dir;
+}
+
+/* Does the file carry a delivery-status recipient field at all? */
+static bool
+has_dsn_recipient(const char *path)
+{
+	char *data = test_read_file(path, NULL);
+	bool found =
+	    strstr(data, "Final-Recipient:") != NULL || strstr(data, "Original-Recipient:") != NULL;
+	g_free(data);
+	return found;
+}
+
+static void
+test_sisimai_rfc3464_bounces(void **state)
+{
+	char *dir = sisimai_dir();
+	size_t total = 0, bounces = 0, with_recipient = 0, with_dsn = 0, with_status = 0;
+
+	if (dir == NULL)
+		skip();
+	GDir *listing = g_dir_open(dir, 0, NULL);
+	const char *name;
+	assert_non_null(listing);
+	while ((name = g_dir_read_name(listing)) != NULL) {
+		if (!g_str_has_prefix(name, "rfc3464-"))
+			continue;
+		char *path = g_build_filename(dir, name, NULL);
+		mail *m = parse_path(path);
+		autoreply_result result = {0};
+		total++;
+		autoreply_detect(m, &result);
+		if (result.kind != AUTOREPLY_BOUNCE)
+			fail_msg("%s: not detected as a bounce", name);
+		bounces++;
+		if (has_dsn_recipient(path)) {
+			with_dsn++;
+			if (count_strings(result.failed_recipients) == 0)
+				fail_msg("%s: no failed recipient read from its report", name);
+		}
+		if (count_strings(result.failed_recipients) > 0)
+			with_recipient++;
+		if (result.status != NULL)
+			with_status++;
+		for (size_t i = 0; i < count_strings(result.failed_recipients); i++)
+			assert_non_null(strchr(result.failed_recipients[i], '@'));
+		autoreply_result_clear(&result);
+		mail_free(m);
+		g_free(path);
+	}
+	g_dir_close(listing);
+	print_message("sisimai rfc3464: %zu/%zu bounces, %zu with a failed recipient (%zu of them "
+	              "have a report), %zu with a status\n",
+	              bounces, total, with_recipient, with_dsn, with_status);
+	assert_int_equal(total, 36);
+	assert_int_equal(with_recipient, total);
+	g_free(dir);
+}
+
+static void
+test_sisimai_rfc3464_details(void **state)
+{
+	/* Values read from the files themselves, as dunmail must report them. */
+	static const struct {
+		const char *file;
+		const char *recipient;
+		const char *status;
+		const char *original_id;
+	} cases[] = {
+	    {"rfc3464-01.eml", "userunknown@bouncehammer.jp", "5.1.1",
+	     "E1C50F1B-1C83-4820-BC36-AC6FBFBE8568@example.org"},
+	    {"rfc3464-09.eml", "kijitora-nyaaaaaan@example.co.jp", "4.3.0",
+	     "00000000000000000000000000000000000000000@example.org"},
+	    {"rfc3464-34.eml", "kijitora@example.com", "4.4.1",
+	     "20170429233445.FFFFFFFF02@smtp.neko.example.org"},
+	    {"rfc3464-37.eml", "kijitora@neko.nyaan.example.com", NULL,
+	     "ffffffffffff000000002222000000000@e3.example.com"},
+	    {"rfc3464-38.eml", "kijitora-nyaan@example.jp", NULL, NULL},
+	    {"rfc3464-39.eml", "kijitora@nyaan.example.net", NULL, NULL},
+	};
+	char *dir = sisimai_dir();
+
+	if (dir == NULL)
+		skip();
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *path = g_build_filename(dir, cases[i].file, NULL);
+		mail *m = parse_path(path);
+		autoreply_result result = {0};
+		assert_true(autoreply_detect(m, &result));
+		assert_int_equal(result.kind, AUTOREPLY_BOUNCE);
+		assert_non_null(result.failed_recipients);
+		assert_string_equal(result.failed_recipients[0], cases[i].recipient);
+		if (cases[i].status != NULL)
+			assert_string_equal(result.status, cases[i].status);
+		else
+			assert_null(result.status);
+		if (cases[i].original_id != NULL)
+			assert_string_equal(result.original_message_id, cases[i].original_id);
+		autoreply_result_clear(&result);
+		mail_free(m);
+		g_free(path);
+	}
+	g_free(dir);
+}
+
+static void
+test_sisimai_rfc3834_autoreplies(void **state)
+{
+	char *dir = sisimai_dir();
+	size_t total = 0, vacations = 0;
+
+	if (dir == NULL)
+		skip();
+	GDir *listing = g_dir_open(dir, 0, NULL);
+	const char *name;
+	assert_non_null(listing);
+	while ((name = g_dir_read_name(listing)) != NULL) {
+		if (!g_str_has_prefix(name, "rfc3834-"))
+			continue;
+		char *path = g_build_filename(dir, name, NULL);
+		mail *m = parse_path(path);
+		autoreply_result result = {0};
+		total++;
+		autoreply_detect(m, &result);
+		if (result.kind != AUTOREPLY_VACATION)
+			fail_msg("%s: not detected as an auto-reply (kind %d)", name, result.kind);
+		vacations++;
+		assert_non_null(result.reason);
+		autoreply_result_clear(&result);
+		mail_free(m);
+		g_free(path);
+	}
+	g_dir_close(listing);
+	print_message("sisimai rfc3834: %zu/%zu auto-replies\n", vacations, total);
+	assert_int_equal(total, 6);
+	g_free(dir);
+}
+
+static void
+test_mimekit_reports(void **state)
+{
+	/* A read receipt and an abuse report are reports, but not bounces. */
+	static const struct {
+		const char *file;
+		autoreply_kind kind;
+	} cases[] = {
+	    {"disposition-notification.txt", AUTOREPLY_NONE},
+	    {"feedback-report.txt", AUTOREPLY_NONE},
+	    {"delivery-status2.txt", AUTOREPLY_BOUNCE},
+	    {"bounce.txt", AUTOREPLY_BOUNCE},
+	    {"simple-multipart.eml", AUTOREPLY_NONE},
+	};
+	char *fixtures = test_shared_fixtures();
+
+	if (fixtures == NULL)
+		skip();
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *path = g_build_filename(fixtures, "mimekit-messages", cases[i].file, NULL);
+		mail *m = parse_path(path);
+		autoreply_result result = {0};
+		autoreply_detect(m, &result);
+		if (result.kind != cases[i].kind)
+			fail_msg("%s: kind %d, expected %d", cases[i].file, result.kind,
+			         cases[i].kind);
+		autoreply_result_clear(&result);
+		mail_free(m);
+		g_free(path);
+	}
+	g_free(fixtures);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_vacation_by_subject),
+	    cmocka_unit_test(test_vacation_by_header),
+	    cmocka_unit_test(test_not_autoreplies),
+	    cmocka_unit_test(test_bounce_without_mime),
+	    cmocka_unit_test(test_bounce_with_report),
+	    cmocka_unit_test(test_result_reused),
+	    cmocka_unit_test(test_sisimai_rfc3464_bounces),
+	    cmocka_unit_test(test_sisimai_rfc3464_details),
+	    cmocka_unit_test(test_sisimai_rfc3834_autoreplies),
+	    cmocka_unit_test(test_mimekit_reports),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
