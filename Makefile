@@ -6,7 +6,7 @@ PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 DATADIR  ?= $(PREFIX)/share/dunmail
 MANDIR   ?= $(PREFIX)/share/man
-SYSCONFDIR ?= $(PREFIX)/etc
+LIBDIR   ?= $(PREFIX)/lib
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -41,7 +41,7 @@ SAN_TESTS = $(TEST_SRCS:tests/unit/%.c=$(B)/san-tests/%)
 
 MANPAGES  = $(wildcard doc/*.1 doc/*.5)
 
-.PHONY: all check check-run unit unit-san e2e demo demo-run deps ensure-deps bench bench-run \
+.PHONY: FORCE all check check-run unit unit-san e2e demo demo-run deps ensure-deps bench bench-run \
         install clean format
 
 all: $(B)/dunmail
@@ -118,11 +118,23 @@ install: $(B)/dunmail
 	cp -R rules/. $(DESTDIR)$(DATADIR)/
 	for m in $(MANPAGES); do \
 	    s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	install -d $(DESTDIR)$(LIBDIR)/dunmail/sieve-bin
+	sed 's#^exec dunmail #exec $(BINDIR)/dunmail #' contrib/sieve/dunmail-filter \
+	    > $(DESTDIR)$(LIBDIR)/dunmail/sieve-bin/dunmail-filter
+	chmod 755 $(DESTDIR)$(LIBDIR)/dunmail/sieve-bin/dunmail-filter
 
 format:
 	clang-format -i $(LIB_SRCS) $(CLI_SRCS) $(TEST_SRCS) $(wildcard */*.h tests/unit/*.h)
 
 clean:
 	rm -rf $(B)
+
+# The shipped rules directory is compiled into common/config.c: rebuild it
+# when DATADIR (PREFIX) changes between "make" and "make install".
+$(B)/datadir.stamp: FORCE
+	@mkdir -p $(B)
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
+$(B)/obj/common/config.o $(B)/san/common/config.o: $(B)/datadir.stamp
+FORCE:
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(SAN_LIB_OBJS:.o=.d) $(SAN_CLI_OBJS:.o=.d)

@@ -98,6 +98,14 @@ cli_parse_options(int *argc, char ***argv, const char *usage, const char *descri
 	if (entries != NULL)
 		g_option_context_add_main_entries(context, entries, NULL);
 	ok = g_option_context_parse(context, argc, argv, &error);
+	/* "--" ended the options; it is not an argument itself. */
+	for (int i = 1; ok && i < *argc; i++) {
+		if (strcmp((*argv)[i], "--") == 0) {
+			memmove(&(*argv)[i], &(*argv)[i + 1], sizeof(char *) * (size_t)(*argc - i));
+			(*argc)--;
+			break;
+		}
+	}
 	if (!ok) {
 		*exit_code = cli_usage("%s (see --help)", error->message);
 		g_error_free(error);

@@ -55,6 +55,14 @@ bool cli_output_format(const char *name, printer_format *format, GError **error)
 int cli_dispatch(cli_context *ctx, const char *group, const cli_command *commands, int argc,
 		 char **argv);
 
+/*
+ * Compiles the rule packs and date words of dirs (and with everything the
+ * language profiles and templates too), appending every "file:line:
+ * message" to errors.  True when there was none.  (cmd-rules.c)
+ */
+bool cli_check_rule_files(const dm_config *config, const char *const *dirs, bool everything,
+			  size_t *rule_count, GString *errors);
+
 /* The commands, one file each. */
 int cmd_init(cli_context *ctx, int argc, char **argv);
 int cmd_client(cli_context *ctx, int argc, char **argv);

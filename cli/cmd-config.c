@@ -10,17 +10,30 @@ static int
 config_check(cli_context *ctx, int argc, char **argv)
 {
 	GError *error = NULL;
+	GString *errors;
 	dm_config *config;
+	size_t rules = 0;
 	int code = EX_OK;
 
 	if (!cli_parse_options(&argc, &argv, "",
-			       "Parses the configuration and reports every error as file:line.",
+			       "Parses the configuration, compiles the rule packs, date words and templates it\n"
+			       "names, and reports every error as file:line.",
 			       NULL, &code))
 		return code;
 	if ((config = cli_config(ctx, &error)) == NULL)
 		return cli_fail(error);
-	printf("%s: ok\n", config_path(config) != NULL ? config_path(config)
-						       : "no configuration file, defaults");
+	/* The rule packs, date words and templates are configuration too. */
+	errors = g_string_new(NULL);
+	if (!cli_check_rule_files(config, config_rules_directories(config), true, &rules,
+				  errors)) {
+		fputs(errors->str, stderr);
+		g_string_free(errors, TRUE);
+		return EX_CONFIG;
+	}
+	g_string_free(errors, TRUE);
+	printf("%s: ok, %zu rules compiled\n",
+	       config_path(config) != NULL ? config_path(config) : "no configuration file, defaults",
+	       rules);
 	return EX_OK;
 }
 

@@ -5,19 +5,25 @@
  * stdout.  Mail is never lost: whatever goes wrong inside (no config, a
  * locked or broken database, a rule error, a message GMime cannot read),
  * the original is written out and the exit status is 0; the cause goes to
- * stderr and syslog.  Only when the output itself cannot be written does
- * it exit EX_TEMPFAIL (75), so the MTA keeps the message and retries.
+ * stderr and syslog.  Only when the message cannot be read whole or the
+ * output cannot be written does it exit EX_TEMPFAIL (75), so the MTA keeps
+ * the message and retries.
  *
  * Without --annotate the message is written before any processing, so
- * even a crash afterwards cannot cost the delivery.
+ * even a crash afterwards cannot cost the delivery.  The processing itself
+ * runs in a child process: a crash, an abort on memory exhaustion or a
+ * hostile message that trips a bug there ends only the child, and the
+ * parent still delivers and exits 0.
  */
 #include "cli/cli.h"
 #include "cli/message-input.h"
 #include "common/util.h"
 #include "filter/pipeline.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/wait.h>
 #include <string.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -36,10 +42,6 @@ process(cli_context *ctx, const message_input *input, pipeline_outcome *outcome)
 		g_clear_error(&error);
 		ctx->config = config_new_default();
 		config = ctx->config;
-	}
-	if (input->read_error) {
-		dm_log_error("filter: reading the message failed; passed through unprocessed");
-		return;
 	}
 	if (input->oversize) {
 		dm_log_warning("filter: message larger than max_size (%" G_GINT64_FORMAT
@@ -98,6 +100,78 @@ write_annotated(const message_input *input, const pipeline_outcome *outcome)
 	return ok;
 }
 
+/*
+ * Runs process() in a child and collects its outcome through a pipe as
+ * "numbers\0class\0".  Whatever happens to the child, the parent goes on.
+ */
+static void
+process_isolated(cli_context *ctx, const message_input *input, pipeline_outcome *outcome)
+{
+	int fds[2];
+	pid_t pid;
+	int status = 0;
+	GString *reply = g_string_new(NULL);
+	char buffer[4096];
+	ssize_t n;
+
+	if (pipe(fds) != 0) {
+		dm_log_error("filter: pipe: %s; processing in-process", g_strerror(errno));
+		g_string_free(reply, TRUE);
+		process(ctx, input, outcome);
+		return;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		dm_log_error("filter: fork: %s; processing in-process", g_strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		g_string_free(reply, TRUE);
+		process(ctx, input, outcome);
+		return;
+	}
+	if (pid == 0) {
+		pipeline_outcome mine = {0};
+		GString *out = g_string_new(NULL);
+		close(fds[0]);
+		process(ctx, input, &mine);
+		g_string_append(out, mine.invoice_numbers ? mine.invoice_numbers : "");
+		g_string_append_c(out, '\0');
+		g_string_append(out, mine.class_value ? mine.class_value : "");
+		g_string_append_c(out, '\0');
+		message_output_write(fds[1], out->str, out->len);
+		close(fds[1]);
+		_exit(0);
+	}
+	close(fds[1]);
+	while ((n = read(fds[0], buffer, sizeof buffer)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		g_string_append_len(reply, buffer, n);
+	}
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFSIGNALED(status))
+		dm_log_error("filter: processing died (signal %d); message passed through",
+			     WTERMSIG(status));
+	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		dm_log_error("filter: processing failed (exit %d); message passed through",
+			     WEXITSTATUS(status));
+	/* Two NUL-terminated fields, or nothing when the child died early. */
+	if (reply->len >= 2 && reply->str[reply->len - 1] == '\0') {
+		const char *numbers = reply->str;
+		const char *klass = numbers + strlen(numbers) + 1;
+		if ((size_t)(klass - reply->str) < reply->len) {
+			outcome->invoice_numbers = *numbers != '\0' ? g_strdup(numbers) : NULL;
+			outcome->class_value = *klass != '\0' ? g_strdup(klass) : NULL;
+		}
+	}
+	g_string_free(reply, TRUE);
+}
+
 int
 cmd_filter(cli_context *ctx, int argc, char **argv)
 {
@@ -132,6 +206,16 @@ cmd_filter(cli_context *ctx, int argc, char **argv)
 		g_clear_error(&error); /* reported again, with the cause, by process() */
 	cap = config != NULL ? config_filter_max_size(config) : 25 * 1024 * 1024;
 	message_input_read(STDIN_FILENO, cap, &input);
+	if (input.read_error) {
+		/* Half a message must not be delivered as if it were whole. */
+		dm_log_error("filter: reading the message failed; the MTA should retry");
+		message_input_clear(&input);
+		return EX_TEMPFAIL;
+	}
+	if (annotate && observe) {
+		dm_log_warning("filter: --observe and --annotate together: observing only");
+		annotate = FALSE;
+	}
 	if (!annotate && !observe) {
 		written = message_output_write(STDOUT_FILENO, input.data->data, input.data->len) &&
 			  (!input.oversize || message_output_copy_rest(STDIN_FILENO, STDOUT_FILENO));
@@ -148,7 +232,7 @@ cmd_filter(cli_context *ctx, int argc, char **argv)
 				;
 		}
 	}
-	process(ctx, &input, &outcome);
+	process_isolated(ctx, &input, &outcome);
 	if (annotate) {
 		written = input.oversize
 			      ? message_output_write(STDOUT_FILENO, input.data->data,

@@ -14,18 +14,56 @@
 #include <string.h>
 #include <sysexits.h>
 
+bool
+cli_check_rule_files(const dm_config *config, const char *const *dirs, bool everything,
+		     size_t *rule_count, GString *errors)
+{
+	const char *const *languages = config_rules_languages(config);
+	GError *error = NULL;
+	size_t before = errors->len;
+	rules *set;
+	when_words *words;
+	language_profiles *profiles;
+	template_set *templates;
+
+	*rule_count = 0;
+	if ((set = rules_load(dirs, languages, &error)) != NULL) {
+		*rule_count = rules_count(set);
+		rules_free(set);
+	} else {
+		g_string_append_printf(errors, "%s\n", error->message);
+		g_clear_error(&error);
+	}
+	/* A user's folder of rules need not carry date words, profiles or templates. */
+	if ((words = when_words_load(dirs, languages, &error)) != NULL)
+		when_words_free(words);
+	else if (everything)
+		g_string_append_printf(errors, "%s\n", error->message);
+	g_clear_error(&error);
+	if (!everything)
+		return errors->len == before;
+	if ((profiles = language_profiles_load(dirs, languages, &error)) != NULL) {
+		language_profiles_free(profiles);
+	} else {
+		g_string_append_printf(errors, "%s\n", error->message);
+		g_clear_error(&error);
+	}
+	if ((templates = template_set_load(dirs, languages, &error)) != NULL) {
+		template_set_free(templates);
+	} else {
+		g_string_append_printf(errors, "%s\n", error->message);
+		g_clear_error(&error);
+	}
+	return errors->len == before;
+}
+
 static int
 rules_check(cli_context *ctx, int argc, char **argv)
 {
 	GError *error = NULL;
 	GString *errors = g_string_new(NULL);
 	dm_config *config;
-	const char *const *dirs;
 	const char *only[] = {NULL, NULL};
-	rules *set;
-	when_words *words;
-	language_profiles *profiles;
-	template_set *templates;
 	size_t count = 0;
 	int code = EX_OK;
 
@@ -42,45 +80,13 @@ rules_check(cli_context *ctx, int argc, char **argv)
 		code = cli_fail(error);
 		goto out;
 	}
-	dirs = config_rules_directories(config);
-	if (argc == 2) {
-		if (!g_file_test(argv[1], G_FILE_TEST_IS_DIR)) {
-			code = cli_usage("%s: not a directory", argv[1]);
-			goto out;
-		}
-		only[0] = argv[1];
-		dirs = only;
+	if (argc == 2 && !g_file_test(argv[1], G_FILE_TEST_IS_DIR)) {
+		code = cli_usage("%s: not a directory", argv[1]);
+		goto out;
 	}
-#define COLLECT(call)                                                                              \
-	if ((call) == NULL) {                                                                      \
-		g_string_append_printf(errors, "%s\n", error->message);                            \
-		g_clear_error(&error);                                                             \
-	}
-	set = rules_load(dirs, config_rules_languages(config), &error);
-	COLLECT(set);
-	if (set != NULL) {
-		count = rules_count(set);
-		rules_free(set);
-	}
-	words = when_words_load(dirs, config_rules_languages(config), &error);
-	if (argc == 2 && words == NULL)
-		g_clear_error(&error); /* a user folder of rules need not carry date words */
-	else
-		COLLECT(words);
-	if (words != NULL)
-		when_words_free(words);
-	if (argc < 2) {
-		profiles = language_profiles_load(dirs, config_rules_languages(config), &error);
-		COLLECT(profiles);
-		if (profiles != NULL)
-			language_profiles_free(profiles);
-		templates = template_set_load(dirs, config_rules_languages(config), &error);
-		COLLECT(templates);
-		if (templates != NULL)
-			template_set_free(templates);
-	}
-#undef COLLECT
-	if (errors->len > 0) {
+	only[0] = argv[1];
+	if (!cli_check_rule_files(config, argc == 2 ? only : config_rules_directories(config),
+				  argc < 2, &count, errors)) {
 		fputs(errors->str, stderr);
 		code = EX_CONFIG;
 		goto out;

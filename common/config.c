@@ -94,7 +94,7 @@ static void
 apply_defaults(dm_config *config)
 {
 	config->identity_addresses = g_new0(char *, 1);
-	config->busy_timeout = 10000;
+	config->busy_timeout = 5000;
 	config->rules_directories = g_new0(char *, 2);
 	config->rules_directories[0] = g_strdup(config_shipped_rules_directory());
 	config->rules_languages = g_strdupv((char **)default_languages);
@@ -182,9 +182,10 @@ check_value(const char *path, int line, const known_key *known, const char *valu
 		break;
 	case VALUE_INTEGER: {
 		char *end;
-		g_ascii_strtoll(value, &end, 10);
-		if (*value == '\0' || *end != '\0')
-			g_string_append_printf(errors, "%s:%d: %s.%s: \"%s\" is not a number\n",
+		gint64 whole = g_ascii_strtoll(value, &end, 10);
+		if (*value == '\0' || *end != '\0' || whole < 0 || whole > G_MAXINT)
+			g_string_append_printf(errors,
+					       "%s:%d: %s.%s: \"%s\" is not a whole number >= 0\n",
 					       path, line, known->group, known->key, value);
 		break;
 	}
@@ -508,7 +509,7 @@ config_template(void)
 	       "[store]\n"
 	       "# The database; the default lives under $XDG_DATA_HOME/dunmail.\n"
 	       "#path = ~/.local/share/dunmail/dunmail.db\n"
-	       "#busy_timeout = 10000\n"
+	       "#busy_timeout = 5000\n"
 	       "\n"
 	       "[rules]\n"
 	       "# Your own rule packs, loaded after the shipped ones (same id overrides).\n"

@@ -39,7 +39,8 @@ bool config_is_own_address(const dm_config *config, const char *address);
 const char *config_identity_signature(const dm_config *config);
 const char *config_identity_payment_details(const dm_config *config);
 
-/* [store] path, or NULL for the default; busy timeout in milliseconds. */
+/* [store] path, or NULL for the default; busy timeout in milliseconds (default 5000,
+ * below the 10 s Dovecot gives a Sieve program). */
 const char *config_store_path(const dm_config *config);
 int config_store_busy_timeout(const dm_config *config);
 

@@ -1,5 +1,6 @@
 #include "filter/apply.h"
 #include "common/util.h"
+#include "filter/thread.h"
 
 #include <string.h>
 
@@ -32,7 +33,9 @@ message_row(const classify_result *message, const match_result *match, const cha
 	row->from_address = g_strdup(mail_from_address(message->mail));
 	row->subject = g_strdup(mail_subject(message->mail));
 	row->in_reply_to = g_strdup(mail_in_reply_to(message->mail));
-	row->thread_index = g_strdup(mail_thread_index(message->mail));
+	if (mail_thread_index(message->mail) != NULL)
+		row->thread_index = thread_index_normalise(mail_thread_index(message->mail), NULL);
+	row->subject_key = thread_subject_key(mail_subject(message->mail));
 	row->client_id = match->client_id;
 	row->class_name = g_strdup(rules_class_name(message->klass));
 	row->class_date = message->class_date;

@@ -244,6 +244,14 @@ apply_rules(const classifier *c, classify_result *result, bool want_explain)
 	}
 	if (verdict.rule_id == NULL)
 		goto out;
+	/* A short reply ("Überweise morgen früh.") holds too few stop words for
+	 * the detector, but the rule that understood it is written in one
+	 * language: that is the language the client wrote in. */
+	if (result->language == NULL && verdict.language != NULL) {
+		result->language = g_strdup(verdict.language);
+		explain(result, "language: %s, from the winning rule (too few words to detect)",
+			verdict.language);
+	}
 	/* Header detection of an auto-reply outranks the text; the rules still
 	 * supply the return date then. */
 	if (result->klass == RULES_CLASS_AUTOREPLY && verdict.klass != RULES_CLASS_AUTOREPLY)

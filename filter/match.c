@@ -1,5 +1,6 @@
 #include "filter/match.h"
 #include "common/util.h"
+#include "filter/thread.h"
 
 #include <string.h>
 
@@ -247,6 +248,77 @@ match_by_sender(store *db, match_result *match, GError **error)
 	return true;
 }
 
+/* Links the invoices of one stored message found by a threading fallback. */
+static bool
+link_conversation_of(store *db, char *message_id, const char *how, match_result *match,
+		     GError **error)
+{
+	const char *ids[] = {message_id, NULL};
+	int64_t client_id = 0;
+	GArray *found;
+	bool ok = true;
+
+	if (message_id == NULL)
+		return error == NULL || *error == NULL;
+	found = store_invoices_for_references(db, ids, &client_id, error);
+	g_free(message_id);
+	if (found == NULL)
+		return false;
+	for (guint i = 0; i < found->len && ok; i++) {
+		store_invoice *invoice =
+		    store_invoice_get(db, g_array_index(found, int64_t, i), error);
+		if (invoice == NULL) {
+			ok = false;
+			break;
+		}
+		/* A fallback never moves mail to another client. */
+		if (match->client_id == 0 || invoice->client_id == match->client_id) {
+			add_invoice(match, invoice);
+			ok = set_client(db, match, invoice->client_id, error);
+		}
+		store_invoice_free(invoice);
+	}
+	g_array_unref(found);
+	if (ok && match->invoice_ids->len > 0)
+		match->how = how;
+	return ok;
+}
+
+/* Outlook's Thread-Index, for mail whose references were stripped. */
+static bool
+match_by_thread_index(store *db, const classify_result *message, match_result *match,
+		      GError **error)
+{
+	const char *raw = mail_thread_index(message->mail);
+	char *key;
+	bool ok;
+
+	if (raw == NULL || (key = thread_index_normalise(raw, NULL)) == NULL)
+		return true;
+	ok = link_conversation_of(db, store_message_find_by_thread_index(db, key, error),
+				  "thread", match, error);
+	g_free(key);
+	return ok;
+}
+
+/* The last resort: the same subject, only within the client's own mail. */
+static bool
+match_by_subject(store *db, const classify_result *message, match_result *match,
+		 GError **error)
+{
+	char *key;
+	bool ok;
+
+	if (match->client_id == 0)
+		return true;
+	key = thread_subject_key(mail_subject(message->mail));
+	ok = *key == '\0' ||
+	     link_conversation_of(db, store_message_find_by_subject(db, match->client_id, key, error),
+				  "thread", match, error);
+	g_free(key);
+	return ok;
+}
+
 bool
 match_message(store *db, const classify_result *message, match_result *match, GError **error)
 {
@@ -255,11 +327,15 @@ match_message(store *db, const classify_result *message, match_result *match, GE
 	match->numbers = g_ptr_array_new_with_free_func(g_free);
 	if (!match_by_thread(db, message, match, error))
 		return false;
+	if (match->invoice_ids->len == 0 && !match_by_thread_index(db, message, match, error))
+		return false;
 	if (match->invoice_ids->len > 0)
 		return true;
 	if (!find_client_by_address(db, message, match, error))
 		return false;
 	if (!match_by_number(db, message, match, error))
+		return false;
+	if (match->invoice_ids->len == 0 && !match_by_subject(db, message, match, error))
 		return false;
 	if (match->invoice_ids->len > 0)
 		return true;

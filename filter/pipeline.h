@@ -1,7 +1,8 @@
 /*
  * One message through the whole path: classify (filter/classify.h), match
- * to the store (filter/match.h), apply (filter/apply.h).  `dunmail filter`
- * and `dunmail scan` share it so a message means the same either way.
+ * to the store (filter/match.h), apply (filter/apply.h).  Every way mail
+ * enters dunmail goes through it, so a message means the same whichever
+ * way it arrived.
  */
 #ifndef DUNMAIL_FILTER_PIPELINE_H
 #define DUNMAIL_FILTER_PIPELINE_H

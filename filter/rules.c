@@ -620,6 +620,42 @@ typedef struct {
 	GArray *offsets; /* folded byte -> text byte */
 } reply_field;
 
+/* Is the line that starts at p empty (only spaces and tabs before its end)? */
+static bool
+line_is_blank(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\r')
+		p++;
+	return *p == '\n' || *p == '\0';
+}
+
+/*
+ * Mail clients wrap paragraphs at 72-78 columns, so a sentence such as
+ * "den Rest zahlen wir bis Ende\ndes Monats" reaches the rules cut in two,
+ * and patterns that stop at the end of a line ([^.!?\n]) would lose the
+ * second half of a date phrase or of a verb phrase.  A line break between
+ * two non-blank lines is a soft break: it becomes a space, byte for byte,
+ * so offsets into the original text stay valid.  Blank lines still end a
+ * paragraph.
+ */
+static void
+join_soft_line_breaks(char *folded)
+{
+	char *line = folded;
+
+	for (char *p = folded; *p != '\0'; p++) {
+		if (*p != '\n')
+			continue;
+		char *next = p + 1;
+		if (!line_is_blank(line) && !line_is_blank(next)) {
+			if (p > folded && p[-1] == '\r')
+				p[-1] = ' ';
+			*p = ' ';
+		}
+		line = next;
+	}
+}
+
 static void
 reply_field_init(reply_field *field, const char *name, const char *text)
 {
@@ -628,6 +664,7 @@ reply_field_init(reply_field *field, const char *name, const char *text)
 	field->length = strlen(field->text);
 	field->folded = language_fold_text(field->text, field->length, &field->offsets);
 	field->folded_length = strlen(field->folded);
+	join_soft_line_breaks(field->folded);
 }
 
 static void

@@ -23,6 +23,7 @@ store_message_free(store_message *message)
 	g_free(message->folder);
 	g_free(message->from_address);
 	g_free(message->subject);
+	g_free(message->subject_key);
 	g_free(message->in_reply_to);
 	g_free(message->thread_index);
 	g_free(message->class_name);
@@ -96,7 +97,8 @@ store_message_add(store *db, store_message *message, bool *inserted, GError **er
 	static const char sql[] =
 	    "INSERT INTO messages (message_id, direction, folder, sent_at, date, from_address,"
 	    " subject, in_reply_to, thread_index, thread_id, client_id, class, class_date, rule_id,"
-	    " language, draft_message_id, processed) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+	    " language, draft_message_id, processed, subject_key)"
+	    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 	    " ON CONFLICT (message_id) DO NOTHING";
 	static const char reference_sql[] =
 	    "INSERT INTO message_references (message_row, position, reference) VALUES (?,?,?)";
@@ -140,6 +142,7 @@ store_message_add(store *db, store_message *message, bool *inserted, GError **er
 	store_bind_text(stmt, 15, message->language);
 	store_bind_text(stmt, 16, message->draft_message_id);
 	store_bind_text(stmt, 17, now);
+	store_bind_text(stmt, 18, message->subject_key);
 	if (!store_step_done(db, stmt, error, "storing a message"))
 		goto fail;
 	message->id = sqlite3_last_insert_rowid(db->sql);
@@ -205,6 +208,49 @@ store_message_find(store *db, const char *message_id, GError **error)
 	}
 	sqlite3_reset(stmt);
 	return message;
+}
+
+/* Runs a query yielding one Message-ID; NULL when no row. */
+static char *
+query_message_id(store *db, const char *sql, int64_t number, const char *text, GError **error)
+{
+	sqlite3_stmt *stmt = store_statement(db, sql, error);
+	char *id = NULL;
+	int rc;
+
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, number);
+	store_bind_text(stmt, 2, text);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		id = store_column_text(stmt, 0);
+	else if (rc != SQLITE_DONE)
+		store_set_sql_error(db, error, "looking up a thread");
+	sqlite3_reset(stmt);
+	return id;
+}
+
+char *
+store_message_find_by_thread_index(store *db, const char *key, GError **error)
+{
+	/* Keys are hex; a reply's key extends its original's. ?1 is unused. */
+	return query_message_id(db,
+				"SELECT message_id FROM messages WHERE ?1 = ?1 AND thread_index"
+				" IS NOT NULL AND length(thread_index) < length(?2) AND"
+				" substr(?2, 1, length(thread_index)) = thread_index"
+				" ORDER BY length(thread_index) DESC, id DESC LIMIT 1",
+				0, key, error);
+}
+
+char *
+store_message_find_by_subject(store *db, int64_t client_id, const char *subject_key,
+			      GError **error)
+{
+	return query_message_id(db,
+				"SELECT message_id FROM messages WHERE client_id = ?1 AND"
+				" subject_key = ?2 AND subject_key <> '' ORDER BY id DESC LIMIT 1",
+				client_id, subject_key, error);
 }
 
 int64_t

@@ -211,8 +211,9 @@ typedef struct {
 	dm_date date;             /* the Date header's calendar day, DM_DATE_NONE when unknown */
 	char *from_address;
 	char *subject;
+	char *subject_key;        /* the subject without reply prefixes, folded (threading) */
 	char *in_reply_to;
-	char *thread_index;
+	char *thread_index;       /* the decoded Thread-Index key (hex), or NULL */
 	int64_t thread_id;        /* set by store_message_add */
 	int64_t client_id;        /* 0 when the message belongs to no known client */
 	char *class_name;         /* "promised", "none", ... */
@@ -236,6 +237,16 @@ bool store_message_add(store *db, store_message *message, bool *inserted, GError
 /* NULL (and no error) when the Message-ID is not stored. */
 store_message *store_message_find(store *db, const char *message_id, GError **error);
 int64_t store_message_count(store *db, GError **error);
+
+/*
+ * Threading fallbacks for mail without usable references: the Message-ID
+ * of the nearest stored message whose Thread-Index key the given key
+ * extends, and of the newest stored message of a client with the same
+ * subject key.  NULL (no error) when there is none; the caller frees.
+ */
+char *store_message_find_by_thread_index(store *db, const char *key, GError **error);
+char *store_message_find_by_subject(store *db, int64_t client_id, const char *subject_key,
+				    GError **error);
 
 /* how: "thread", "number" or "sender". A repeated link is ignored. */
 bool store_message_link_invoice(store *db, int64_t message_row, int64_t invoice_id,
