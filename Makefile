@@ -22,7 +22,7 @@ CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
 DM_CFLAGS = -std=c17 -D_GNU_SOURCE -I. $(WARNINGS) $(PKG_CFLAGS) \
             -DDUNMAIL_VERSION='"$(VERSION)"' -DDUNMAIL_DATADIR='"$(DATADIR)"'
 
-LIB_SRCS  = $(sort $(wildcard common/*.c store/*.c filter/*.c imap/*.c draft/*.c))
+LIB_SRCS  = $(sort $(wildcard common/*.c store/*.c filter/*.c imap/*.c draft/*.c policy/*.c))
 CLI_SRCS  = $(sort $(wildcard cli/*.c))
 TEST_SRCS = $(sort $(wildcard tests/unit/test-*.c))
 BENCH_SRCS = $(sort $(wildcard bench/bench-*.c))

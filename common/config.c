@@ -35,10 +35,27 @@ static const known_key known_keys[] = {
     {"rules", "directories", VALUE_STRING_LIST},
     {"rules", "languages", VALUE_LANGUAGE_LIST},
     {"filter", "max_size", VALUE_SIZE},
+    /* [policy] and [policy:NAME]: the policy module checks the values. */
+    {"policy", "levels", VALUE_STRING},
+    {"policy", "min_interval_days", VALUE_INTEGER},
+    {"policy", "skip_weekends", VALUE_STRING},
+    {"policy", "holidays", VALUE_STRING_LIST},
+    {"policy", "threshold", VALUE_STRING},
+    {"policy", "promise_grace_days", VALUE_INTEGER},
+    {"policy", "late_fee", VALUE_STRING},
+    {"policy", "interest", VALUE_STRING},
+    {"policy", "interest_rate", VALUE_STRING},
+    {"policy", "interest_margin", VALUE_STRING},
+    {"policy", "reference_rates", VALUE_STRING_LIST},
+    {"policy", "compensation", VALUE_STRING},
+    {"policy", "compensation_equivalent_*", VALUE_STRING},
+    {"policy", "plan_offer", VALUE_STRING},
 };
 
 struct dm_config {
 	char *path;
+	GKeyFile *file;         /* the values as read, for modules with their own sections */
+	GHashTable *key_lines;  /* "group\x1fkey" -> line number */
 	char *identity_name;
 	char **identity_addresses;
 	char *identity_signature;
@@ -99,6 +116,8 @@ apply_defaults(dm_config *config)
 	config->rules_directories[0] = g_strdup(config_shipped_rules_directory());
 	config->rules_languages = g_strdupv((char **)default_languages);
 	config->filter_max_size = 25 * 1024 * 1024;
+	config->file = g_key_file_new();
+	config->key_lines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 }
 
 dm_config *
@@ -116,6 +135,8 @@ config_free(dm_config *config)
 	if (config == NULL)
 		return;
 	g_free(config->path);
+	g_key_file_unref(config->file);
+	g_hash_table_unref(config->key_lines);
 	g_free(config->identity_name);
 	g_strfreev(config->identity_addresses);
 	g_free(config->identity_signature);
@@ -126,11 +147,29 @@ config_free(dm_config *config)
 	g_free(config);
 }
 
+/* Named policies "[policy:NAME]" take the keys of [policy]. */
+static const char *
+group_family(const char *group)
+{
+	return g_str_has_prefix(group, "policy:") && group[7] != '\0' ? "policy" : group;
+}
+
+static bool
+key_matches(const char *pattern, const char *key)
+{
+	size_t length = strlen(pattern);
+
+	if (length > 0 && pattern[length - 1] == '*')
+		return strncmp(pattern, key, length - 1) == 0 && key[length - 1] != '\0';
+	return strcmp(pattern, key) == 0;
+}
+
 static const known_key *
 find_key(const char *group, const char *key)
 {
+	group = group_family(group);
 	for (size_t i = 0; i < G_N_ELEMENTS(known_keys); i++)
-		if (strcmp(known_keys[i].group, group) == 0 && strcmp(known_keys[i].key, key) == 0)
+		if (strcmp(known_keys[i].group, group) == 0 && key_matches(known_keys[i].key, key))
 			return &known_keys[i];
 	return NULL;
 }
@@ -138,6 +177,7 @@ find_key(const char *group, const char *key)
 static bool
 group_known(const char *group)
 {
+	group = group_family(group);
 	for (size_t i = 0; i < G_N_ELEMENTS(known_keys); i++)
 		if (strcmp(known_keys[i].group, group) == 0)
 			return true;
@@ -231,7 +271,7 @@ check_value(const char *path, int line, const known_key *known, const char *valu
 
 /* The line scan: syntax, unknown groups and keys, duplicates, value types. */
 static void
-scan_lines(const char *path, const char *data, GString *errors)
+scan_lines(const char *path, const char *data, GString *errors, GHashTable *key_lines)
 {
 	char **lines = g_strsplit(data, "\n", -1);
 	char *group = NULL;
@@ -285,6 +325,8 @@ scan_lines(const char *path, const char *data, GString *errors)
 			} else {
 				g_hash_table_add(seen, id);
 			}
+			g_hash_table_insert(key_lines, g_strdup_printf("%s\x1f%s", group, key),
+					    GINT_TO_POINTER(number));
 			check_value(path, number, known, value, errors);
 		}
 		g_free(key);
@@ -332,6 +374,7 @@ config_load(const char *path, GError **error)
 	GError *local = NULL;
 	GString *errors = g_string_new(NULL);
 	GKeyFile *file = g_key_file_new();
+	GHashTable *key_lines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	dm_config *config = NULL;
 
 	if (!g_file_get_contents(path, &data, NULL, &local)) {
@@ -347,7 +390,7 @@ config_load(const char *path, GError **error)
 		g_set_error(error, DM_ERROR, DM_ERROR_CONFIG, "%s: not UTF-8 text", path);
 		goto out;
 	}
-	scan_lines(path, data, errors);
+	scan_lines(path, data, errors, key_lines);
 	if (errors->len == 0 &&
 	    !g_key_file_load_from_data(file, data, (gsize)-1, G_KEY_FILE_NONE, &local)) {
 		g_string_append_printf(errors, "%s: %s\n", path, local->message);
@@ -360,6 +403,10 @@ config_load(const char *path, GError **error)
 	}
 	config = config_new_default();
 	config->path = g_strdup(path);
+	g_key_file_unref(config->file);
+	config->file = g_key_file_ref(file);
+	g_hash_table_unref(config->key_lines);
+	config->key_lines = g_hash_table_ref(key_lines);
 	config->identity_name = g_key_file_get_string(file, "identity", "name", NULL);
 	if (g_key_file_has_key(file, "identity", "addresses", NULL)) {
 		char **addresses = read_list(file, "identity", "addresses");
@@ -401,9 +448,26 @@ config_load(const char *path, GError **error)
 	}
 out:
 	g_string_free(errors, TRUE);
-	g_key_file_free(file);
+	g_key_file_unref(file);
+	g_hash_table_unref(key_lines);
 	g_free(data);
 	return config;
+}
+
+GKeyFile *
+config_keyfile(const dm_config *config)
+{
+	return config->file;
+}
+
+int
+config_key_line(const dm_config *config, const char *group, const char *key)
+{
+	char *id = g_strdup_printf("%s\x1f%s", group, key);
+	int line = GPOINTER_TO_INT(g_hash_table_lookup(config->key_lines, id));
+
+	g_free(id);
+	return line;
 }
 
 const char *

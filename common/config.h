@@ -25,6 +25,15 @@ dm_config *config_new_default(void);
 dm_config *config_load(const char *path, GError **error);
 void config_free(dm_config *config);
 
+/*
+ * The values as read, for modules that own a section ([policy] and
+ * [policy:NAME] belong to policy/): never NULL (empty for the defaults);
+ * it belongs to the config.  config_key_line gives the line of a key for
+ * error messages, 0 when the key is not in the file.
+ */
+GKeyFile *config_keyfile(const dm_config *config);
+int config_key_line(const dm_config *config, const char *group, const char *key);
+
 /* The file the config came from, or NULL for the defaults. */
 const char *config_path(const dm_config *config);
 
