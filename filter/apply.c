@@ -142,7 +142,14 @@ apply_message(store *db, const classify_result *message, const match_result *mat
 						g_array_index(match->invoice_ids, int64_t, i),
 						match->how, error))
 			goto fail;
-	if (!message->outgoing) {
+	if (message->outgoing) {
+		/* The sent copy of one of our drafts: its level is reached. Mail
+		 * clients keep the draft's Message-ID or at least our header. */
+		if (!store_draft_mark_sent(db, message->draft_id != NULL ? message->draft_id
+									 : message->message_id,
+					   &source, error))
+			goto fail;
+	} else {
 		/* The language the client writes in becomes theirs when unknown. */
 		if (match->client_id != 0 && message->language != NULL) {
 			store_client *client = store_client_get(db, match->client_id, error);

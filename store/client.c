@@ -321,3 +321,48 @@ out:
 	store_rollback(db);
 	return false;
 }
+
+bool
+store_client_set_chasing(store *db, int64_t client_id, const char *policy, dm_date paused_until,
+			 bool never_chase, const store_source *source, GError **error)
+{
+	static const char sql[] =
+	    "UPDATE clients SET policy = ?, paused_until = ?, never_chase = ? WHERE id = ?";
+	store_client *client;
+	sqlite3_stmt *stmt;
+	char iso[DM_DATE_ISO_SIZE];
+	char *before = NULL, *after = NULL;
+	bool ok = false;
+
+	if (!store_begin(db, error))
+		return false;
+	if ((client = store_client_get(db, client_id, error)) == NULL)
+		goto out;
+	if ((stmt = store_statement(db, sql, error)) == NULL)
+		goto out;
+	store_bind_text(stmt, 1, policy);
+	store_bind_date(stmt, 2, paused_until);
+	sqlite3_bind_int(stmt, 3, never_chase ? 1 : 0);
+	sqlite3_bind_int64(stmt, 4, client_id);
+	if (!store_step_done(db, stmt, error, "setting chasing overrides"))
+		goto out;
+	before = g_strdup_printf("policy %s, paused until %s, %s",
+				 client->policy ? client->policy : "default",
+				 client->paused_until != DM_DATE_NONE
+				     ? dm_date_format_iso(client->paused_until, iso)
+				     : "-",
+				 client->never_chase ? "never chase" : "chase");
+	after = g_strdup_printf("policy %s, paused until %s, %s", policy ? policy : "default",
+				paused_until != DM_DATE_NONE ? dm_date_format_iso(paused_until, iso)
+							     : "-",
+				never_chase ? "never chase" : "chase");
+	ok = store_event_write(db, 0, client_id, "chasing", before, after, NULL, source, error);
+out:
+	g_free(before);
+	g_free(after);
+	store_client_free(client);
+	if (ok)
+		return store_commit(db, error);
+	store_rollback(db);
+	return false;
+}

@@ -68,7 +68,8 @@ store_invoice_add(store *db, store_invoice *invoice, const store_source *source,
 {
 	static const char sql[] =
 	    "INSERT INTO invoices (issuer, number, client_id, amount, balance, currency, issued,"
-	    " due, status, sent_message_id, created) VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+	    " due, status, sent_message_id, created, discount_bp, discount_days, parent_id)"
+	    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	sqlite3_stmt *stmt;
 	char *now = NULL, *detail = NULL;
 
@@ -90,6 +91,10 @@ store_invoice_add(store *db, store_invoice *invoice, const store_source *source,
 	store_bind_text(stmt, 9, invoice_status_name(invoice->status));
 	store_bind_text(stmt, 10, invoice->sent_message_id);
 	store_bind_text(stmt, 11, now);
+	sqlite3_bind_int(stmt, 12, invoice->discount_bp);
+	sqlite3_bind_int(stmt, 13, invoice->discount_days);
+	if (invoice->parent_id != 0)
+		sqlite3_bind_int64(stmt, 14, invoice->parent_id);
 	if (sqlite3_step(stmt) != SQLITE_DONE) {
 		int code = sqlite3_extended_errcode(db->sql);
 		sqlite3_reset(stmt);
@@ -135,7 +140,8 @@ fail:
 #define INVOICE_COLUMNS                                                                            \
 	"i.id, i.issuer, i.number, i.client_id, c.name, i.amount, i.balance, i.currency,"          \
 	" i.issued, i.due, i.status, i.promised_date, i.level, i.sent_message_id,"                 \
-	" i.dispute_note, i.status_before_dispute"
+	" i.dispute_note, i.status_before_dispute, i.discount_bp, i.discount_days,"                \
+	" coalesce(i.parent_id, 0)"
 
 static store_invoice *
 invoice_from_row(sqlite3_stmt *stmt)
@@ -162,6 +168,9 @@ invoice_from_row(sqlite3_stmt *stmt)
 	invoice->status_before_dispute = INVOICE_OPEN;
 	invoice_status_parse((const char *)sqlite3_column_text(stmt, 15),
 			     &invoice->status_before_dispute);
+	invoice->discount_bp = sqlite3_column_int(stmt, 16);
+	invoice->discount_days = sqlite3_column_int(stmt, 17);
+	invoice->parent_id = sqlite3_column_int64(stmt, 18);
 	return invoice;
 }
 
@@ -334,6 +343,13 @@ apply_payment(store_invoice *invoice, const void *data, char **kind, char **deta
 
 	if (refuse_closed(invoice, "record a payment", error))
 		return false;
+	if (invoice->balance == 0 && amount == 0) {
+		g_set_error(error, DM_ERROR, DM_ERROR_CONFLICT,
+			    "invoice %s has nothing left to pay (a payment plan carries its"
+			    " balance: pay the instalments)",
+			    invoice->number);
+		return false;
+	}
 	if (amount <= 0) {
 		g_set_error(error, DM_ERROR, DM_ERROR_INPUT, "a payment must be positive");
 		return false;
@@ -359,6 +375,56 @@ apply_payment(store_invoice *invoice, const void *data, char **kind, char **deta
 	return true;
 }
 
+/* When the last instalment of a plan is paid, the planned invoice is paid too. */
+static bool
+settle_plan_parent(store *db, int64_t instalment_id, dm_date on, const store_source *source,
+		   GError **error)
+{
+	static const char open_sql[] = "SELECT count(*) FROM invoices WHERE parent_id = ? AND"
+				       " balance > 0 AND status <> 'written_off'";
+	static const char paid_sql[] = "UPDATE invoices SET status = 'paid', promised_date = NULL"
+				       " WHERE id = ?";
+	store_invoice *instalment = store_invoice_get(db, instalment_id, error);
+	store_invoice *parent = NULL;
+	sqlite3_stmt *stmt;
+	char iso[DM_DATE_ISO_SIZE];
+	char *detail;
+	int open_left = 1;
+	bool ok = false;
+
+	if (instalment == NULL)
+		return false;
+	if (instalment->parent_id == 0 || instalment->balance > 0) {
+		store_invoice_free(instalment);
+		return true;
+	}
+	if ((stmt = store_statement(db, open_sql, error)) == NULL)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, instalment->parent_id);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		open_left = sqlite3_column_int(stmt, 0);
+	sqlite3_reset(stmt);
+	if (open_left > 0) {
+		ok = true;
+		goto out;
+	}
+	if ((parent = store_invoice_get(db, instalment->parent_id, error)) == NULL ||
+	    (stmt = store_statement(db, paid_sql, error)) == NULL)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, parent->id);
+	if (!store_step_done(db, stmt, error, "settling a payment plan"))
+		goto out;
+	detail = g_strdup_printf("every instalment paid, the last on %s",
+				 dm_date_format_iso(on, iso));
+	ok = store_event_write(db, parent->id, parent->client_id, "payment",
+			       invoice_status_name(parent->status), "paid", detail, source, error);
+	g_free(detail);
+out:
+	store_invoice_free(instalment);
+	store_invoice_free(parent);
+	return ok;
+}
+
 bool
 store_invoice_record_payment(store *db, int64_t invoice_id, int64_t amount, dm_date on,
 			     const store_source *source, GError **error)
@@ -380,6 +446,8 @@ store_invoice_record_payment(store *db, int64_t invoice_id, int64_t amount, dm_d
 	sqlite3_bind_int64(stmt, 1, invoice_id);
 	store_bind_date(stmt, 2, on);
 	if (!store_step_done(db, stmt, error, "settling promises"))
+		goto fail;
+	if (!settle_plan_parent(db, invoice_id, on, source, error))
 		goto fail;
 	return store_commit(db, error);
 fail:
@@ -555,4 +623,164 @@ store_invoice_add_note(store *db, int64_t invoice_id, const char *text,
 			       source, error);
 	store_invoice_free(invoice);
 	return ok;
+}
+
+bool
+store_invoice_set_discount(store *db, int64_t invoice_id, int discount_bp, int discount_days,
+			   GError **error)
+{
+	static const char sql[] = "UPDATE invoices SET discount_bp = ?, discount_days = ? WHERE id = ?";
+	sqlite3_stmt *stmt = store_statement(db, sql, error);
+
+	if (stmt == NULL)
+		return false;
+	sqlite3_bind_int(stmt, 1, discount_bp);
+	sqlite3_bind_int(stmt, 2, discount_days);
+	sqlite3_bind_int64(stmt, 3, invoice_id);
+	return store_step_done(db, stmt, error, "setting a discount");
+}
+
+bool
+store_invoice_set_level(store *db, int64_t invoice_id, int level, const store_source *source,
+			GError **error)
+{
+	static const char sql[] = "UPDATE invoices SET level = ? WHERE id = ? AND level < ?";
+	store_invoice *invoice;
+	sqlite3_stmt *stmt;
+	char before[16], after[16];
+	bool ok = false;
+
+	if (!store_begin(db, error))
+		return false;
+	if ((invoice = store_invoice_get(db, invoice_id, error)) == NULL)
+		goto out;
+	if (invoice->level >= level) {
+		ok = true;
+		goto out;
+	}
+	if ((stmt = store_statement(db, sql, error)) == NULL)
+		goto out;
+	sqlite3_bind_int(stmt, 1, level);
+	sqlite3_bind_int64(stmt, 2, invoice_id);
+	sqlite3_bind_int(stmt, 3, level);
+	if (!store_step_done(db, stmt, error, "recording a reminder level"))
+		goto out;
+	g_snprintf(before, sizeof before, "%d", invoice->level);
+	g_snprintf(after, sizeof after, "%d", level);
+	ok = store_event_write(db, invoice_id, invoice->client_id, "level", before, after,
+			       "reminder sent", source, error);
+out:
+	store_invoice_free(invoice);
+	if (ok)
+		return store_commit(db, error);
+	store_rollback(db);
+	return false;
+}
+
+bool
+store_invoice_plan(store *db, int64_t invoice_id, int parts, int every_days, dm_date first,
+		   const store_source *source, GError **error)
+{
+	static const char plan_sql[] = "INSERT INTO plans (invoice_id, parts, every_days, created)"
+				       " VALUES (?, ?, ?, ?)";
+	static const char move_sql[] = "UPDATE invoices SET balance = 0 WHERE id = ?";
+	store_invoice *invoice;
+	sqlite3_stmt *stmt;
+	char *now = NULL, *detail = NULL;
+	char iso[DM_DATE_ISO_SIZE];
+	int64_t share, rest;
+	bool ok = false;
+
+	if (parts < 2 || parts > 60 || every_days < 1) {
+		g_set_error(error, DM_ERROR, DM_ERROR_INPUT,
+			    "a plan needs 2 to 60 parts at least a day apart");
+		return false;
+	}
+	if (!store_begin(db, error))
+		return false;
+	if ((invoice = store_invoice_get(db, invoice_id, error)) == NULL)
+		goto out;
+	if (refuse_closed(invoice, "plan payments", error))
+		goto out;
+	if (invoice->parent_id != 0 || invoice->balance == 0) {
+		g_set_error(error, DM_ERROR, DM_ERROR_CONFLICT,
+			    "invoice %s already has a plan or is an instalment", invoice->number);
+		goto out;
+	}
+	if (invoice->balance < parts) {
+		g_set_error(error, DM_ERROR, DM_ERROR_INPUT,
+			    "invoice %s: the balance is too small for %d parts", invoice->number,
+			    parts);
+		goto out;
+	}
+	now = store_timestamp();
+	if ((stmt = store_statement(db, plan_sql, error)) == NULL)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, invoice_id);
+	sqlite3_bind_int(stmt, 2, parts);
+	sqlite3_bind_int(stmt, 3, every_days);
+	store_bind_text(stmt, 4, now);
+	if (!store_step_done(db, stmt, error, "recording a plan"))
+		goto out;
+	/* Equal parts; the first carries the remainder so the sum is exact. */
+	share = invoice->balance / parts;
+	rest = invoice->balance - share * parts;
+	for (int i = 0; i < parts; i++) {
+		store_invoice *part = store_invoice_new();
+		bool added;
+		part->number = g_strdup_printf("%s/%d", invoice->number, i + 1);
+		part->client_id = invoice->client_id;
+		part->amount = share + (i == 0 ? rest : 0);
+		g_strlcpy(part->currency, invoice->currency, sizeof part->currency);
+		part->issued = MIN(first, dm_date_today());
+		part->due = first + i * every_days;
+		part->parent_id = invoice->id;
+		part->sent_message_id = g_strdup(invoice->sent_message_id);
+		added = store_invoice_add(db, part, source, error);
+		store_invoice_free(part);
+		if (!added)
+			goto out;
+	}
+	if ((stmt = store_statement(db, move_sql, error)) == NULL)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, invoice_id);
+	if (!store_step_done(db, stmt, error, "moving the balance to the plan"))
+		goto out;
+	detail = g_strdup_printf("payment plan: %d instalments every %d days from %s", parts,
+				 every_days, dm_date_format_iso(first, iso));
+	ok = store_event_write(db, invoice_id, invoice->client_id, "plan",
+			       invoice_status_name(invoice->status),
+			       invoice_status_name(invoice->status), detail, source, error);
+out:
+	g_free(now);
+	g_free(detail);
+	store_invoice_free(invoice);
+	if (ok)
+		return store_commit(db, error);
+	store_rollback(db);
+	return false;
+}
+
+GPtrArray *
+store_invoice_instalments(store *db, int64_t invoice_id, GError **error)
+{
+	static const char sql[] = "SELECT " INVOICE_COLUMNS " FROM invoices i JOIN clients c ON"
+				  " c.id = i.client_id WHERE i.parent_id = ? ORDER BY i.due, i.id";
+	sqlite3_stmt *stmt = store_statement(db, sql, error);
+	GPtrArray *list;
+	int rc;
+
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, invoice_id);
+	list = g_ptr_array_new_with_free_func((GDestroyNotify)store_invoice_free);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		g_ptr_array_add(list, invoice_from_row(stmt));
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		store_set_sql_error(db, error, "listing instalments");
+		g_ptr_array_unref(list);
+		return NULL;
+	}
+	return list;
 }

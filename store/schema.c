@@ -152,6 +152,20 @@ const char *const store_migrations[] = {
     "  CHECK (command IS NOT NULL OR message_row IS NOT NULL)"
     ");"
     "CREATE INDEX events_invoice ON events(invoice_id);",
+
+    /* 2: early-payment discounts, payment plans (instalments), dispute acknowledgements */
+    "ALTER TABLE invoices ADD COLUMN discount_bp INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (discount_bp BETWEEN 0 AND 10000);"
+    "ALTER TABLE invoices ADD COLUMN discount_days INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (discount_days >= 0);"
+    "ALTER TABLE invoices ADD COLUMN parent_id INTEGER REFERENCES invoices(id);"
+    "CREATE TABLE plans ("
+    "  id INTEGER PRIMARY KEY,"
+    "  invoice_id INTEGER NOT NULL UNIQUE REFERENCES invoices(id) ON DELETE CASCADE,"
+    "  parts INTEGER NOT NULL CHECK (parts >= 2),"
+    "  every_days INTEGER NOT NULL CHECK (every_days >= 1),"
+    "  created TEXT NOT NULL"
+    ");",
 };
 
 const size_t store_migration_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

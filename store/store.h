@@ -23,7 +23,7 @@
 typedef struct store store;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 typedef enum {
 	STORE_OPEN_EXISTING = 0, /* fail with DM_ERROR_NOT_FOUND if the file is missing */
@@ -95,6 +95,32 @@ store_client *store_client_find_by_address(store *db, const char *address, GErro
 GPtrArray *store_client_list(store *db, GError **error);
 bool store_client_set_language(store *db, int64_t client_id, const char *language,
 			       const store_source *source, GError **error);
+/*
+ * Chasing overrides: a named policy (NULL = the default), a pause until a
+ * date (DM_DATE_NONE = none), never chase.  One event says what changed.
+ */
+bool store_client_set_chasing(store *db, int64_t client_id, const char *policy,
+			      dm_date paused_until, bool never_chase, const store_source *source,
+			      GError **error);
+
+/* What the planner needs to know about a client's mail (store/activity.c). */
+typedef struct {
+	dm_date last_outgoing;   /* the user's last mail to the client, DM_DATE_NONE */
+	dm_date last_incoming;   /* the client's last message */
+	bool reply_owed;         /* the client's last message asks something and is newer */
+	char *reply_owed_class;  /* "question", "copy_requested", "plan_requested", or NULL */
+	dm_date away_until;      /* the latest auto-reply return date, DM_DATE_NONE */
+	int promises_kept;
+	int promises_broken;
+	int promises_open;
+} store_client_activity;
+
+bool store_client_activity_get(store *db, int64_t client_id, store_client_activity *activity,
+			       GError **error);
+void store_client_activity_clear(store_client_activity *activity);
+/* The newest message of an invoice's conversation (to thread a reminder under), or NULL. */
+char *store_invoice_last_message_id(store *db, int64_t invoice_id, GPtrArray *references,
+				    GError **error);
 
 /* ---- invoices (store/invoice.c) ----------------------------------------- */
 
@@ -129,6 +155,9 @@ typedef struct {
 	char *sent_message_id; /* Message-ID of the e-mail that sent it, or NULL */
 	char *dispute_note;    /* or NULL */
 	invoice_status status_before_dispute;
+	int discount_bp;       /* early-payment discount, basis points (200 = 2 %), 0 = none */
+	int discount_days;     /* ... if paid within this many days of issue */
+	int64_t parent_id;     /* the invoice an instalment belongs to, 0 when none */
 } store_invoice;
 
 store_invoice *store_invoice_new(void);
@@ -177,6 +206,94 @@ bool store_invoice_write_off(store *db, int64_t invoice_id, const store_source *
 			     GError **error);
 bool store_invoice_add_note(store *db, int64_t invoice_id, const char *text,
 			    const store_source *source, GError **error);
+/* Sets the early-payment discount terms (basis points, days from issue). */
+bool store_invoice_set_discount(store *db, int64_t invoice_id, int discount_bp,
+				int discount_days, GError **error);
+/* Records that a reminder level was sent for an invoice (never lowers it). */
+bool store_invoice_set_level(store *db, int64_t invoice_id, int level,
+			     const store_source *source, GError **error);
+
+/*
+ * A payment plan: the balance split into parts instalments, each an
+ * invoice "NUMBER/i" of its own (parent_id set) due every_days apart from
+ * first, chased on its own; the original's balance moves to them.
+ */
+bool store_invoice_plan(store *db, int64_t invoice_id, int parts, int every_days, dm_date first,
+			const store_source *source, GError **error);
+/* The instalments of an invoice, by due date (empty when it has no plan). */
+GPtrArray *store_invoice_instalments(store *db, int64_t invoice_id, GError **error);
+
+/* ---- promises (store/promise.c) ----------------------------------------- */
+
+typedef struct {
+	int64_t id;
+	int64_t invoice_id;
+	char *invoice_number;
+	char *client_name;
+	dm_date made_on;
+	dm_date promised_date;
+	char *state;          /* open, kept, broken, replaced */
+	dm_date settled_on;   /* DM_DATE_NONE while open */
+} store_promise;
+
+void store_promise_free(store_promise *promise);
+/* Every promise, newest first. */
+GPtrArray *store_promise_list(store *db, GError **error);
+/*
+ * Marks the open promises whose date plus grace has passed, unpaid, as
+ * broken (one event each).  Returns how many through *broken.
+ */
+bool store_promise_break_overdue(store *db, dm_date today, int grace_working_days,
+				 int *broken, GError **error);
+/* The date of the last broken promise of an invoice, DM_DATE_NONE if none. */
+dm_date store_invoice_broken_promise(store *db, int64_t invoice_id, GError **error);
+
+/* ---- drafts (store/draft.c) ------------------------------------------- */
+
+typedef enum {
+	DRAFT_INTENDED,  /* recorded before it is written: a crash leaves a trace */
+	DRAFT_WRITTEN,   /* in the Maildir or the IMAP Drafts folder, not sent yet */
+	DRAFT_SENT,      /* its copy was seen going out */
+	DRAFT_DISCARDED, /* the user deleted it without sending */
+	DRAFT_REPLACED,  /* a newer draft took its place */
+} draft_state;
+
+const char *draft_state_name(draft_state state);
+
+typedef struct {
+	int64_t id;
+	int64_t client_id;
+	char *kind;        /* template kind: reminder1, dispute-ack, ... */
+	int level;         /* 0 for drafts outside the ladder (dispute-ack) */
+	char *message_id;  /* without <> */
+	dm_date planned_on;
+	draft_state state;
+	char *location;    /* "maildir:DIR/cur/NAME" or "imap:FOLDER" */
+	uint32_t uidvalidity, uid;
+	char *subject;
+	GArray *invoice_ids; /* int64_t */
+} store_draft;
+
+store_draft *store_draft_new(void);
+void store_draft_free(store_draft *draft);
+/* Records a draft (state intended) with its invoices. */
+bool store_draft_add(store *db, store_draft *draft, GError **error);
+bool store_draft_set_state(store *db, int64_t draft_id, draft_state state, const char *location,
+			   GError **error);
+bool store_draft_set_imap(store *db, int64_t draft_id, uint32_t uidvalidity, uint32_t uid,
+			  GError **error);
+/* Drafts of a client (all states), newest first. */
+GPtrArray *store_draft_list(store *db, int64_t client_id, GError **error);
+/* Drafts still intended or written, all clients. */
+GPtrArray *store_draft_list_pending(store *db, GError **error);
+/* NULL (no error) when unknown. */
+store_draft *store_draft_find(store *db, const char *message_id, GError **error);
+/*
+ * The sent copy of a draft was seen: the draft is sent and each of its
+ * invoices reaches the draft's level (one event each, naming the message).
+ */
+bool store_draft_mark_sent(store *db, const char *message_id, const store_source *source,
+			   GError **error);
 
 /* ---- events (store/event.c) --------------------------------------------- */
 

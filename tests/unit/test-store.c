@@ -2,6 +2,7 @@
 #include "tests/unit/testutil.h"
 
 #include "common/util.h"
+#include "store/schema.h"
 #include "store/store.h"
 
 #include <sqlite3.h>
@@ -157,10 +158,149 @@ test_newer_schema_refused(void **state)
 	g_error_free(error);
 	/* Put it back so teardown has something to close. */
 	assert_int_equal(sqlite3_open(f->path, &raw), SQLITE_OK);
-	sqlite3_exec(raw, "PRAGMA user_version = 1", NULL, NULL, NULL);
+	sqlite3_exec(raw, "PRAGMA user_version = " G_STRINGIFY(STORE_SCHEMA_VERSION), NULL, NULL,
+		     NULL);
 	sqlite3_close(raw);
 	f->db = store_open(f->path, STORE_OPEN_EXISTING, NULL);
 	assert_non_null(f->db);
+}
+
+/* A database written by the first release migrates, keeping its rows. */
+static void
+test_migration_from_version_1(void **state)
+{
+	fixture *f = *state;
+	char *path = g_build_filename(f->dir, "v1.db", NULL);
+	GError *error = NULL;
+	sqlite3 *raw;
+	store *db;
+	store_invoice *invoice;
+
+	assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(raw, store_migrations[0], NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(raw,
+			 "PRAGMA user_version = 1; PRAGMA application_id = 1146441293;"
+			 "INSERT INTO clients (name, created) VALUES ('Old', '2026-01-01');"
+			 "INSERT INTO invoices (number, client_id, amount, balance, currency, issued,"
+			 " due, created) VALUES ('OLD-1', 1, 500, 500, 'EUR', '2026-01-01',"
+			 " '2026-01-31', '2026-01-01')",
+			 NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(raw);
+	db = store_open(path, STORE_OPEN_EXISTING, &error);
+	if (db == NULL)
+		fail_msg("%s", error->message);
+	assert_int_equal(store_schema_version(db), STORE_SCHEMA_VERSION);
+	invoice = store_invoice_find(db, "OLD-1", &error);
+	assert_non_null(invoice);
+	assert_int_equal(invoice->balance, 500);
+	assert_int_equal(invoice->discount_bp, 0);
+	assert_int_equal(invoice->parent_id, 0);
+	store_invoice_free(invoice);
+	assert_true(store_check_integrity(db, NULL));
+	store_close(db);
+	g_free(path);
+}
+
+static void
+test_plan_splits_balance_and_settles(void **state)
+{
+	fixture *f = *state;
+	store_source source = {.command = "plan"};
+	store_invoice *invoice = add_invoice(f, "FV/9", 100000), *now;
+	GPtrArray *parts;
+	GError *error = NULL;
+	int64_t sum = 0;
+
+	assert_true(store_invoice_plan(f->db, invoice->id, 3, 30, dm_date_from_ymd(2026, 12, 1),
+				       &source, &error));
+	parts = store_invoice_instalments(f->db, invoice->id, NULL);
+	assert_int_equal(parts->len, 3);
+	for (guint i = 0; i < parts->len; i++) {
+		store_invoice *part = g_ptr_array_index(parts, i);
+		sum += part->amount;
+		assert_int_equal(part->parent_id, invoice->id);
+		assert_int_equal(part->due, dm_date_from_ymd(2026, 12, 1) + 30 * (int)i);
+	}
+	assert_int_equal(sum, 100000); /* 333.34 + 333.33 + 333.33 */
+	assert_int_equal(((store_invoice *)g_ptr_array_index(parts, 0))->amount, 33334);
+	now = store_invoice_get(f->db, invoice->id, NULL);
+	assert_int_equal(now->balance, 0);
+	store_invoice_free(now);
+	/* Paying the planned invoice itself is refused; its instalments are paid. */
+	assert_false(store_invoice_record_payment(f->db, invoice->id, 0, dm_date_today(), &source,
+						  &error));
+	g_clear_error(&error);
+	for (guint i = 0; i < parts->len; i++)
+		assert_true(store_invoice_record_payment(
+		    f->db, ((store_invoice *)g_ptr_array_index(parts, i))->id, 0,
+		    dm_date_from_ymd(2026, 12, 1), &source, &error));
+	now = store_invoice_get(f->db, invoice->id, NULL);
+	assert_int_equal(now->status, INVOICE_PAID);
+	store_invoice_free(now);
+	g_ptr_array_unref(parts);
+	store_invoice_free(invoice);
+}
+
+static void
+test_promise_broken_after_grace(void **state)
+{
+	fixture *f = *state;
+	store_source source = {.command = "test"};
+	store_invoice *invoice = add_invoice(f, "FV/10", 5000), *now;
+	GPtrArray *promises;
+	int broken = 0;
+
+	/* Promised for Friday 2026-11-20; two working days of grace run to Tuesday. */
+	assert_true(store_invoice_promise(f->db, invoice->id, dm_date_from_ymd(2026, 11, 20),
+					  &source, NULL));
+	assert_true(store_promise_break_overdue(f->db, dm_date_from_ymd(2026, 11, 24), 2, &broken,
+						NULL));
+	assert_int_equal(broken, 0);
+	assert_true(store_promise_break_overdue(f->db, dm_date_from_ymd(2026, 11, 25), 2, &broken,
+						NULL));
+	assert_int_equal(broken, 1);
+	now = store_invoice_get(f->db, invoice->id, NULL);
+	assert_int_equal(now->status, INVOICE_OPEN);
+	store_invoice_free(now);
+	assert_int_equal(store_invoice_broken_promise(f->db, invoice->id, NULL),
+			 dm_date_from_ymd(2026, 11, 20));
+	promises = store_promise_list(f->db, NULL);
+	assert_int_equal(promises->len, 1);
+	assert_string_equal(((store_promise *)g_ptr_array_index(promises, 0))->state, "broken");
+	g_ptr_array_unref(promises);
+	store_invoice_free(invoice);
+}
+
+static void
+test_draft_sent_raises_level(void **state)
+{
+	fixture *f = *state;
+	store_source source = {.command = "test"};
+	store_invoice *invoice = add_invoice(f, "FV/11", 5000), *now;
+	store_draft *draft = store_draft_new(), *found;
+
+	draft->client_id = f->client_id;
+	draft->kind = g_strdup("reminder2");
+	draft->level = 3;
+	draft->message_id = g_strdup("d1@studio.example");
+	draft->planned_on = dm_date_from_ymd(2026, 11, 22);
+	g_array_append_val(draft->invoice_ids, invoice->id);
+	assert_true(store_draft_add(f->db, draft, NULL));
+	assert_true(store_draft_set_state(f->db, draft->id, DRAFT_WRITTEN, "maildir:x", NULL));
+	assert_true(store_draft_mark_sent(f->db, "d1@studio.example", &source, NULL));
+	now = store_invoice_get(f->db, invoice->id, NULL);
+	assert_int_equal(now->level, 3);
+	store_invoice_free(now);
+	found = store_draft_find(f->db, "d1@studio.example", NULL);
+	assert_int_equal(found->state, DRAFT_SENT);
+	assert_int_equal(found->invoice_ids->len, 1);
+	store_draft_free(found);
+	/* Unknown ids are not an error: the copy may be of another database's draft. */
+	assert_true(store_draft_mark_sent(f->db, "other@x", &source, NULL));
+	store_draft_free(draft);
+	store_invoice_free(invoice);
 }
 
 static void
@@ -402,6 +542,10 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_missing_database, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_foreign_sqlite_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_migration_from_version_1, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan_splits_balance_and_settles, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_promise_broken_after_grace, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_draft_sent_raises_level, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_duplicate_client_and_address, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_find_by_address_and_domain, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_invoice_constraints, setup, teardown),
