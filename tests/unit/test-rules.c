@@ -65,6 +65,8 @@ static const reply_case reply_cases[] = {
     {NULL, "Dzień dobry, zapłacimy do piątku. Pozdrawiam", RULES_CLASS_PROMISED, "piątku", "pl"},
     {NULL, "Zaplacimy w przyszlym tygodniu.", RULES_CLASS_PROMISED, "przyszlym tygodniu", "pl"},
     {NULL, "Przelew wyszedł wczoraj.", RULES_CLASS_PAID, NULL, "pl"},
+    {NULL, "Faktura czekała na akceptację. Przelew zlecimy 4 grudnia.", RULES_CLASS_PROMISED,
+     "4 grudnia", "pl"},
     {NULL, "Przelew jeszcze nie wyszedł, księgowa jest chora.", RULES_CLASS_NONE, NULL, NULL},
     {NULL, "Nie zgadzamy się z kwotą na fakturze.", RULES_CLASS_DISPUTED, NULL, "pl"},
     {NULL, "Nie zapłacimy do czasu wyjaśnienia sprawy.", RULES_CLASS_DISPUTED, NULL, "pl"},
@@ -83,6 +85,7 @@ static const reply_case reply_cases[] = {
     /* Dutch */
     {NULL, "Ik ben afwezig tot 29 november.", RULES_CLASS_AUTOREPLY, "29 november", "nl"},
     {NULL, "We betalen de factuur volgende week.", RULES_CLASS_PROMISED, "volgende week", "nl"},
+    {NULL, "Hallo, die nota is vandaag al voldaan.", RULES_CLASS_PAID, NULL, "nl"},
     {NULL, "Wij zullen de factuur voor vrijdag betalen.", RULES_CLASS_PROMISED, "vrijdag", "nl"},
     {NULL, "Wij hebben het bedrag gisteren overgemaakt.", RULES_CLASS_PAID, NULL, "nl"},
     {NULL, "We hebben nog niet betaald.", RULES_CLASS_NONE, NULL, NULL},
@@ -128,6 +131,75 @@ static const reply_case reply_cases[] = {
     {NULL, "Nous ne paierons pas cette facture.", RULES_CLASS_DISPUTED, NULL, "fr"},
     {NULL, "Pourriez-vous nous renvoyer la facture ?", RULES_CLASS_COPY_REQUESTED, NULL, "fr"},
     {NULL, "Est-il possible de payer en plusieurs fois ?", RULES_CLASS_PLAN_REQUESTED, NULL, "fr"},
+
+    /* Phrasings clients use that the first packs missed.  English: a
+     * promise told from the reader's side, a dropped subject, telegraphic
+     * payments, "resend it", "no record of ordering". */
+    {NULL, "You should receive the money by Tuesday.", RULES_CLASS_PROMISED, "Tuesday", "en"},
+    {NULL, "Busy month. Will get the invoice settled tomorrow.", RULES_CLASS_PROMISED, "tomorrow", "en"},
+    {NULL, "Payment made this morning, apologies.", RULES_CLASS_PAID, NULL, "en"},
+    {NULL, "No payment made yet, sorry.", RULES_CLASS_NONE, NULL, NULL},
+    {NULL, "We have no record of this order at all.", RULES_CLASS_DISPUTED, NULL, "en"},
+    {NULL, "Nobody in our office ordered these leaflets.", RULES_CLASS_DISPUTED, NULL, "en"},
+    {NULL, "Could you please resend it to accounts@example.com?", RULES_CLASS_COPY_REQUESTED, NULL, "en"},
+    /* German: the passive future with the participle last, the dropped
+     * "ich", "nie erteilt", "senden Sie sie erneut". */
+    {NULL, "Die Rechnung wird am 4.12. überwiesen.", RULES_CLASS_PROMISED, "4.12.", "de"},
+    {NULL, "Der Betrag wird binnen 14 Tagen beglichen.", RULES_CLASS_PROMISED, "binnen 14 Tagen", "de"},
+    {NULL, "Der Betrag wird nicht beglichen, solange der Fehler besteht.", RULES_CLASS_NONE, NULL, NULL},
+    {NULL, "Sorry, zahle bis Mittwoch.", RULES_CLASS_PROMISED, "Mittwoch", "de"},
+    {NULL, "Diesen Auftrag hat bei uns niemand erteilt, wir haben nie etwas bestellt.",
+     RULES_CLASS_DISPUTED, NULL, "de"},
+    {NULL, "Könnten Sie uns die Rechnung bitte nochmal senden? Schicken Sie sie nochmals an buchhaltung@example.de.",
+     RULES_CLASS_COPY_REQUESTED, NULL, "de"},
+    /* Spanish: the present tense for the future, the date first, the
+     * impersonal "se abonará", "a final de mes", "reenviarla". */
+    {NULL, "Se lo abono el lunes sin falta.", RULES_CLASS_PROMISED, "lunes", "es"},
+    {NULL, "Pasado mañana hacemos la transferencia.", RULES_CLASS_PROMISED, "Pasado mañana", "es"},
+    {NULL, "La factura se pagará dentro de diez días.", RULES_CLASS_PROMISED, "dentro de diez días", "es"},
+    {NULL, "El resto lo pagaremos a final de mes.", RULES_CLASS_PROMISED, "final de mes", "es"},
+    {NULL, "Pago realizado ayer por la tarde.", RULES_CLASS_PAID, NULL, "es"},
+    {NULL, "¿Puede reenviármela, por favor? No encontramos la factura.", RULES_CLASS_COPY_REQUESTED, NULL, "es"},
+    /* French: the present tense with a date, a verb sharing its subject. */
+    {NULL, "Je vous règle ça lundi.", RULES_CLASS_PROMISED, "lundi", "fr"},
+    {NULL, "On lance le paiement demain.", RULES_CLASS_PROMISED, "demain", "fr"},
+    {NULL, "Nous avons payé un acompte et verserons le reste le 15 janvier.", RULES_CLASS_PROMISED,
+     "15 janvier", "fr"},
+    /* Dutch: verb second after a time adverb, "ingepland voor", telegraphic
+     * payments, "nooit besteld", "nogmaals sturen". */
+    {NULL, "Vrijdag betalen we het openstaande bedrag.", RULES_CLASS_PROMISED, "Vrijdag", "nl"},
+    {NULL, "De betaling is gepland op 3 december.", RULES_CLASS_PROMISED, "3 december", "nl"},
+    {NULL, "De rest wordt binnen 10 dagen overgemaakt.", RULES_CLASS_PROMISED, "binnen 10 dagen", "nl"},
+    {NULL, "Vanochtend overgemaakt, excuses.", RULES_CLASS_PAID, NULL, "nl"},
+    {NULL, "Dit hebben wij nooit besteld.", RULES_CLASS_DISPUTED, NULL, "nl"},
+    {NULL, "Wilt u de factuur opnieuw naar ons mailen?", RULES_CLASS_COPY_REQUESTED, NULL, "nl"},
+    /* Polish: the passive future, telegraphic payments, "ponowne przesłanie". */
+    {NULL, "Płatność zostanie zrealizowana w przyszłym tygodniu.", RULES_CLASS_PROMISED,
+     "w przyszłym tygodniu", "pl"},
+    {NULL, "Dzień dobry, płatność zlecona dziś rano.", RULES_CLASS_PAID, NULL, "pl"},
+    {NULL, "Czy przelew wysłany?", RULES_CLASS_QUESTION, NULL, "pl"},
+    {NULL, "Proszę o ponowne wysłanie faktury.", RULES_CLASS_COPY_REQUESTED, NULL, "pl"},
+    {NULL, "Nie możemy znaleźć faktury w systemie.", RULES_CLASS_COPY_REQUESTED, NULL, "pl"},
+    /* Romanian: "pe 5 decembrie", the present tense with a date, "retrimiteți". */
+    {NULL, "Suma va fi virată pe 5 decembrie.", RULES_CLASS_PROMISED, "5 decembrie", "ro"},
+    {NULL, "Facem plata vineri.", RULES_CLASS_PROMISED, "vineri", "ro"},
+    {NULL, "Vă rog să retrimiteți documentul.", RULES_CLASS_COPY_REQUESTED, NULL, "ro"},
+    {NULL, "Nu găsim factura în sistem.", RULES_CLASS_COPY_REQUESTED, NULL, "ro"},
+    /* The same phenomena in the other languages. */
+    {NULL, "Pourriez-vous nous la renvoyer ? Nous ne trouvons pas cette facture.",
+     RULES_CLASS_COPY_REQUESTED, NULL, "fr"},
+    {NULL, "Virement fait ce matin, désolé.", RULES_CLASS_PAID, NULL, "fr"},
+    {NULL, "Le virement est fait ?", RULES_CLASS_NONE, NULL, NULL},
+    {NULL, "Désolé ! Demain je fais le virement.", RULES_CLASS_PROMISED, "Demain", "fr"},
+    {NULL, "Am Freitag überweisen wir den Betrag.", RULES_CLASS_PROMISED, "Freitag", "de"},
+    {NULL, "Morgen zahle ich nicht, erst wenn der Fehler behoben ist.", RULES_CLASS_NONE, NULL, NULL},
+    {NULL, "Die Überweisung ist gestern rausgegangen.", RULES_CLASS_PAID, NULL, "de"},
+    {NULL, "Никога не сме поръчвали такава услуга.", RULES_CLASS_DISPUTED, NULL, "bg"},
+    {NULL, "Не намираме фактурата, изпратете я отново.", RULES_CLASS_COPY_REQUESTED, NULL, "bg"},
+    {NULL, "Nu am comandat niciodată acest serviciu.", RULES_CLASS_DISPUTED, NULL, "ro"},
+    {NULL, "Nunca encargamos este trabajo.", RULES_CLASS_DISPUTED, NULL, "es"},
+    /* Bulgarian, a date named after a wrapped line (see test_soft_line_breaks). */
+    {NULL, "Останалата част ще преведем\nдо края на месеца.", RULES_CLASS_PROMISED, "края на месеца", "bg"},
 };
 
 static void
@@ -233,6 +305,40 @@ test_explain(void **state)
 	assert_true(saw_veto);
 	rules_verdict_clear(&verdict);
 	g_ptr_array_unref(explain);
+}
+
+/*
+ * Mail clients wrap paragraphs: a line break between two lines of text is
+ * a space to the rules, so a date phrase continues on the next line, while
+ * a blank line still ends the paragraph.  Offsets stay those of the text.
+ */
+static void
+test_soft_line_breaks(void **state)
+{
+	rules_verdict verdict;
+	const char *wrapped = "Hello Emma,\n\nwe paid half today, the rest will be paid by the end\r\nof "
+	                      "the month.\n\nRegards,\nTom";
+	assert_true(rules_classify(shipped, NULL, wrapped, &verdict, NULL));
+	assert_int_equal(verdict.klass, RULES_CLASS_PROMISED);
+	assert_non_null(verdict.date_text);
+	assert_non_null(strstr(verdict.date_text, "of the month"));
+	assert_true(g_str_has_prefix(verdict.date_text, "the end"));
+	assert_true(g_str_has_prefix(wrapped + verdict.match_start, "the rest"));
+	rules_verdict_clear(&verdict);
+
+	/* A blank line ends the sentence: "next week" belongs to another one. */
+	assert_true(rules_classify(shipped, NULL, "We will pay the invoice\n\nnext week I am away",
+	                           &verdict, NULL));
+	assert_int_equal(verdict.klass, RULES_CLASS_PROMISED);
+	assert_string_equal(verdict.rule_id, "en.promised.will-pay");
+	assert_null(verdict.date_text);
+	rules_verdict_clear(&verdict);
+
+	/* A line of spaces is blank too. */
+	assert_true(rules_classify(shipped, NULL, "We will pay the invoice\n  \t\nnext week I am away",
+	                           &verdict, NULL));
+	assert_null(verdict.date_text);
+	rules_verdict_clear(&verdict);
 }
 
 /* Diacritics removed by folding come back in the captured date. */
@@ -504,6 +610,7 @@ main(void)
 	    cmocka_unit_test(test_packs_cover_classes),
 	    cmocka_unit_test(test_explain),
 	    cmocka_unit_test(test_date_keeps_original_text),
+	    cmocka_unit_test(test_soft_line_breaks),
 	    cmocka_unit_test(test_invalid_utf8),
 	    cmocka_unit_test(test_worst_case_input),
 	    cmocka_unit_test(test_format_errors),
