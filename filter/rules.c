@@ -42,7 +42,19 @@ typedef struct {
 	 * alternatives ("by Friday" | "next week"), so names may repeat. */
 	int date_groups[RULES_DATE_GROUPS_MAX];
 	int n_date_groups;
+	/* Lazy JIT (see regex_run): how often it ran, and whether it is compiled. */
+	gint uses;
+	gint jitted;
 } rule_regex;
+
+/*
+ * JIT compiling every pattern costs more than interpreting them over one
+ * message, and the filter runs once per delivered message: so a pattern
+ * is JIT-compiled only once it has run this many times in the process
+ * (a scan, a benchmark, `rules test`), where the compile pays for itself.
+ */
+#define RULES_JIT_AFTER_USES 8
+static GMutex rules_jit_lock;
 
 typedef struct {
 	char *id;
@@ -271,9 +283,6 @@ pack_compile(pack_reader *reader, unsigned line, const char *directive, const ch
 		pack_error(reader, line, "%s: %s at offset %zu in \"%s\"", directive, (char *)message,
 		           at, source);
 	} else {
-		/* JIT is an optimisation: without it (unsupported CPU, no executable memory)
-		 * the interpreter gives the same answers. */
-		(void)pcre2_jit_compile(compiled, PCRE2_JIT_COMPLETE);
 		regex = g_new0(rule_regex, 1);
 		regex->code = compiled;
 		regex->source = g_strdup(source);
@@ -741,8 +750,19 @@ static regex_outcome
 regex_run(matcher *m, const rule_regex *regex, const reply_field *field, size_t *start,
           size_t *end, size_t *date_start, size_t *date_end)
 {
-	int rc = pcre2_match(regex->code, (PCRE2_SPTR)field->folded, field->folded_length, 0, 0,
-	                     m->data, m->context);
+	int rc;
+	/* JIT is an optimisation: without it (unsupported CPU, no executable memory)
+	 * the interpreter gives the same answers.  The set stays shareable: the
+	 * compile happens once, under a lock, and matching never waits for it. */
+	if (!g_atomic_int_get(&regex->jitted) &&
+	    g_atomic_int_add((gint *)&regex->uses, 1) + 1 == RULES_JIT_AFTER_USES) {
+		g_mutex_lock(&rules_jit_lock);
+		(void)pcre2_jit_compile(regex->code, PCRE2_JIT_COMPLETE);
+		g_atomic_int_set((gint *)&regex->jitted, 1);
+		g_mutex_unlock(&rules_jit_lock);
+	}
+	rc = pcre2_match(regex->code, (PCRE2_SPTR)field->folded, field->folded_length, 0, 0,
+	                 m->data, m->context);
 	if (rc == PCRE2_ERROR_NOMATCH)
 		return REGEX_NO_MATCH;
 	if (rc < 0)

@@ -144,3 +144,65 @@ store_invoice_last_message_id(store *db, int64_t invoice_id, GPtrArray *referenc
 	}
 	return last;
 }
+
+bool
+store_client_payments_get(store *db, int64_t client_id, dm_date today,
+			  store_client_payments *payments, GError **error)
+{
+	static const char paid_sql[] =
+	    "SELECT i.due, i.paid_on, i.status, i.balance"
+	    " FROM invoices i WHERE i.client_id = ?1 AND i.id NOT IN"
+	    " (SELECT invoice_id FROM plans)";
+	static const char currency_sql[] =
+	    "SELECT currency, count(*) AS n FROM invoices WHERE client_id = ?1 GROUP BY currency"
+	    " ORDER BY n DESC, currency LIMIT 1";
+	static const char sums_sql[] =
+	    "SELECT coalesce(sum(CASE WHEN issued >= ?3 AND parent_id IS NULL THEN amount END), 0),"
+	    " coalesce(sum(CASE WHEN status <> 'written_off' THEN balance END), 0)"
+	    " FROM invoices WHERE client_id = ?1 AND currency = ?2";
+	sqlite3_stmt *stmt;
+	int rc;
+
+	memset(payments, 0, sizeof *payments);
+	if ((stmt = store_statement(db, paid_sql, error)) == NULL)
+		return false;
+	sqlite3_bind_int64(stmt, 1, client_id);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		dm_date due = store_column_date(stmt, 0);
+		dm_date paid_on = store_column_date(stmt, 1);
+		payments->invoices++;
+		if (g_strcmp0((const char *)sqlite3_column_text(stmt, 2), "paid") == 0 &&
+		    sqlite3_column_int64(stmt, 3) == 0 && paid_on != DM_DATE_NONE) {
+			payments->paid++;
+			if (paid_on <= due)
+				payments->paid_on_time++;
+			else
+				payments->days_late_sum += paid_on - due;
+		}
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		store_set_sql_error(db, error, "reading payments");
+		return false;
+	}
+	if ((stmt = store_statement(db, currency_sql, error)) == NULL)
+		return false;
+	sqlite3_bind_int64(stmt, 1, client_id);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		g_strlcpy(payments->currency, (const char *)sqlite3_column_text(stmt, 0),
+			  sizeof payments->currency);
+	sqlite3_reset(stmt);
+	if (payments->currency[0] == '\0')
+		return true;
+	if ((stmt = store_statement(db, sums_sql, error)) == NULL)
+		return false;
+	sqlite3_bind_int64(stmt, 1, client_id);
+	store_bind_text(stmt, 2, payments->currency);
+	store_bind_date(stmt, 3, today - 365);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		payments->invoiced_year = sqlite3_column_int64(stmt, 0);
+		payments->open_balance = sqlite3_column_int64(stmt, 1);
+	}
+	sqlite3_reset(stmt);
+	return true;
+}

@@ -46,6 +46,7 @@ store_invoice_new(void)
 	invoice->issued = DM_DATE_NONE;
 	invoice->due = DM_DATE_NONE;
 	invoice->promised_date = DM_DATE_NONE;
+	invoice->paid_on = DM_DATE_NONE;
 	invoice->balance = -1;
 	return invoice;
 }
@@ -141,7 +142,7 @@ fail:
 	"i.id, i.issuer, i.number, i.client_id, c.name, i.amount, i.balance, i.currency,"          \
 	" i.issued, i.due, i.status, i.promised_date, i.level, i.sent_message_id,"                 \
 	" i.dispute_note, i.status_before_dispute, i.discount_bp, i.discount_days,"                \
-	" coalesce(i.parent_id, 0)"
+	" coalesce(i.parent_id, 0), i.paid_on"
 
 static store_invoice *
 invoice_from_row(sqlite3_stmt *stmt)
@@ -171,6 +172,7 @@ invoice_from_row(sqlite3_stmt *stmt)
 	invoice->discount_bp = sqlite3_column_int(stmt, 16);
 	invoice->discount_days = sqlite3_column_int(stmt, 17);
 	invoice->parent_id = sqlite3_column_int64(stmt, 18);
+	invoice->paid_on = store_column_date(stmt, 19);
 	return invoice;
 }
 
@@ -260,7 +262,7 @@ update_invoice(store *db, const store_invoice *before, const store_invoice *afte
 {
 	static const char sql[] =
 	    "UPDATE invoices SET balance = ?, status = ?, promised_date = ?, dispute_note = ?,"
-	    " status_before_dispute = ?, level = ? WHERE id = ?";
+	    " status_before_dispute = ?, level = ?, paid_on = ? WHERE id = ?";
 	sqlite3_stmt *stmt = store_statement(db, sql, error);
 
 	if (stmt == NULL)
@@ -272,7 +274,8 @@ update_invoice(store *db, const store_invoice *before, const store_invoice *afte
 	if (after->status == INVOICE_DISPUTED)
 		store_bind_text(stmt, 5, invoice_status_name(after->status_before_dispute));
 	sqlite3_bind_int(stmt, 6, after->level);
-	sqlite3_bind_int64(stmt, 7, after->id);
+	store_bind_date(stmt, 7, after->paid_on);
+	sqlite3_bind_int64(stmt, 8, after->id);
 	if (!store_step_done(db, stmt, error, "updating an invoice"))
 		return false;
 	return store_event_write(db, after->id, after->client_id, kind,
@@ -366,6 +369,8 @@ apply_payment(store_invoice *invoice, const void *data, char **kind, char **deta
 	}
 	invoice->balance -= amount;
 	invoice->status = invoice->balance == 0 ? INVOICE_PAID : INVOICE_PARTIAL;
+	if (invoice->balance == 0)
+		invoice->paid_on = payment->on;
 	invoice->promised_date = invoice->balance == 0 ? DM_DATE_NONE : invoice->promised_date;
 	text = dm_money_format_plain(amount, invoice->currency);
 	*kind = g_strdup("payment");
@@ -382,8 +387,8 @@ settle_plan_parent(store *db, int64_t instalment_id, dm_date on, const store_sou
 {
 	static const char open_sql[] = "SELECT count(*) FROM invoices WHERE parent_id = ? AND"
 				       " balance > 0 AND status <> 'written_off'";
-	static const char paid_sql[] = "UPDATE invoices SET status = 'paid', promised_date = NULL"
-				       " WHERE id = ?";
+	static const char paid_sql[] = "UPDATE invoices SET status = 'paid', promised_date = NULL,"
+				       " paid_on = ? WHERE id = ?";
 	store_invoice *instalment = store_invoice_get(db, instalment_id, error);
 	store_invoice *parent = NULL;
 	sqlite3_stmt *stmt;
@@ -411,7 +416,8 @@ settle_plan_parent(store *db, int64_t instalment_id, dm_date on, const store_sou
 	if ((parent = store_invoice_get(db, instalment->parent_id, error)) == NULL ||
 	    (stmt = store_statement(db, paid_sql, error)) == NULL)
 		goto out;
-	sqlite3_bind_int64(stmt, 1, parent->id);
+	store_bind_date(stmt, 1, on);
+	sqlite3_bind_int64(stmt, 2, parent->id);
 	if (!store_step_done(db, stmt, error, "settling a payment plan"))
 		goto out;
 	detail = g_strdup_printf("every instalment paid, the last on %s",

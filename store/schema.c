@@ -159,6 +159,7 @@ const char *const store_migrations[] = {
     "ALTER TABLE invoices ADD COLUMN discount_days INTEGER NOT NULL DEFAULT 0"
     "  CHECK (discount_days >= 0);"
     "ALTER TABLE invoices ADD COLUMN parent_id INTEGER REFERENCES invoices(id);"
+    "ALTER TABLE invoices ADD COLUMN paid_on TEXT;"
     "CREATE TABLE plans ("
     "  id INTEGER PRIMARY KEY,"
     "  invoice_id INTEGER NOT NULL UNIQUE REFERENCES invoices(id) ON DELETE CASCADE,"

@@ -158,6 +158,7 @@ typedef struct {
 	int discount_bp;       /* early-payment discount, basis points (200 = 2 %), 0 = none */
 	int discount_days;     /* ... if paid within this many days of issue */
 	int64_t parent_id;     /* the invoice an instalment belongs to, 0 when none */
+	dm_date paid_on;       /* the day the last payment settled it, DM_DATE_NONE */
 } store_invoice;
 
 store_invoice *store_invoice_new(void);
@@ -222,6 +223,20 @@ bool store_invoice_plan(store *db, int64_t invoice_id, int parts, int every_days
 			const store_source *source, GError **error);
 /* The instalments of an invoice, by due date (empty when it has no plan). */
 GPtrArray *store_invoice_instalments(store *db, int64_t invoice_id, GError **error);
+
+/* Payment behaviour of a client, for the reliability report (store/activity.c). */
+typedef struct {
+	int invoices;          /* all invoices (instalments counted, planned parents not) */
+	int paid;              /* paid in full, confirmed */
+	int paid_on_time;      /* ... on or before the due date */
+	int64_t days_late_sum; /* over the paid ones, days after the due date (0 when on time) */
+	char currency[4];      /* the currency the client is invoiced in most */
+	int64_t invoiced_year; /* invoiced in that currency over the last 365 days, minor units */
+	int64_t open_balance;  /* open balance in that currency */
+} store_client_payments;
+
+bool store_client_payments_get(store *db, int64_t client_id, dm_date today,
+			       store_client_payments *payments, GError **error);
 
 /* ---- promises (store/promise.c) ----------------------------------------- */
 
