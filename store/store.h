@@ -310,6 +310,17 @@ store_draft *store_draft_find(store *db, const char *message_id, GError **error)
 bool store_draft_mark_sent(store *db, const char *message_id, const store_source *source,
 			   GError **error);
 
+/* ---- IMAP folder state (store/folder.c) -------------------------------- */
+
+/*
+ * The incremental scan's bookmark per folder: UIDVALIDITY and the last UID
+ * processed.  false in *known when the folder was never scanned.
+ */
+bool store_folder_get(store *db, const char *folder, bool *known, uint32_t *uidvalidity,
+		      uint32_t *last_uid, GError **error);
+bool store_folder_set(store *db, const char *folder, uint32_t uidvalidity, uint32_t last_uid,
+		      GError **error);
+
 /* ---- events (store/event.c) --------------------------------------------- */
 
 typedef struct {
