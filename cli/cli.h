@@ -74,5 +74,8 @@ int cmd_config(cli_context *ctx, int argc, char **argv);
 int cmd_filter(cli_context *ctx, int argc, char **argv);
 int cmd_classify(cli_context *ctx, int argc, char **argv);
 int cmd_rules(cli_context *ctx, int argc, char **argv);
+int cmd_plan(cli_context *ctx, int argc, char **argv);
+int cmd_report_promises(cli_context *ctx, int argc, char **argv);
+int cmd_report_clients(cli_context *ctx, int argc, char **argv);
 
 #endif

@@ -161,6 +161,9 @@ client_columns(printer *p, bool detailed)
 	printer_column(p, "payment_terms", "Terms (days)", true);
 	printer_column(p, "credit_limit", "Credit limit", true);
 	printer_column(p, "bounced", "Bounced", false);
+	printer_column(p, "policy", "Policy", false);
+	printer_column(p, "paused_until", "Paused until", false);
+	printer_column(p, "never_chase", "Never chase", false);
 	printer_column(p, "notes", "Notes", false);
 }
 
@@ -201,6 +204,14 @@ client_row(printer *p, store *db, store_client *client, bool detailed, GError **
 		text = join_list(client->bounced);
 		printer_string(p, text);
 		g_free(text);
+		printer_string(p, client->policy);
+		if (client->paused_until != DM_DATE_NONE) {
+			char iso[DM_DATE_ISO_SIZE];
+			printer_string(p, dm_date_format_iso(client->paused_until, iso));
+		} else {
+			printer_null(p);
+		}
+		printer_string(p, client->never_chase ? "yes" : NULL);
 		printer_string(p, client->notes);
 	}
 	printer_row_end(p);
@@ -270,8 +281,73 @@ client_show(cli_context *ctx, int argc, char **argv)
 	return client_list_or_show(ctx, argc, argv, true);
 }
 
+static int
+client_set(cli_context *ctx, int argc, char **argv)
+{
+	char *policy = NULL, *pause = NULL, *lang = NULL;
+	gboolean never = FALSE, chase = FALSE, no_pause = FALSE, default_policy = FALSE;
+	GOptionEntry entries[] = {
+	    {"policy", 0, 0, G_OPTION_ARG_STRING, &policy, "use the named [policy:NAME]", "NAME"},
+	    {"default-policy", 0, 0, G_OPTION_ARG_NONE, &default_policy, "use [policy] again", NULL},
+	    {"pause-until", 0, 0, G_OPTION_ARG_STRING, &pause, "no chasing before DATE", "DATE"},
+	    {"no-pause", 0, 0, G_OPTION_ARG_NONE, &no_pause, "end a pause", NULL},
+	    {"never-chase", 0, 0, G_OPTION_ARG_NONE, &never, "never chase this client", NULL},
+	    {"chase", 0, 0, G_OPTION_ARG_NONE, &chase, "chase this client again", NULL},
+	    {"lang", 0, 0, G_OPTION_ARG_STRING, &lang, "the client's language", "LL"},
+	    {NULL}};
+	store_source source = {.command = "client set"};
+	store_client *client = NULL;
+	GError *error = NULL;
+	dm_date paused;
+	store *db;
+	int code = EX_OK;
+
+	if (!cli_parse_options(&argc, &argv, "NAME [--policy NAME] [--pause-until DATE]"
+					     " [--never-chase | --chase] [--lang LL]",
+			       "Changes how a client is chased.", entries, &code))
+		goto out;
+	if (argc != 2) {
+		code = cli_usage("client set needs one NAME");
+		goto out;
+	}
+	if ((never && chase) || (pause != NULL && no_pause) || (policy != NULL && default_policy)) {
+		code = cli_usage("client set: contradictory options");
+		goto out;
+	}
+	if (lang != NULL && !valid_language(lang)) {
+		code = cli_usage("--lang: \"%s\" is not a language code (e.g. pl, de)", lang);
+		goto out;
+	}
+	if ((db = cli_store(ctx, STORE_OPEN_EXISTING, &error)) == NULL ||
+	    (client = store_client_find(db, argv[1], &error)) == NULL)
+		goto fail;
+	paused = no_pause ? DM_DATE_NONE : client->paused_until;
+	if (pause != NULL && !dm_date_parse_iso(pause, &paused, &error)) {
+		g_prefix_error(&error, "--pause-until: ");
+		goto fail;
+	}
+	if (!store_client_set_chasing(db, client->id,
+				      default_policy ? NULL : policy != NULL ? policy : client->policy,
+				      paused, never ? true : chase ? false : client->never_chase,
+				      &source, &error))
+		goto fail;
+	if (lang != NULL && !store_client_set_language(db, client->id, lang, &source, &error))
+		goto fail;
+	printf("updated client %s\n", client->name);
+	goto out;
+fail:
+	code = cli_fail(error);
+out:
+	store_client_free(client);
+	g_free(policy);
+	g_free(pause);
+	g_free(lang);
+	return code;
+}
+
 static const cli_command client_commands[] = {
     {"add", client_add, "add a client"},
+    {"set", client_set, "change how a client is chased (policy, pause, never chase)"},
     {"list", client_list, "list clients"},
     {"show", client_show, "show one client"},
     {NULL, NULL, NULL},

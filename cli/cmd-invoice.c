@@ -11,7 +11,8 @@ static int
 invoice_add(cli_context *ctx, int argc, char **argv)
 {
 	char *client_name = NULL, *amount = NULL, *currency = NULL, *issued = NULL, *due = NULL,
-	     *message_id = NULL;
+	     *message_id = NULL, *discount = NULL;
+	int discount_days = 0;
 	GOptionEntry entries[] = {
 	    {"client", 0, 0, G_OPTION_ARG_STRING, &client_name, "the client's name", "NAME"},
 	    {"amount", 0, 0, G_OPTION_ARG_STRING, &amount, "total, e.g. 1250.00", "AMOUNT"},
@@ -23,6 +24,10 @@ invoice_add(cli_context *ctx, int argc, char **argv)
 	     "YYYY-MM-DD"},
 	    {"message-id", 0, 0, G_OPTION_ARG_STRING, &message_id,
 	     "Message-ID of the e-mail that sent the invoice", "ID"},
+	    {"discount", 0, 0, G_OPTION_ARG_STRING, &discount,
+	     "early-payment discount in percent (e.g. 2)", "PCT"},
+	    {"discount-days", 0, 0, G_OPTION_ARG_INT, &discount_days,
+	     "... if paid within DAYS of the issue date", "DAYS"},
 	    {NULL}};
 	store_source source = {.command = "invoice add"};
 	store_invoice *invoice = store_invoice_new();
@@ -80,6 +85,18 @@ invoice_add(cli_context *ctx, int argc, char **argv)
 		code = cli_usage("--due: the due date is before the issue date");
 		goto out;
 	}
+	if (discount != NULL) {
+		int64_t hundredths;
+		/* Percent with up to two decimals, as basis points: "2" = 200, "1.5" = 150. */
+		if (!dm_money_parse(discount, "EUR", &hundredths, NULL) || hundredths <= 0 ||
+		    hundredths >= 10000 || discount_days <= 0) {
+			code = cli_usage("--discount needs a percentage between 0 and 100 and"
+					 " --discount-days DAYS");
+			goto out;
+		}
+		invoice->discount_bp = (int)hundredths;
+		invoice->discount_days = discount_days;
+	}
 	invoice->number = g_strdup(argv[1]);
 	invoice->client_id = client->id;
 	if (message_id != NULL) {
@@ -111,6 +128,7 @@ out:
 	g_free(issued);
 	g_free(due);
 	g_free(message_id);
+	g_free(discount);
 	return code;
 }
 
@@ -276,6 +294,25 @@ invoice_show(cli_context *ctx, int argc, char **argv)
 		printer_free(p);
 		if (invoice->dispute_note != NULL)
 			printf("Dispute:  %s\n", invoice->dispute_note);
+		if (invoice->discount_bp > 0)
+			printf("Discount: %d.%02d %% if paid within %d days\n",
+			       invoice->discount_bp / 100, invoice->discount_bp % 100,
+			       invoice->discount_days);
+		{
+			GPtrArray *parts = store_invoice_instalments(db, invoice->id, &error);
+			if (parts == NULL)
+				goto fail;
+			if (parts->len > 0) {
+				printf("\nPayment plan:\n");
+				p = printer_new(format, stdout);
+				invoice_columns(p);
+				for (guint i = 0; i < parts->len; i++)
+					invoice_row(p, g_ptr_array_index(parts, i));
+				printer_finish(p);
+				printer_free(p);
+			}
+			g_ptr_array_unref(parts);
+		}
 		printf("\nTimeline:\n");
 	}
 	p = printer_new(format, stdout);

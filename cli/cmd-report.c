@@ -3,6 +3,8 @@
 
 static const cli_command report_commands[] = {
     {"aging", cmd_report_aging, "open balances by age, per client and currency"},
+    {"promises", cmd_report_promises, "promises to pay: open, kept and broken"},
+    {"clients", cmd_report_clients, "payment reliability per client, with a credit limit"},
     {NULL, NULL, NULL},
 };
 

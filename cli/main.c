@@ -21,7 +21,8 @@ static const cli_command commands[] = {
     {"filter", cmd_filter, "the mail filter: one message on stdin, passed through"},
     {"classify", cmd_classify, "what dunmail understands from a message (changes nothing)"},
     {"rules", cmd_rules, "check and test rule packs"},
-    {"report", cmd_report, "reports: aging"},
+    {"plan", cmd_plan, "split an invoice into instalments"},
+    {"report", cmd_report, "reports: aging, promises, clients"},
     {"config", cmd_config, "check the configuration"},
     {NULL, NULL, NULL},
 };
