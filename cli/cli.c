@@ -1,6 +1,7 @@
 /* Helpers shared by the commands. */
 #include "cli/cli.h"
 #include "common/util.h"
+#include "draft/template.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -149,4 +150,19 @@ cli_dispatch(cli_context *ctx, const char *group, const cli_command *commands, i
 	}
 	return cli_usage("unknown command \"%s %s\" (see dunmail %s --help)", group, argv[1],
 			 group);
+}
+
+template_set *
+template_set_load_from_rules(const char *const *rules_dirs, const char *const *languages,
+			     GError **error)
+{
+	GPtrArray *dirs = g_ptr_array_new_with_free_func(g_free);
+	template_set *set;
+
+	for (const char *const *d = rules_dirs; d != NULL && *d != NULL; d++)
+		g_ptr_array_add(dirs, g_build_filename(*d, "templates", NULL));
+	g_ptr_array_add(dirs, NULL);
+	set = template_set_load((const char *const *)dirs->pdata, languages, error);
+	g_ptr_array_unref(dirs);
+	return set;
 }

@@ -63,6 +63,10 @@ int cli_dispatch(cli_context *ctx, const char *group, const cli_command *command
 bool cli_check_rule_files(const dm_config *config, const char *const *dirs, bool everything,
 			  size_t *rule_count, GString *errors);
 
+/* Templates live in <rules dir>/templates/<lang>/: loads them from each rules dir. */
+struct template_set *template_set_load_from_rules(const char *const *rules_dirs,
+						  const char *const *languages, GError **error);
+
 /* The commands, one file each. */
 int cmd_init(cli_context *ctx, int argc, char **argv);
 int cmd_client(cli_context *ctx, int argc, char **argv);
@@ -72,9 +76,12 @@ int cmd_report(cli_context *ctx, int argc, char **argv);
 int cmd_report_aging(cli_context *ctx, int argc, char **argv);
 int cmd_config(cli_context *ctx, int argc, char **argv);
 int cmd_filter(cli_context *ctx, int argc, char **argv);
+int cmd_scan(cli_context *ctx, int argc, char **argv);
 int cmd_classify(cli_context *ctx, int argc, char **argv);
 int cmd_rules(cli_context *ctx, int argc, char **argv);
 int cmd_plan(cli_context *ctx, int argc, char **argv);
+int cmd_followup(cli_context *ctx, int argc, char **argv);
+int cmd_tasks(cli_context *ctx, int argc, char **argv);
 int cmd_report_promises(cli_context *ctx, int argc, char **argv);
 int cmd_report_clients(cli_context *ctx, int argc, char **argv);
 

@@ -1,5 +1,6 @@
 /* dunmail config check: parses the configuration and reports every error. */
 #include "cli/cli.h"
+#include "cli/imap-config.h"
 #include "common/util.h"
 
 #include <stdio.h>
@@ -24,8 +25,8 @@ config_check(cli_context *ctx, int argc, char **argv)
 		return cli_fail(error);
 	/* The rule packs, date words and templates are configuration too. */
 	errors = g_string_new(NULL);
-	if (!cli_check_rule_files(config, config_rules_directories(config), true, &rules,
-				  errors)) {
+	if (!imap_config_check(config, errors) |
+	    !cli_check_rule_files(config, config_rules_directories(config), true, &rules, errors)) {
 		fputs(errors->str, stderr);
 		g_string_free(errors, TRUE);
 		return EX_CONFIG;

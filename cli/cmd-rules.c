@@ -48,7 +48,7 @@ cli_check_rule_files(const dm_config *config, const char *const *dirs, bool ever
 		g_string_append_printf(errors, "%s\n", error->message);
 		g_clear_error(&error);
 	}
-	if ((templates = template_set_load(dirs, languages, &error)) != NULL) {
+	if ((templates = template_set_load_from_rules(dirs, languages, &error)) != NULL) {
 		template_set_free(templates);
 	} else {
 		g_string_append_printf(errors, "%s\n", error->message);

@@ -30,6 +30,7 @@ static const known_key known_keys[] = {
     {"identity", "addresses", VALUE_ADDRESS_LIST},
     {"identity", "signature", VALUE_STRING},
     {"identity", "payment_details", VALUE_STRING},
+    {"followup", "drafts", VALUE_STRING},
     {"store", "path", VALUE_STRING},
     {"store", "busy_timeout", VALUE_INTEGER},
     {"rules", "directories", VALUE_STRING_LIST},
@@ -50,6 +51,20 @@ static const known_key known_keys[] = {
     {"policy", "compensation", VALUE_STRING},
     {"policy", "compensation_equivalent_*", VALUE_STRING},
     {"policy", "plan_offer", VALUE_STRING},
+    /* [imap]: cli/imap-config.c checks the values and resolves the password. */
+    {"imap", "host", VALUE_STRING},
+    {"imap", "port", VALUE_INTEGER},
+    {"imap", "tls", VALUE_STRING},
+    {"imap", "user", VALUE_STRING},
+    {"imap", "password_command", VALUE_STRING},
+    {"imap", "password", VALUE_STRING},
+    {"imap", "ca_file", VALUE_STRING},
+    {"imap", "timeout", VALUE_INTEGER},
+    {"imap", "folders", VALUE_STRING_LIST},
+    {"imap", "sent_folder", VALUE_STRING},
+    {"imap", "drafts_folder", VALUE_STRING},
+    {"imap", "batch", VALUE_INTEGER},
+    {"imap", "idle_restart", VALUE_INTEGER},
 };
 
 struct dm_config {

@@ -137,3 +137,16 @@ store_invoice_broken_promise(store *db, int64_t invoice_id, GError **error)
 	sqlite3_reset(stmt);
 	return date;
 }
+
+bool
+store_invoice_clear_promised_date(store *db, int64_t invoice_id, GError **error)
+{
+	static const char sql[] = "UPDATE invoices SET promised_date = NULL WHERE id = ? AND"
+				  " status <> 'promised'";
+	sqlite3_stmt *stmt = store_statement(db, sql, error);
+
+	if (stmt == NULL)
+		return false;
+	sqlite3_bind_int64(stmt, 1, invoice_id);
+	return store_step_done(db, stmt, error, "clearing a broken promise");
+}

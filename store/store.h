@@ -260,6 +260,8 @@ GPtrArray *store_promise_list(store *db, GError **error);
  */
 bool store_promise_break_overdue(store *db, dm_date today, int grace_working_days,
 				 int *broken, GError **error);
+/* A reminder referred to the broken promise: the invoice forgets its date. */
+bool store_invoice_clear_promised_date(store *db, int64_t invoice_id, GError **error);
 /* The date of the last broken promise of an invoice, DM_DATE_NONE if none. */
 dm_date store_invoice_broken_promise(store *db, int64_t invoice_id, GError **error);
 

@@ -14,6 +14,10 @@ cat > "$out/config" <<CONF
 [identity]
 name = Anna Kowalska
 addresses = anna@studio-kowalska.example
+signature = Anna Kowalska\nStudio Kowalska, ul. Mokotowska 12, 00-640 Warszawa
+payment_details = Studio Kowalska, IBAN PL61 1090 1014 0000 0712 1981 2874, BIC WBKPPLPP
+[followup]
+drafts = maildir:$out/Drafts
 CONF
 dm() { "$DUNMAIL" --config "$out/config" --db "$out/dunmail.db" --now "$NOW" "$@"; }
 
@@ -38,6 +42,23 @@ echo
 echo "== Why is MU-2026-009 disputed?"
 dm invoice show MU-2026-009 | sed -n '/^Timeline/,$p'
 echo
-echo "Everything is in $out (dunmail.db, config). Try:"
+echo "== Promises"
+dm report promises
+echo
+# 2026-11-22 is a Sunday: reminders are for working days.
+MORNING=2026-11-23
+echo "== Monday morning ($MORNING): follow-ups, drafts written into $out/Drafts"
+dm --now $MORNING followup
+echo
+echo "== Tasks for Monday"
+dm --now $MORNING tasks
+echo
+draft=$(ls "$out"/Drafts/cur/* 2>/dev/null | head -n 1)
+if [ -n "$draft" ]; then
+	echo "== One of the drafts, as your mail client will show it"
+	cat "$draft"
+	echo
+fi
+echo "Everything is in $out (dunmail.db, config, Drafts/). Try:"
 echo "  $DUNMAIL --db $out/dunmail.db --now $NOW invoice show FV/2026/10/031"
 echo "  $DUNMAIL --db $out/dunmail.db classify --explain < contrib/demo/mail/10-reply-nowak-promise.eml"

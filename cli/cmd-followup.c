@@ -1,0 +1,547 @@
+/*
+ * dunmail followup [--dry-run] [--drafts maildir:DIR] [--format F]
+ * dunmail tasks [--format F]
+ *
+ * The morning job: the planner (policy/plan.h) decides what is due as of
+ * today (--now) from the store; followup writes one draft per planned
+ * e-mail in the client's language into a Maildir (flag D) and records it,
+ * and lists the calls, letters and tasks; tasks lists only the latter.
+ * Running it twice drafts nothing new: a waiting draft blocks its level, a
+ * draft the user deleted unsent is not made again, and a new level
+ * replaces an older unsent draft of the same invoices.
+ */
+#include "cli/cli.h"
+#include "cli/followup-snapshot.h"
+#include "common/money.h"
+#include "common/util.h"
+#include "draft/maildir.h"
+#include "draft/message.h"
+#include "draft/template.h"
+#include "policy/plan.h"
+#include "policy/policy.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+typedef struct {
+	cli_context *ctx;
+	dm_config *config;
+	store *db;
+	policy_set *policies;
+	template_set *templates;
+	followup_snapshot *snapshot;
+	plan *plan;
+	char *maildir;  /* where drafts go, or NULL (dry run) */
+	bool dry_run;
+} followup_run;
+
+static void
+followup_run_clear(followup_run *run)
+{
+	if (run->plan != NULL)
+		plan_free(run->plan);
+	followup_snapshot_free(run->snapshot);
+	if (run->templates != NULL)
+		template_set_free(run->templates);
+	if (run->policies != NULL)
+		policy_set_free(run->policies);
+	g_free(run->maildir);
+}
+
+/* "maildir:DIR" (or a bare directory) from --drafts or [followup] drafts. */
+static bool
+drafts_location(const dm_config *config, const char *option, char **dir, GError **error)
+{
+	const char *value = option;
+
+	*dir = NULL;
+	if (value == NULL) {
+		char *configured =
+		    g_key_file_get_string(config_keyfile(config), "followup", "drafts", NULL);
+		if (configured == NULL) {
+			g_set_error(error, DM_ERROR, DM_ERROR_USAGE,
+				    "where should drafts go? use --drafts maildir:DIR or set"
+				    " [followup] drafts = maildir:DIR");
+			return false;
+		}
+		*dir = g_strstrip(configured);
+	} else {
+		*dir = g_strdup(value);
+	}
+	if (g_str_has_prefix(*dir, "maildir:"))
+		memmove(*dir, *dir + 8, strlen(*dir + 8) + 1);
+	else if (g_str_has_prefix(*dir, "imap")) {
+		g_set_error(error, DM_ERROR, DM_ERROR_USAGE,
+			    "drafts into IMAP are not available yet: use maildir:DIR");
+		g_free(*dir);
+		*dir = NULL;
+		return false;
+	}
+	if (**dir == '~') {
+		char *home = g_build_filename(g_get_home_dir(), *dir + 1, NULL);
+		g_free(*dir);
+		*dir = home;
+	}
+	return true;
+}
+
+static bool
+followup_prepare(followup_run *run, bool dry_run, GError **error)
+{
+	char *shipped;
+	size_t n_clients;
+	const plan_client *clients;
+
+	run->dry_run = dry_run;
+	if ((run->config = cli_config(run->ctx, error)) == NULL)
+		return false;
+	if ((run->db = cli_store(run->ctx, dry_run ? STORE_OPEN_READONLY : STORE_OPEN_EXISTING,
+				 error)) == NULL)
+		return false;
+	shipped = policy_shipped_path();
+	run->policies = policy_set_load(shipped, run->config, error);
+	g_free(shipped);
+	if (run->policies == NULL)
+		return false;
+	if ((run->templates = template_set_load_from_rules(config_rules_directories(run->config),
+							   config_rules_languages(run->config), error)) ==
+	    NULL)
+		return false;
+	if (!dry_run) {
+		/* Promises whose day and grace have passed are broken now, so the
+		 * reminder can refer to them. */
+		int broken = 0;
+		if (!store_promise_break_overdue(run->db, dm_date_today(),
+						 policy_set_default(run->policies)->promise_grace_days,
+						 &broken, error))
+			return false;
+	}
+	if ((run->snapshot = followup_snapshot_load(run->db, error)) == NULL)
+		return false;
+	clients = followup_snapshot_clients(run->snapshot, &n_clients);
+	run->plan = plan_compute(run->policies, clients, n_clients, dm_date_today());
+	for (char **w = run->plan->warnings; w != NULL && *w != NULL; w++)
+		dm_log_warning("%s", *w);
+	return true;
+}
+
+/* Template values for one planned e-mail. */
+static template_values *
+item_values(const followup_run *run, const plan_item *item, bool for_dry_run)
+{
+	template_values *values = template_values_new();
+	const char *payment = config_identity_payment_details(run->config);
+	const char *signature = config_identity_signature(run->config);
+	const char *name = config_identity_name(run->config);
+	dm_date today = dm_date_today();
+	int64_t total = 0;
+	const char *currency = item->n_invoices > 0 ? item->invoices[0].invoice->currency : "EUR";
+
+	template_values_set_text(values, "client_name", item->client->name);
+	template_values_set_text(values, "sender_name", name != NULL ? name : "");
+	template_values_set_text(values, "signature",
+				 signature != NULL ? signature : name != NULL ? name : "");
+	if (payment != NULL)
+		template_values_set_text(values, "payment_details", payment);
+	else if (for_dry_run)
+		template_values_set_text(values, "payment_details", "-");
+	template_values_set_text(values, "currency", currency);
+	template_values_set_date(values, "pay_by", dm_date_add_working_days(today, 7, NULL, 0));
+	template_values_set_number(values, "invoice_count", (int64_t)item->n_invoices);
+	if (item->promise_broken)
+		template_values_set_date(values, "promise_date", item->promised_date);
+	for (size_t i = 0; i < item->n_invoices; i++) {
+		const plan_item_invoice *pi = &item->invoices[i];
+		const plan_invoice *inv = pi->invoice;
+		template_values *row = template_values_add_item(values, "invoices");
+		int64_t due_now = pi->fees ? pi->charges.total_due : inv->balance;
+		total += due_now;
+		template_values_set_text(row, "invoice_number", inv->number);
+		template_values_set_money(row, "amount", inv->amount, inv->currency);
+		template_values_set_money(row, "balance", inv->balance, inv->currency);
+		template_values_set_date(row, "issued_date", inv->issued);
+		template_values_set_date(row, "due_date", inv->due);
+		template_values_set_days(row, "days_overdue", pi->days_overdue);
+		if (i > 0)
+			continue;
+		/* The first invoice also fills the single-invoice placeholders. */
+		template_values_set_text(values, "invoice_number", inv->number);
+		template_values_set_money(values, "amount", inv->amount, inv->currency);
+		template_values_set_money(values, "balance", inv->balance, inv->currency);
+		template_values_set_date(values, "issued_date", inv->issued);
+		template_values_set_date(values, "due_date", inv->due);
+		template_values_set_days(values, "days_overdue", pi->days_overdue);
+		template_values_set_days(values, "days_until_due", -pi->days_overdue);
+		if (pi->fees) {
+			template_values_set_money(values, "late_fee", pi->charges.late_fee,
+						  inv->currency);
+			template_values_set_money(values, "interest", pi->charges.interest,
+						  inv->currency);
+			template_values_set_money(values, "compensation", pi->charges.compensation,
+						  inv->currency);
+		}
+		if (pi->discount) {
+			template_values_set_percent(values, "discount_percent", inv->discount_bp);
+			template_values_set_date(values, "discount_until", pi->discount_until);
+			template_values_set_money(values, "discount_amount", pi->discount_amount,
+						  inv->currency);
+		}
+	}
+	template_values_set_money(values, "total_due", total, currency);
+	return values;
+}
+
+static bool
+render_item(const followup_run *run, const plan_item *item, bool dry_run, char **subject,
+	    char **body, GError **error)
+{
+	template_values *values = item_values(run, item, dry_run);
+	bool fallback = false;
+	bool ok = template_render(run->templates,
+				  item->client->language ? item->client->language : "en",
+				  item->template_kind, values, subject, body, &fallback, error);
+
+	if (ok && fallback)
+		dm_log_info("%s: no %s template in \"%s\", wrote it in English", item->client->name,
+			    item->template_kind, item->client->language);
+	if (!ok && error != NULL && *error != NULL &&
+	    strstr((*error)->message, "payment_details") != NULL)
+		g_prefix_error(error, "set [identity] payment_details in the configuration: ");
+	template_values_free(values);
+	return ok;
+}
+
+static char *
+join_cc(const plan_item *item)
+{
+	GString *text = g_string_new(NULL);
+
+	for (const char *const *cc = item->cc; cc != NULL && *cc != NULL; cc++)
+		g_string_append_printf(text, "%s%s", text->len > 0 ? ", " : "", *cc);
+	return g_string_free(text, FALSE);
+}
+
+static char *
+join_numbers(const plan_item *item)
+{
+	GString *text = g_string_new(NULL);
+
+	for (size_t i = 0; i < item->n_invoices; i++)
+		g_string_append_printf(text, "%s%s", i > 0 ? ", " : "",
+				       item->invoices[i].invoice->number);
+	return g_string_free(text, FALSE);
+}
+
+static const char *
+item_channel(const plan_item *item)
+{
+	return item->kind == PLAN_TASK ? plan_task_kind_name(item->task)
+				       : plan_item_kind_name(item->kind);
+}
+
+static void
+plan_columns(printer *p)
+{
+	printer_column(p, "client", "Client", false);
+	printer_column(p, "invoices", "Invoices", false);
+	printer_column(p, "level", "Level", true);
+	printer_column(p, "channel", "Channel", false);
+	printer_column(p, "to", "To", false);
+	printer_column(p, "cc", "Cc", false);
+	printer_column(p, "subject", "Subject", false);
+	printer_column(p, "reason", "Reason", false);
+}
+
+static void
+plan_row(printer *p, const plan_item *item, const char *subject)
+{
+	char *numbers = join_numbers(item), *cc = join_cc(item);
+
+	printer_row_begin(p);
+	printer_string(p, item->client->name);
+	printer_string(p, numbers);
+	printer_int(p, item->level);
+	printer_string(p, item_channel(item));
+	printer_string(p, item->to);
+	printer_string(p, *cc != '\0' ? cc : NULL);
+	printer_string(p, subject);
+	printer_string(p, item->reason);
+	printer_row_end(p);
+	g_free(numbers);
+	g_free(cc);
+}
+
+/* Older drafts of the same client and invoices that wait unsent are replaced. */
+static bool
+replace_older_drafts(followup_run *run, const plan_item *item, GError **error)
+{
+	GPtrArray *drafts = store_draft_list(run->db, item->client->id, error);
+
+	if (drafts == NULL)
+		return false;
+	for (guint i = 0; i < drafts->len; i++) {
+		const store_draft *d = g_ptr_array_index(drafts, i);
+		bool overlaps = false;
+		if (d->state != DRAFT_WRITTEN && d->state != DRAFT_INTENDED)
+			continue;
+		for (guint j = 0; j < d->invoice_ids->len && !overlaps; j++)
+			for (size_t k = 0; k < item->n_invoices && !overlaps; k++)
+				overlaps = g_array_index(d->invoice_ids, int64_t, j) ==
+					   item->invoices[k].invoice->id;
+		if (!overlaps)
+			continue;
+		if (d->location != NULL && g_str_has_prefix(d->location, "maildir:")) {
+			char *dir = g_path_get_dirname(d->location + 8);
+			char *top = g_path_get_dirname(dir);
+			char *name = g_path_get_basename(d->location + 8);
+			GError *local = NULL;
+			if (!maildir_draft_remove(top, name, &local)) {
+				dm_log_warning("could not remove the older draft: %s", local->message);
+				g_clear_error(&local);
+			}
+			g_free(dir);
+			g_free(top);
+			g_free(name);
+		}
+		if (!store_draft_set_state(run->db, d->id, DRAFT_REPLACED, NULL, error)) {
+			g_ptr_array_unref(drafts);
+			return false;
+		}
+	}
+	g_ptr_array_unref(drafts);
+	return true;
+}
+
+/* Renders, records (intended), writes into the Maildir, records (written). */
+static bool
+write_draft(followup_run *run, const plan_item *item, char **subject_out, GError **error)
+{
+	const char *const *identity = config_identity_addresses(run->config);
+	draft_message *message = NULL;
+	store_draft *draft = NULL;
+	GPtrArray *references = g_ptr_array_new_with_free_func(g_free);
+	char *subject = NULL, *body = NULL, *message_id = NULL, *file = NULL, *location = NULL;
+	char *domain = NULL, *uuid = NULL;
+	GBytes *bytes = NULL;
+	bool ok = false;
+
+	*subject_out = NULL;
+	if (identity[0] == NULL) {
+		g_set_error(error, DM_ERROR, DM_ERROR_CONFIG,
+			    "set [identity] addresses: drafts need a From address");
+		goto out;
+	}
+	if (!render_item(run, item, false, &subject, &body, error))
+		goto out;
+	/* The Message-ID is ours to choose, so the draft is recorded under it
+	 * before it exists anywhere: a crash leaves an intended draft, not a
+	 * stray one. */
+	domain = dm_address_domain(identity[0]);
+	uuid = g_uuid_string_random();
+	message_id = g_strdup_printf("dunmail.%s@%s", uuid, domain != NULL ? domain : "localhost");
+	message = draft_message_new();
+	draft_message_set_from(message, config_identity_name(run->config), identity[0]);
+	draft_message_set_to(message, item->client->name, item->to);
+	for (const char *const *cc = item->cc; cc != NULL && *cc != NULL; cc++)
+		draft_message_add_cc(message, NULL, *cc);
+	draft_message_set_subject(message, subject);
+	draft_message_set_body(message, body);
+	draft_message_set_date(message, g_get_real_time() / G_USEC_PER_SEC, 0);
+	draft_message_set_message_id(message, message_id);
+	draft_message_set_draft_id(message, message_id);
+	for (size_t i = 0; i < item->n_invoices; i++) {
+		draft_message_add_invoice_number(message, item->invoices[i].invoice->number);
+		if (i == 0 && item->invoices[i].invoice->thread_message_id != NULL) {
+			g_ptr_array_set_size(references, 0);
+			char *last = store_invoice_last_message_id(
+			    run->db, item->invoices[i].invoice->id, references, error);
+			if (last == NULL && error != NULL && *error != NULL)
+				goto out;
+			draft_message_set_in_reply_to(message, last);
+			g_ptr_array_add(references, NULL);
+			draft_message_set_references(message,
+						     (const char *const *)references->pdata);
+			g_free(last);
+		}
+	}
+	if (!draft_message_render(message, false, &bytes, NULL, error))
+		goto out;
+	if (!replace_older_drafts(run, item, error))
+		goto out;
+	draft = store_draft_new();
+	draft->client_id = item->client->id;
+	draft->kind = g_strdup(item->template_kind);
+	draft->level = item->level;
+	draft->message_id = g_strdup(message_id);
+	draft->planned_on = dm_date_today();
+	draft->state = DRAFT_INTENDED;
+	draft->subject = g_strdup(subject);
+	for (size_t i = 0; i < item->n_invoices; i++)
+		g_array_append_val(draft->invoice_ids, item->invoices[i].invoice->id);
+	if (!store_draft_add(run->db, draft, error))
+		goto out;
+	{
+		gsize length;
+		const char *data = g_bytes_get_data(bytes, &length);
+		if ((file = maildir_draft_write(run->maildir, data, length, error)) == NULL)
+			goto out;
+	}
+	location = g_strdup_printf("maildir:%s/cur/%s", run->maildir, file);
+	if (!store_draft_set_state(run->db, draft->id, DRAFT_WRITTEN, location, error))
+		goto out;
+	/* The reminder refers to the broken promise: it has been told now. */
+	for (size_t i = 0; i < item->n_invoices; i++)
+		if (item->invoices[i].promise_broken &&
+		    !store_invoice_clear_promised_date(run->db, item->invoices[i].invoice->id, error))
+			goto out;
+	*subject_out = g_steal_pointer(&subject);
+	ok = true;
+out:
+	if (bytes != NULL)
+		g_bytes_unref(bytes);
+	draft_message_free(message);
+	store_draft_free(draft);
+	g_ptr_array_unref(references);
+	g_free(subject);
+	g_free(body);
+	g_free(message_id);
+	g_free(file);
+	g_free(location);
+	g_free(domain);
+	g_free(uuid);
+	return ok;
+}
+
+/* Drafts the user deleted from the Maildir without sending are discarded. */
+static bool
+reconcile_drafts(followup_run *run, GError **error)
+{
+	GPtrArray *pending = store_draft_list_pending(run->db, error);
+
+	if (pending == NULL)
+		return false;
+	for (guint i = 0; i < pending->len; i++) {
+		const store_draft *d = g_ptr_array_index(pending, i);
+		char *dir, *top, *name;
+		GError *local = NULL;
+		bool exists;
+		if (d->location == NULL || !g_str_has_prefix(d->location, "maildir:"))
+			continue;
+		dir = g_path_get_dirname(d->location + 8);
+		top = g_path_get_dirname(dir);
+		name = g_path_get_basename(d->location + 8);
+		exists = maildir_draft_exists(top, name, NULL, &local);
+		if (!exists && local == NULL &&
+		    !store_draft_set_state(run->db, d->id, DRAFT_DISCARDED, NULL, error)) {
+			g_free(dir);
+			g_free(top);
+			g_free(name);
+			g_ptr_array_unref(pending);
+			return false;
+		}
+		g_clear_error(&local);
+		g_free(dir);
+		g_free(top);
+		g_free(name);
+	}
+	g_ptr_array_unref(pending);
+	return true;
+}
+
+static int
+run_followup(cli_context *ctx, int argc, char **argv, bool tasks_only)
+{
+	gboolean dry_run = FALSE;
+	char *format_name = NULL, *drafts = NULL;
+	GOptionEntry entries[] = {
+	    {"dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run, "plan only: write and record nothing",
+	     NULL},
+	    {"drafts", 0, 0, G_OPTION_ARG_STRING, &drafts, "where drafts go: maildir:DIR",
+	     "WHERE"},
+	    {"format", 0, 0, G_OPTION_ARG_STRING, &format_name, "table, csv or json", "FORMAT"},
+	    {NULL}};
+	GOptionEntry task_entries[] = {{"format", 0, 0, G_OPTION_ARG_STRING, &format_name,
+					"table, csv or json", "FORMAT"},
+				       {NULL}};
+	followup_run run = {.ctx = ctx};
+	printer_format format;
+	GError *error = NULL;
+	printer *p = NULL;
+	int code = EX_OK;
+
+	if (!cli_parse_options(&argc, &argv,
+			       tasks_only ? "" : "[--dry-run] [--drafts maildir:DIR]",
+			       tasks_only ? "The calls, letters, disputes to resolve, payments to"
+					    " confirm and replies owed, as of today."
+					  : "Plans what is due today and writes the drafts.",
+			       tasks_only ? task_entries : entries, &code))
+		goto out;
+	if (argc != 1) {
+		code = cli_usage("%s takes no arguments", tasks_only ? "tasks" : "followup");
+		goto out;
+	}
+	if (!cli_output_format(format_name, &format, &error))
+		goto fail;
+	if (!tasks_only && !dry_run) {
+		dm_config *config = cli_config(ctx, &error);
+		if (config == NULL || !drafts_location(config, drafts, &run.maildir, &error))
+			goto fail;
+		if (cli_store(ctx, STORE_OPEN_EXISTING, &error) == NULL)
+			goto fail;
+		run.db = ctx->db;
+		if (!reconcile_drafts(&run, &error))
+			goto fail;
+	}
+	if (!followup_prepare(&run, tasks_only || dry_run, &error))
+		goto fail;
+	p = printer_new(format, stdout);
+	plan_columns(p);
+	for (size_t i = 0; i < run.plan->n_items; i++) {
+		const plan_item *item = &run.plan->items[i];
+		char *subject = NULL, *body = NULL;
+		if (tasks_only && item->kind == PLAN_EMAIL)
+			continue;
+		if (item->kind == PLAN_EMAIL && (tasks_only || dry_run)) {
+			GError *local = NULL;
+			if (!render_item(&run, item, true, &subject, &body, &local)) {
+				dm_log_error("%s: %s", item->client->name, local->message);
+				g_clear_error(&local);
+			}
+		} else if (item->kind == PLAN_EMAIL) {
+			if (!write_draft(&run, item, &subject, &error))
+				goto fail;
+		}
+		plan_row(p, item, subject);
+		g_free(subject);
+		g_free(body);
+	}
+	printer_finish(p);
+	if (format == PRINTER_TABLE && (dry_run || tasks_only) && run.plan->n_skipped > 0) {
+		printf("\nNot planned today:\n");
+		for (size_t i = 0; i < run.plan->n_skipped; i++)
+			printf("  %s: %s\n", run.plan->skipped[i].client->name,
+			       run.plan->skipped[i].reason);
+	}
+	goto out;
+fail:
+	code = cli_fail(error);
+out:
+	printer_free(p);
+	followup_run_clear(&run);
+	g_free(format_name);
+	g_free(drafts);
+	return code;
+}
+
+int
+cmd_followup(cli_context *ctx, int argc, char **argv)
+{
+	return run_followup(ctx, argc, argv, false);
+}
+
+int
+cmd_tasks(cli_context *ctx, int argc, char **argv)
+{
+	return run_followup(ctx, argc, argv, true);
+}
