@@ -413,6 +413,34 @@ out:
 	return ok;
 }
 
+/*
+ * A call or a letter of the ladder is recorded like a draft that waits
+ * (location "task:call"), so it is not planned again every morning; the
+ * user says it was done with `dunmail tasks done NUMBER`, which raises the
+ * level like a sent reminder.
+ */
+static bool
+record_task(followup_run *run, const plan_item *item, GError **error)
+{
+	store_draft *draft = store_draft_new();
+	char *uuid = g_uuid_string_random();
+	bool ok;
+
+	draft->client_id = item->client->id;
+	draft->kind = g_strdup(item->kind == PLAN_CALL ? "call" : "letter");
+	draft->level = item->level;
+	draft->message_id = g_strdup_printf("task.%s@dunmail", uuid);
+	draft->planned_on = dm_date_today();
+	draft->state = DRAFT_WRITTEN;
+	draft->location = g_strdup_printf("task:%s", draft->kind);
+	for (size_t i = 0; i < item->n_invoices; i++)
+		g_array_append_val(draft->invoice_ids, item->invoices[i].invoice->id);
+	ok = store_draft_add(run->db, draft, error);
+	store_draft_free(draft);
+	g_free(uuid);
+	return ok;
+}
+
 /* Drafts the user deleted from the Maildir without sending are discarded. */
 static bool
 reconcile_drafts(followup_run *run, GError **error)
@@ -444,6 +472,51 @@ reconcile_drafts(followup_run *run, GError **error)
 		g_free(dir);
 		g_free(top);
 		g_free(name);
+	}
+	g_ptr_array_unref(pending);
+	return true;
+}
+
+/* Calls and letters planned on earlier mornings and not done yet. */
+static bool
+list_recorded_tasks(followup_run *run, printer *p, GError **error)
+{
+	GPtrArray *pending = store_draft_list_pending(run->db, error);
+
+	if (pending == NULL)
+		return false;
+	for (guint i = 0; i < pending->len; i++) {
+		const store_draft *d = g_ptr_array_index(pending, i);
+		const store_client *client = followup_snapshot_client(run->snapshot, d->client_id);
+		GString *numbers = g_string_new(NULL);
+		char iso[DM_DATE_ISO_SIZE];
+		char *reason;
+		if (d->location == NULL || !g_str_has_prefix(d->location, "task:") || client == NULL) {
+			g_string_free(numbers, TRUE);
+			continue;
+		}
+		for (guint j = 0; j < d->invoice_ids->len; j++) {
+			const store_invoice *inv = followup_snapshot_invoice(
+			    run->snapshot, g_array_index(d->invoice_ids, int64_t, j));
+			if (inv != NULL)
+				g_string_append_printf(numbers, "%s%s", numbers->len ? ", " : "",
+						       inv->number);
+		}
+		reason = g_strdup_printf("planned on %s, not done yet (then: dunmail tasks done %s)",
+					 dm_date_format_iso(d->planned_on, iso),
+					 numbers->len > 0 ? numbers->str : "NUMBER");
+		printer_row_begin(p);
+		printer_string(p, client->name);
+		printer_string(p, numbers->str);
+		printer_int(p, d->level);
+		printer_string(p, d->kind);
+		printer_null(p);
+		printer_null(p);
+		printer_null(p);
+		printer_string(p, reason);
+		printer_row_end(p);
+		g_free(reason);
+		g_string_free(numbers, TRUE);
 	}
 	g_ptr_array_unref(pending);
 	return true;
@@ -511,11 +584,17 @@ run_followup(cli_context *ctx, int argc, char **argv, bool tasks_only)
 		} else if (item->kind == PLAN_EMAIL) {
 			if (!write_draft(&run, item, &subject, &error))
 				goto fail;
+		} else if (!dry_run && !tasks_only && item->level > 0 &&
+			   (item->kind == PLAN_CALL || item->kind == PLAN_LETTER)) {
+			if (!record_task(&run, item, &error))
+				goto fail;
 		}
 		plan_row(p, item, subject);
 		g_free(subject);
 		g_free(body);
 	}
+	if (tasks_only && !list_recorded_tasks(&run, p, &error))
+		goto fail;
 	printer_finish(p);
 	if (format == PRINTER_TABLE && (dry_run || tasks_only) && run.plan->n_skipped > 0) {
 		printf("\nNot planned today:\n");
@@ -540,8 +619,70 @@ cmd_followup(cli_context *ctx, int argc, char **argv)
 	return run_followup(ctx, argc, argv, false);
 }
 
+/* dunmail tasks done NUMBER: the planned call or letter for an invoice was done. */
+static int
+tasks_done(cli_context *ctx, int argc, char **argv)
+{
+	store_source source = {.command = "tasks done"};
+	store_invoice *invoice = NULL;
+	GPtrArray *drafts = NULL;
+	GError *error = NULL;
+	store *db;
+	int done = 0, code = EX_OK;
+
+	if (!cli_parse_options(&argc, &argv, "NUMBER",
+			       "Records that the call or letter planned for an invoice was done.",
+			       NULL, &code))
+		return code;
+	if (argc != 2)
+		return cli_usage("tasks done needs one invoice NUMBER");
+	if ((db = cli_store(ctx, STORE_OPEN_EXISTING, &error)) == NULL ||
+	    (invoice = store_invoice_find(db, argv[1], &error)) == NULL ||
+	    (drafts = store_draft_list(db, invoice->client_id, &error)) == NULL)
+		goto fail;
+	for (guint i = 0; i < drafts->len; i++) {
+		const store_draft *d = g_ptr_array_index(drafts, i);
+		bool linked = false;
+		if (d->state != DRAFT_WRITTEN || d->location == NULL ||
+		    !g_str_has_prefix(d->location, "task:"))
+			continue;
+		for (guint j = 0; j < d->invoice_ids->len && !linked; j++)
+			linked = g_array_index(d->invoice_ids, int64_t, j) == invoice->id;
+		if (!linked)
+			continue;
+		if (!store_draft_mark_sent(db, d->message_id, &source, &error))
+			goto fail;
+		printf("%s: %s done (level %d)\n", invoice->number, d->kind, d->level);
+		done++;
+	}
+	if (done == 0) {
+		g_set_error(&error, DM_ERROR, DM_ERROR_NOT_FOUND,
+			    "invoice %s has no planned call or letter (run dunmail followup first)",
+			    invoice->number);
+		goto fail;
+	}
+	goto out;
+fail:
+	code = cli_fail(error);
+out:
+	if (drafts != NULL)
+		g_ptr_array_unref(drafts);
+	store_invoice_free(invoice);
+	return code;
+}
+
 int
 cmd_tasks(cli_context *ctx, int argc, char **argv)
 {
+	if (argc >= 2 && g_strcmp0(argv[1], "done") == 0) {
+		char *name = g_strdup("tasks done");
+		char *saved = argv[1];
+		int code;
+		argv[1] = name;
+		code = tasks_done(ctx, argc - 1, argv + 1);
+		argv[1] = saved;
+		g_free(name);
+		return code;
+	}
 	return run_followup(ctx, argc, argv, true);
 }
