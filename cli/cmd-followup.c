@@ -151,6 +151,8 @@ item_values(const followup_run *run, const plan_item *item, bool for_dry_run)
 	template_values_set_number(values, "invoice_count", (int64_t)item->n_invoices);
 	if (item->promise_broken)
 		template_values_set_date(values, "promise_date", item->promised_date);
+	/* The firm levels offer instalments unless the policy says not to. */
+	template_values_set_text(values, "offer_plan", item->plan_offer ? "yes" : "");
 	for (size_t i = 0; i < item->n_invoices; i++) {
 		const plan_item_invoice *pi = &item->invoices[i];
 		const plan_invoice *inv = pi->invoice;

@@ -39,12 +39,12 @@ static volatile sig_atomic_t scan_stop;
 
 typedef struct {
 	char *name;
-	uint32_t messages;  /* in the folder (EXISTS), as of the last look */
-	unsigned fetched;   /* UIDs fetched beyond the bookmark */
-	unsigned stored;    /* of those, new to the store (not a known Message-ID) */
-	unsigned skipped;   /* the pipeline failed on them */
-	bool rescanned;     /* UIDVALIDITY changed: read again from UID 1 */
-	bool failed;        /* the folder could not be scanned (missing, refused) */
+	uint32_t messages; /* in the folder (EXISTS), as of the last look */
+	unsigned fetched;  /* UIDs fetched beyond the bookmark */
+	unsigned stored;   /* of those, new to the store (not a known Message-ID) */
+	unsigned skipped;  /* the pipeline failed on them */
+	bool rescanned;    /* UIDVALIDITY changed: read again from UID 1 */
+	bool failed;       /* the folder could not be scanned (missing, refused) */
 } scan_folder_stats;
 
 typedef struct {
@@ -52,12 +52,12 @@ typedef struct {
 	store *db;
 	classifier *classifier;
 	imap_config *imap;
-	char *since;         /* IMAP's "22-Nov-2026", or NULL */
-	bool progress;       /* stderr is a terminal */
-	GPtrArray *stats;    /* of scan_folder_stats, one per folder, in scan order */
+	char *since;      /* IMAP's "22-Nov-2026", or NULL */
+	bool progress;    /* stderr is a terminal */
+	GPtrArray *stats; /* of scan_folder_stats, one per folder, in scan order */
 	/* The folder being fetched. */
 	scan_folder_stats *current;
-	uint32_t last_done;  /* the last UID the pipeline finished (stored or skipped) */
+	uint32_t last_done; /* the last UID the pipeline finished (stored or skipped) */
 	size_t done, total;
 	double started, shown;
 	GError *store_error; /* a store failure that must end the scan, not skip a message */
@@ -118,7 +118,7 @@ scan_show_progress(scan_run *run, bool last)
 	run->shown = now;
 	elapsed = now - run->started;
 	fprintf(stderr, "\r%s: %zu/%zu messages, %.0f/s\033[K%s", run->current->name, run->done,
-		run->total, elapsed > 0 ? (double)run->done / elapsed : 0.0, last ? "\n" : "");
+	        run->total, elapsed > 0 ? (double)run->done / elapsed : 0.0, last ? "\n" : "");
 	fflush(stderr);
 }
 
@@ -138,7 +138,7 @@ scan_fetch_one(uint32_t uid, const char *data, size_t length, void *user)
 	if (scan_stop)
 		return false;
 	if (!pipeline_process(run->classifier, run->config, run->db, data, length,
-			      run->current->name, &outcome, &error)) {
+	                      run->current->name, &outcome, &error)) {
 		if (error->domain == DM_ERROR &&
 		    (error->code == DM_ERROR_TEMPORARY || error->code == DM_ERROR_DATABASE ||
 		     error->code == DM_ERROR_IO)) {
@@ -147,7 +147,7 @@ scan_fetch_one(uint32_t uid, const char *data, size_t length, void *user)
 			return false;
 		}
 		dm_log_warning("scan: %s UID %u: message skipped: %s", run->current->name, uid,
-			       error->message);
+		               error->message);
 		g_error_free(error);
 		run->current->skipped++;
 	} else {
@@ -164,8 +164,8 @@ scan_fetch_one(uint32_t uid, const char *data, size_t length, void *user)
 
 /*
  * Scans one folder from its bookmark on.  False with error when the
- * session or the store failed; *stopped tells the caller that a signal
- * ended the fetch early.
+ * session or the store failed.  A signal ends the fetch early with true;
+ * the bookmark then stands at the last message done.
  */
 static bool
 scan_folder(scan_run *run, imap_session *session, const char *folder, GError **error)
@@ -173,7 +173,7 @@ scan_folder(scan_run *run, imap_session *session, const char *folder, GError **e
 	scan_folder_stats *stats = scan_stats_for(run, folder);
 	uint32_t validity = 0, uidnext = 0, exists = 0, saved_validity = 0, last_uid = 0;
 	uint32_t first = 1, bookmark;
-	const char *since = NULL;
+	const char *since;
 	const uint32_t *uids;
 	GArray *list;
 	bool known, ok = true;
@@ -193,14 +193,17 @@ scan_folder(scan_run *run, imap_session *session, const char *folder, GError **e
 			/* The server renumbered the folder: every remembered UID is void.
 			 * Reading it all again is safe, Message-IDs keep it from counting twice. */
 			fprintf(stderr,
-				"dunmail: %s: UIDVALIDITY changed (%u, was %u): rescanning from UID 1\n",
-				folder, validity, saved_validity);
+			        "dunmail: %s: UIDVALIDITY changed (%u, was %u): rescanning from "
+			        "UID 1\n",
+			        folder, validity, saved_validity);
 			stats->rescanned = true;
 		}
-		/* --since limits only a folder's first reading. */
-		since = run->since;
 		last_uid = 0;
 	}
+	/* --since applies to every folder it is given for, not only on a first
+	 * reading: a first scan that was interrupted must resume with the same
+	 * limit, or the old mail it left out would be fetched on the next run. */
+	since = run->since;
 	bookmark = known && saved_validity == validity ? last_uid : 0;
 	if ((list = imap_list_uids(session, first, since, error)) == NULL)
 		return false;
@@ -210,14 +213,15 @@ scan_folder(scan_run *run, imap_session *session, const char *folder, GError **e
 	run->started = scan_clock();
 	run->shown = 0;
 	dm_log_info("scan: %s: %u messages, %u new from UID %u", folder, exists, list->len, first);
-	for (guint i = 0; i < list->len && !scan_stop && run->store_error == NULL; i += run->imap->batch) {
+	for (guint i = 0; i < list->len && !scan_stop && run->store_error == NULL;
+	     i += run->imap->batch) {
 		size_t n = MIN((size_t)run->imap->batch, list->len - i);
 		GError *local = NULL;
 		bool fetched;
 
 		run->last_done = 0;
 		fetched = imap_fetch(session, uids + i, n, (size_t)run->imap->batch, scan_fetch_one,
-				     run, &local);
+		                     run, &local);
 		/* A whole batch done moves the bookmark past UIDs the server no longer
 		 * had; a partial one (signal, failure) only to the last message done. */
 		if (fetched && !scan_stop && run->store_error == NULL)
@@ -263,8 +267,8 @@ scan_add_folder(GPtrArray *folders, const char *name)
 	for (guint i = 0; i < folders->len; i++) {
 		const char *known = g_ptr_array_index(folders, i);
 		/* INBOX is case-insensitive (RFC 3501 5.1); other names are not. */
-		if (strcmp(known, name) == 0 ||
-		    (g_ascii_strcasecmp(name, "INBOX") == 0 && g_ascii_strcasecmp(known, "INBOX") == 0))
+		if (strcmp(known, name) == 0 || (g_ascii_strcasecmp(name, "INBOX") == 0 &&
+		                                 g_ascii_strcasecmp(known, "INBOX") == 0))
 			return;
 	}
 	g_ptr_array_add(folders, g_strdup(name));
@@ -293,7 +297,8 @@ scan_folder_list(scan_run *run, imap_session *session, char **only)
 		g_free(sent);
 	} else {
 		/* Without Sent only outgoing mail is missed; the replies still count. */
-		dm_log_warning("scan: no Sent folder: %s; set sent_folder in [imap]", error->message);
+		dm_log_warning("scan: no Sent folder: %s; set sent_folder in [imap]",
+		               error->message);
 		g_clear_error(&error);
 	}
 	for (char **f = run->imap->folders; *f != NULL; f++)
@@ -313,8 +318,7 @@ scan_error_is_temporary(const GError *error)
  * first such error; a failed session or store ends the pass with false.
  */
 static bool
-scan_pass(scan_run *run, imap_session *session, char **only, GError **folder_error,
-	  GError **error)
+scan_pass(scan_run *run, imap_session *session, char **only, GError **folder_error, GError **error)
 {
 	GPtrArray *folders = scan_folder_list(run, session, only);
 	bool ok = true;
@@ -362,8 +366,8 @@ scan_print_summary(scan_run *run, printer_format format)
 		printer_int(p, stats->stored);
 		printer_int(p, stats->skipped);
 		printer_string(p, stats->failed      ? "not scanned"
-				  : stats->rescanned ? "UIDVALIDITY changed, rescanned"
-						     : NULL);
+		                  : stats->rescanned ? "UIDVALIDITY changed, rescanned"
+		                                     : NULL);
 		printer_row_end(p);
 	}
 	printer_finish(p);
@@ -395,7 +399,7 @@ static char *
 scan_imap_date(const char *iso, GError **error)
 {
 	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 	dm_date date;
 	int year, month, day;
 
@@ -445,7 +449,7 @@ scan_loop(scan_run *run, char **only, bool idle, printer_format format)
 					break;
 				}
 				fprintf(stderr, "dunmail: %s; retrying in %d s\n", error->message,
-					backoff);
+				        backoff);
 				g_clear_error(&error);
 				scan_sleep(backoff);
 				backoff = MIN(backoff * 2, SCAN_BACKOFF_LAST);
@@ -454,8 +458,17 @@ scan_loop(scan_run *run, char **only, bool idle, printer_format format)
 		}
 		g_ptr_array_set_size(run->stats, 0);
 		if (!scan_pass(run, session, only, &folder_error, &error)) {
-			bool temporary = scan_error_is_temporary(error) ||
-					 (error->domain == DM_ERROR && error->code == DM_ERROR_PROTOCOL);
+			bool temporary;
+			if (scan_stop) {
+				/* The signal broke a read; that is the stop, not a failure. */
+				dm_log_info("scan: stopped: %s", error->message);
+				g_clear_error(&error);
+				fprintf(stderr,
+				        "dunmail: interrupted; the next scan resumes here\n");
+				break;
+			}
+			temporary = scan_error_is_temporary(error) ||
+			            (error->domain == DM_ERROR && error->code == DM_ERROR_PROTOCOL);
 			if (!idle || !temporary) {
 				if (run->stats->len > 0)
 					scan_print_summary(run, format);
@@ -463,7 +476,7 @@ scan_loop(scan_run *run, char **only, bool idle, printer_format format)
 				break;
 			}
 			fprintf(stderr, "dunmail: %s; reconnecting in %d s\n", error->message,
-				backoff);
+			        backoff);
 			g_clear_error(&error);
 			imap_close(session);
 			session = NULL;
@@ -475,7 +488,8 @@ scan_loop(scan_run *run, char **only, bool idle, printer_format format)
 			scan_print_summary(run, format);
 		if (!idle) {
 			if (scan_stop)
-				fprintf(stderr, "dunmail: interrupted; the next scan resumes here\n");
+				fprintf(stderr,
+				        "dunmail: interrupted; the next scan resumes here\n");
 			else if (folder_error != NULL)
 				code = dm_error_exit_code(folder_error);
 			break;
@@ -490,8 +504,8 @@ scan_loop(scan_run *run, char **only, bool idle, printer_format format)
 			waited = IMAP_IDLE_ERROR;
 		} else {
 			dm_log_info("scan: waiting for new mail in INBOX");
-			waited = imap_idle(session, run->imap->idle_restart_minutes * 60, &scan_stop,
-					   &error);
+			waited = imap_idle(session, run->imap->idle_restart_minutes * 60,
+			                   &scan_stop, &error);
 		}
 		if (waited == IMAP_IDLE_STOPPED)
 			break;
@@ -516,7 +530,7 @@ cmd_scan(cli_context *ctx, int argc, char **argv)
 	gboolean idle = FALSE;
 	GOptionEntry entries[] = {
 	    {"since", 0, 0, G_OPTION_ARG_STRING, &since,
-	     "on a folder's first scan, only mail received on or after DATE", "YYYY-MM-DD"},
+	     "only mail received on or after DATE (for a first scan)", "YYYY-MM-DD"},
 	    {"folder", 0, 0, G_OPTION_ARG_STRING_ARRAY, &only,
 	     "scan only this folder (repeatable) instead of INBOX, Sent and [imap] folders",
 	     "NAME"},
@@ -531,10 +545,10 @@ cmd_scan(cli_context *ctx, int argc, char **argv)
 	int code = EX_OK;
 
 	if (!cli_parse_options(&argc, &argv, "",
-			       "Reads new mail in INBOX, Sent and the [imap] folders over IMAP and"
-			       " records what it means,\nas \"dunmail filter\" does for delivered"
-			       " mail.  Never marks mail read.",
-			       entries, &code))
+	                       "Reads new mail in INBOX, Sent and the [imap] folders over IMAP and"
+	                       " records what it means,\nas \"dunmail filter\" does for delivered"
+	                       " mail.  Never marks mail read.",
+	                       entries, &code))
 		goto out;
 	if (argc > 1) {
 		code = cli_usage("scan: unexpected argument \"%s\" (see --help)", argv[1]);
@@ -559,7 +573,7 @@ cmd_scan(cli_context *ctx, int argc, char **argv)
 		goto fail;
 	if (classifier_load_errors(run.classifier) != NULL)
 		dm_log_error("scan: rule packs left out:\n%s",
-			     classifier_load_errors(run.classifier));
+		             classifier_load_errors(run.classifier));
 	run.progress = isatty(STDERR_FILENO) == 1;
 	run.stats = g_ptr_array_new_with_free_func(scan_folder_stats_free);
 	scan_stop = 0;

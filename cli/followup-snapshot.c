@@ -69,8 +69,13 @@ draft_facts(GPtrArray *drafts, const store_invoice *invoice, plan_invoice *p)
 		if ((d->state == DRAFT_WRITTEN || d->state == DRAFT_INTENDED) &&
 		    d->level > p->drafted_level)
 			p->drafted_level = d->level;
-		if (d->state == DRAFT_DISCARDED && d->level == invoice->level + 1)
+		/* A level the user threw away unsent is not drafted again: the
+		 * planner sees it as the next level (level_discarded) and waits
+		 * for the one after, which comes when it is due. */
+		if (d->state == DRAFT_DISCARDED && d->level - 1 >= p->level) {
+			p->level = d->level - 1;
 			p->level_discarded = true;
+		}
 	}
 }
 

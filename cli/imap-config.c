@@ -37,9 +37,8 @@ imap_config_file(const dm_config *config)
 }
 
 /* Appends "file:line: imap.key: message" (the line of key, or of nothing). */
-static void G_GNUC_PRINTF(4, 5)
-imap_config_problem(const dm_config *config, GString *errors, const char *key, const char *fmt,
-		    ...)
+static void G_GNUC_PRINTF(4, 5) imap_config_problem(const dm_config *config, GString *errors,
+                                                    const char *key, const char *fmt, ...)
 {
 	int line = key != NULL ? config_key_line(config, GROUP, key) : 0;
 	va_list ap;
@@ -62,7 +61,7 @@ imap_config_problem(const dm_config *config, GString *errors, const char *key, c
  */
 static void
 imap_config_integer(const dm_config *config, GString *errors, const char *key, int min, int max,
-		    int *value)
+                    int *value)
 {
 	char *text = imap_config_value(config, key);
 	gint64 number;
@@ -72,7 +71,7 @@ imap_config_integer(const dm_config *config, GString *errors, const char *key, i
 	number = g_ascii_strtoll(text, NULL, 10);
 	if (number < min || number > max)
 		imap_config_problem(config, errors, key, "%s is out of range (%d to %d)", text, min,
-				    max);
+		                    max);
 	else
 		*value = (int)number;
 	g_free(text);
@@ -131,14 +130,14 @@ imap_config_parse(const dm_config *config, imap_config *imap, GString *errors, b
 			mode = IMAP_TLS_NONE;
 		else
 			imap_config_problem(config, errors, "tls",
-					    "\"%s\" is not one of implicit, starttls, none", tls);
+			                    "\"%s\" is not one of implicit, starttls, none", tls);
 	}
 	if (mode == IMAP_TLS_NONE && host != NULL && *host != '\0' &&
 	    !imap_config_host_is_loopback(host))
 		imap_config_problem(config, errors, "tls",
-				    "none would send the password in clear text; it is allowed only"
-				    " for a loopback host (localhost, 127.0.0.1, ::1), not \"%s\"",
-				    host);
+		                    "none would send the password in clear text; it is allowed only"
+		                    " for a loopback host (localhost, 127.0.0.1, ::1), not \"%s\"",
+		                    host);
 	imap_config_integer(config, errors, "port", 1, 65535, &port);
 	imap_config_integer(config, errors, "timeout", 1, 3600, &timeout);
 	imap_config_integer(config, errors, "batch", 1, 1000, &batch);
@@ -146,31 +145,35 @@ imap_config_parse(const dm_config *config, imap_config *imap, GString *errors, b
 	imap_config_integer(config, errors, "idle_restart", 1, 28, &idle_restart);
 	if (password != NULL && command != NULL)
 		imap_config_problem(config, errors, "password",
-				    "set either password or password_command, not both");
+		                    "set either password or password_command, not both");
 	else if (password == NULL && command == NULL)
-		imap_config_problem(config, errors, NULL,
-				    "[imap] needs password_command (or a password in a file only you"
-				    " can read)");
+		imap_config_problem(
+		    config, errors, NULL,
+		    "[imap] needs password_command (or a password in a file only you"
+		    " can read)");
 	else if (command != NULL && *command == '\0')
 		imap_config_problem(config, errors, "password_command", "the command is empty");
 	if (password != NULL && config_path(config) != NULL) {
 		struct stat st;
 		if (stat(config_path(config), &st) != 0) {
-			imap_config_problem(config, errors, "password", "cannot check the mode of %s: %s",
-					    config_path(config), g_strerror(errno));
+			imap_config_problem(config, errors, "password",
+			                    "cannot check the mode of %s: %s", config_path(config),
+			                    g_strerror(errno));
 			*security = true;
 		} else if ((st.st_mode & (S_IRGRP | S_IROTH)) != 0) {
 			imap_config_problem(
 			    config, errors, "password",
 			    "refused: %s is readable by group or others (mode %04o); a literal"
-			    " password needs a private file: chmod 600 %s (or use password_command)",
-			    config_path(config), (unsigned)(st.st_mode & 07777), config_path(config));
+			    " password needs a private file: chmod 600 %s (or use "
+			    "password_command)",
+			    config_path(config), (unsigned)(st.st_mode & 07777),
+			    config_path(config));
 			*security = true;
 		}
 	}
 	if (ca_file != NULL && access(ca_file, R_OK) != 0)
 		imap_config_problem(config, errors, "ca_file", "cannot read %s: %s", ca_file,
-				    g_strerror(errno));
+		                    g_strerror(errno));
 	if (imap != NULL) {
 		char **folders = g_key_file_get_string_list(file, GROUP, "folders", NULL, NULL);
 		GPtrArray *list = g_ptr_array_new();
@@ -257,11 +260,11 @@ imap_config_run_password_command(const dm_config *config, const char *command, G
 	GPid pid;
 
 	if (!g_spawn_async_with_pipes(NULL, (char **)argv, NULL,
-				      G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_CHILD_INHERITS_STDIN, NULL,
-				      NULL, &pid, NULL, &out_fd, NULL, &local)) {
+	                              G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_CHILD_INHERITS_STDIN,
+	                              NULL, NULL, &pid, NULL, &out_fd, NULL, &local)) {
 		g_set_error(error, DM_ERROR, DM_ERROR_CONFIG,
-			    "%s:%d: imap.password_command: cannot run /bin/sh: %s", file, line,
-			    local->message);
+		            "%s:%d: imap.password_command: cannot run /bin/sh: %s", file, line,
+		            local->message);
 		g_error_free(local);
 		g_string_free(output, TRUE);
 		return NULL;
@@ -289,7 +292,7 @@ imap_config_run_password_command(const dm_config *config, const char *command, G
 			break;
 		if (output->len < PASSWORD_OUTPUT_MAX)
 			g_string_append_len(output, buffer,
-					    MIN((gsize)n, PASSWORD_OUTPUT_MAX - output->len));
+			                    MIN((gsize)n, PASSWORD_OUTPUT_MAX - output->len));
 		explicit_bzero(buffer, sizeof buffer);
 	}
 	close(out_fd);
@@ -305,29 +308,29 @@ imap_config_run_password_command(const dm_config *config, const char *command, G
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
 		g_set_error(error, DM_ERROR, DM_ERROR_CONFIG,
-			    "%s:%d: imap.password_command: no answer within %d seconds; the command"
-			    " was stopped",
-			    file, line, IMAP_CONFIG_PASSWORD_COMMAND_TIMEOUT);
+		            "%s:%d: imap.password_command: no answer within %d seconds; the command"
+		            " was stopped",
+		            file, line, IMAP_CONFIG_PASSWORD_COMMAND_TIMEOUT);
 		goto out;
 	}
 	g_spawn_close_pid(pid);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		if (WIFSIGNALED(status))
 			g_set_error(error, DM_ERROR, DM_ERROR_CONFIG,
-				    "%s:%d: imap.password_command: the command died (signal %d)",
-				    file, line, WTERMSIG(status));
+			            "%s:%d: imap.password_command: the command died (signal %d)",
+			            file, line, WTERMSIG(status));
 		else
 			g_set_error(error, DM_ERROR, DM_ERROR_CONFIG,
-				    "%s:%d: imap.password_command: the command failed (exit %d)",
-				    file, line, WEXITSTATUS(status));
+			            "%s:%d: imap.password_command: the command failed (exit %d)",
+			            file, line, WEXITSTATUS(status));
 		goto out;
 	}
 	{
 		size_t length = strcspn(output->str, "\r\n");
 		if (length == 0) {
 			g_set_error(error, DM_ERROR, DM_ERROR_CONFIG,
-				    "%s:%d: imap.password_command: the command printed no password",
-				    file, line);
+			            "%s:%d: imap.password_command: the command printed no password",
+			            file, line);
 			goto out;
 		}
 		password = g_strndup(output->str, length);
@@ -348,9 +351,9 @@ imap_config_read(const dm_config *config, GError **error)
 
 	if (!g_key_file_has_group(config_keyfile(config), GROUP)) {
 		g_set_error(error, DM_ERROR, DM_ERROR_CONFIG,
-			    "%s: no [imap] section; set host, user and password_command (see"
-			    " dunmail.conf(5))",
-			    imap_config_file(config));
+		            "%s: no [imap] section; set host, user and password_command (see"
+		            " dunmail.conf(5))",
+		            imap_config_file(config));
 		return NULL;
 	}
 	errors = g_string_new(NULL);
@@ -359,7 +362,7 @@ imap_config_read(const dm_config *config, GError **error)
 	if (errors->len > 0) {
 		g_string_truncate(errors, errors->len - 1);
 		g_set_error_literal(error, DM_ERROR, security ? DM_ERROR_SECURITY : DM_ERROR_CONFIG,
-				    errors->str);
+		                    errors->str);
 		g_string_free(errors, TRUE);
 		imap_config_free(imap);
 		return NULL;
@@ -398,9 +401,9 @@ imap_config_free(imap_config *imap)
 char *
 imap_config_describe(const imap_config *imap)
 {
-	int port = imap->settings.port != 0                       ? imap->settings.port
-		   : imap->settings.tls == IMAP_TLS_IMPLICIT ? 993
-							     : 143;
+	int port = imap->settings.port != 0                  ? imap->settings.port
+	           : imap->settings.tls == IMAP_TLS_IMPLICIT ? 993
+	                                                     : 143;
 
 	return g_strdup_printf("imap://%s@%s:%d", imap->settings.user, imap->settings.host, port);
 }

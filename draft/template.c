@@ -34,6 +34,7 @@ static const placeholder_info placeholders[] = {
     {"sender_address", VALUE_TEXT},
     {"signature", VALUE_TEXT},
     {"plan_offer", VALUE_TEXT},
+    {"offer_plan", VALUE_TEXT},
     {"amount", VALUE_MONEY},
     {"balance", VALUE_MONEY},
     {"late_fee", VALUE_MONEY},

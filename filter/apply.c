@@ -74,7 +74,7 @@ apply_to_invoice(store *db, const classify_result *message, int64_t invoice_id,
 		dm_date by = message->class_date != DM_DATE_NONE
 				 ? message->class_date
 				 : message->date + APPLY_UNDATED_PROMISE_DAYS;
-		ok = store_invoice_promise(db, invoice_id, by, source, &local);
+		ok = store_invoice_promise(db, invoice_id, by, message->date, source, &local);
 		break;
 	}
 	case RULES_CLASS_DISPUTED:

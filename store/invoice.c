@@ -534,8 +534,8 @@ apply_promise(store_invoice *invoice, const void *data, char **kind, char **deta
 }
 
 bool
-store_invoice_promise(store *db, int64_t invoice_id, dm_date by, const store_source *source,
-		      GError **error)
+store_invoice_promise(store *db, int64_t invoice_id, dm_date by, dm_date made_on,
+		      const store_source *source, GError **error)
 {
 	static const char replace[] =
 	    "UPDATE promises SET state = 'replaced', settled_on = ? WHERE invoice_id = ?"
@@ -559,7 +559,7 @@ store_invoice_promise(store *db, int64_t invoice_id, dm_date by, const store_sou
 	sqlite3_bind_int64(stmt, 1, invoice_id);
 	if (source != NULL && source->message_row != 0)
 		sqlite3_bind_int64(stmt, 2, source->message_row);
-	store_bind_date(stmt, 3, dm_date_today());
+	store_bind_date(stmt, 3, made_on != DM_DATE_NONE ? made_on : dm_date_today());
 	store_bind_date(stmt, 4, by);
 	if (!store_step_done(db, stmt, error, "recording a promise"))
 		goto fail;

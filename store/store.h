@@ -197,9 +197,12 @@ bool store_invoice_dispute(store *db, int64_t invoice_id, const char *note,
 /* Ends a dispute: the status goes back to what it was before. */
 bool store_invoice_resolve(store *db, int64_t invoice_id, const store_source *source,
 			   GError **error);
-/* A promise to pay by a date: status promised, promised_date set, a promise row. */
-bool store_invoice_promise(store *db, int64_t invoice_id, dm_date by, const store_source *source,
-			   GError **error);
+/*
+ * A promise to pay by a date, made on made_on (the reply's date; today when
+ * DM_DATE_NONE): status promised, promised_date set, a promise row.
+ */
+bool store_invoice_promise(store *db, int64_t invoice_id, dm_date by, dm_date made_on,
+			   const store_source *source, GError **error);
 /* The client says it paid: status paid (to be confirmed), balance unchanged. */
 bool store_invoice_claim_paid(store *db, int64_t invoice_id, const store_source *source,
 			      GError **error);

@@ -78,6 +78,10 @@ expect_eq "outgoing stored as out, in the client's thread" "out|Nowak|draft-7@st
 	"$(sqlite3 "$T/dunmail.db" "SELECT m.direction, c.name, m.draft_message_id FROM messages m JOIN clients c ON c.id = m.client_id WHERE message_id='out-1@studio.example'")"
 expect_eq "same thread as the reply" "1" \
 	"$(sqlite3 "$T/dunmail.db" "SELECT count(DISTINCT thread_id) FROM messages WHERE message_id IN ('out-1@studio.example','r1@nowak.example.pl')")"
+expect_eq "the reply's language is stored on the client that had none" "pl" \
+	"$(sqlite3 "$T/dunmail.db" "SELECT language FROM clients WHERE name='Nowak'")"
+expect_eq "a known language is kept" "en" \
+	"$(sqlite3 "$T/dunmail.db" "SELECT language FROM clients WHERE name='Acme'")"
 expect_eq "the promise is on the invoice" "promised|2026-11-19" \
 	"$(sqlite3 "$T/dunmail.db" "SELECT status, promised_date FROM invoices WHERE number='FV/2026/11/045'")"
 

@@ -254,7 +254,7 @@ test_promise_broken_after_grace(void **state)
 
 	/* Promised for Friday 2026-11-20; two working days of grace run to Tuesday. */
 	assert_true(store_invoice_promise(f->db, invoice->id, dm_date_from_ymd(2026, 11, 20),
-					  &source, NULL));
+					  dm_date_from_ymd(2026, 11, 16), &source, NULL));
 	assert_true(store_promise_break_overdue(f->db, dm_date_from_ymd(2026, 11, 24), 2, &broken,
 						NULL));
 	assert_int_equal(broken, 0);
@@ -450,7 +450,7 @@ test_dispute_and_resolve_restore_status(void **state)
 	GError *error = NULL;
 
 	assert_true(store_invoice_promise(f->db, invoice->id, dm_date_from_ymd(2026, 12, 4),
-					  &source, &error));
+					  DM_DATE_NONE, &source, &error));
 	assert_true(store_invoice_dispute(f->db, invoice->id, "wrong hours", &source, &error));
 	assert_false(store_invoice_dispute(f->db, invoice->id, NULL, &source, &error));
 	g_clear_error(&error);
