@@ -41,7 +41,16 @@ SAN_TESTS = $(TEST_SRCS:tests/unit/%.c=$(B)/san-tests/%)
 
 MANPAGES  = $(wildcard doc/*.1 doc/*.5)
 
-.PHONY: FORCE all check check-run unit unit-san e2e demo demo-run deps ensure-deps bench bench-run \
+# Fuzzing: libFuzzer targets tests/fuzz/fuzz-*.c, built with clang against a
+# library compiled with the fuzzer's coverage and ASan + UBSan.
+FUZZ_CC    ?= clang
+FUZZ_FLAGS  = -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+FUZZ_SRCS   = $(sort $(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_LIB_OBJS = $(LIB_SRCS:%.c=$(B)/fuzz-obj/%.o)
+FUZZERS     = $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
+FUZZ_SECONDS ?= 600
+
+.PHONY: FORCE fuzz fuzz-build check-valgrind lint all check check-run unit unit-san e2e demo demo-run deps ensure-deps bench bench-run \
         install clean format
 
 all: $(B)/dunmail
@@ -82,6 +91,35 @@ $(B)/bench/%: bench/%.c $(B)/libdunmail.a
 	@mkdir -p $(dir $@)
 	$(CC) $(DM_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libdunmail.a $(PKG_LIBS) -lm
 
+$(B)/fuzz-obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(DM_CFLAGS) -Wno-unused-command-line-argument $(FUZZ_FLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/libdunmail-fuzz.a: $(FUZZ_LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/fuzz/%: tests/fuzz/%.c $(B)/libdunmail-fuzz.a
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(DM_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	    -o $@ $< $(B)/libdunmail-fuzz.a $(PKG_LIBS) -lm
+
+fuzz-build: $(FUZZERS)
+
+# make fuzz FUZZ_SECONDS=3600: every target for that long (corpora in build/fuzz-corpus).
+fuzz: ensure-deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# The whole suite under valgrind memcheck (slow).
+check-valgrind: ensure-deps
+	@$(MAKE) --no-print-directory $(B)/dunmail $(TESTS)
+	@sh tests/valgrind/run.sh
+
+# cppcheck and clang-tidy with the checked-in configuration.
+lint: ensure-deps
+	@sh tests/lint.sh
+
 # `make check` and `make demo` are single commands on a fresh Debian machine:
 # they install what is missing first, then re-enter make so that pkg-config
 # sees the freshly installed libraries.
@@ -94,7 +132,7 @@ deps:
 check: ensure-deps
 	@$(MAKE) --no-print-directory check-run
 
-check-run: $(B)/dunmail $(TESTS) $(B)/dunmail-san $(SAN_TESTS)
+check-run: $(B)/dunmail $(TESTS) $(B)/dunmail-san $(SAN_TESTS) $(FUZZERS)
 	@sh tests/run-all.sh
 
 unit: $(TESTS)
