@@ -181,30 +181,15 @@ client_from_row(sqlite3_stmt *stmt)
 	return client;
 }
 
-/* Runs a query that yields client rows; binds one text or integer parameter. */
+/* Runs a query that yields client rows, then loads their addresses. */
 static GPtrArray *
 query_clients(store *db, const char *sql, const char *text, int64_t number, GError **error)
 {
-	sqlite3_stmt *stmt = store_statement(db, sql, error);
-	GPtrArray *clients;
-	int rc;
+	GPtrArray *clients =
+	    store_query_records(db, sql, text, number, (store_row_reader)client_from_row,
+				(GDestroyNotify)store_client_free, "reading clients", error);
 
-	if (stmt == NULL)
-		return NULL;
-	if (text != NULL)
-		store_bind_text(stmt, 1, text);
-	else if (number != 0)
-		sqlite3_bind_int64(stmt, 1, number);
-	clients = g_ptr_array_new_with_free_func((GDestroyNotify)store_client_free);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		g_ptr_array_add(clients, client_from_row(stmt));
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		store_set_sql_error(db, error, "reading clients");
-		g_ptr_array_unref(clients);
-		return NULL;
-	}
-	for (guint i = 0; i < clients->len; i++) {
+	for (guint i = 0; clients != NULL && i < clients->len; i++) {
 		if (!load_addresses(db, g_ptr_array_index(clients, i), error)) {
 			g_ptr_array_unref(clients);
 			return NULL;

@@ -125,46 +125,38 @@ store_draft_set_imap(store *db, int64_t draft_id, uint32_t uidvalidity, uint32_t
 	"id, client_id, kind, level, message_id, planned_on, state, location, uidvalidity, uid,"   \
 	" subject"
 
+static store_draft *
+draft_from_row(sqlite3_stmt *stmt)
+{
+	store_draft *d = store_draft_new();
+
+	d->id = sqlite3_column_int64(stmt, 0);
+	d->client_id = sqlite3_column_int64(stmt, 1);
+	d->kind = store_column_text(stmt, 2);
+	d->level = sqlite3_column_int(stmt, 3);
+	d->message_id = store_column_text(stmt, 4);
+	d->planned_on = store_column_date(stmt, 5);
+	d->state = state_from_name((const char *)sqlite3_column_text(stmt, 6));
+	d->location = store_column_text(stmt, 7);
+	d->uidvalidity = (uint32_t)sqlite3_column_int64(stmt, 8);
+	d->uid = (uint32_t)sqlite3_column_int64(stmt, 9);
+	d->subject = store_column_text(stmt, 10);
+	return d;
+}
+
 static GPtrArray *
 query_drafts(store *db, const char *sql, const char *text, int64_t number, GError **error)
 {
 	static const char links[] = "SELECT invoice_id FROM draft_invoices WHERE draft_id = ?"
 				    " ORDER BY invoice_id";
-	sqlite3_stmt *stmt = store_statement(db, sql, error);
-	GPtrArray *list;
-	int rc;
+	GPtrArray *list = store_query_records(db, sql, text, number, (store_row_reader)draft_from_row,
+					      (GDestroyNotify)store_draft_free, "reading drafts",
+					      error);
 
-	if (stmt == NULL)
-		return NULL;
-	if (text != NULL)
-		store_bind_text(stmt, 1, text);
-	else if (number != 0)
-		sqlite3_bind_int64(stmt, 1, number);
-	list = g_ptr_array_new_with_free_func((GDestroyNotify)store_draft_free);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		store_draft *d = store_draft_new();
-		d->id = sqlite3_column_int64(stmt, 0);
-		d->client_id = sqlite3_column_int64(stmt, 1);
-		d->kind = store_column_text(stmt, 2);
-		d->level = sqlite3_column_int(stmt, 3);
-		d->message_id = store_column_text(stmt, 4);
-		d->planned_on = store_column_date(stmt, 5);
-		d->state = state_from_name((const char *)sqlite3_column_text(stmt, 6));
-		d->location = store_column_text(stmt, 7);
-		d->uidvalidity = (uint32_t)sqlite3_column_int64(stmt, 8);
-		d->uid = (uint32_t)sqlite3_column_int64(stmt, 9);
-		d->subject = store_column_text(stmt, 10);
-		g_ptr_array_add(list, d);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		store_set_sql_error(db, error, "reading drafts");
-		g_ptr_array_unref(list);
-		return NULL;
-	}
-	for (guint i = 0; i < list->len; i++) {
+	for (guint i = 0; list != NULL && i < list->len; i++) {
 		store_draft *d = g_ptr_array_index(list, i);
-		if ((stmt = store_statement(db, links, error)) == NULL) {
+		sqlite3_stmt *stmt = store_statement(db, links, error);
+		if (stmt == NULL) {
 			g_ptr_array_unref(list);
 			return NULL;
 		}

@@ -55,6 +55,23 @@ store_event_free(store_event *event)
 	g_free(event);
 }
 
+static store_event *
+event_from_row(sqlite3_stmt *stmt)
+{
+	store_event *event = g_new0(store_event, 1);
+
+	event->id = sqlite3_column_int64(stmt, 0);
+	event->at = store_column_text(stmt, 1);
+	event->kind = store_column_text(stmt, 2);
+	event->command = store_column_text(stmt, 3);
+	event->message_id = store_column_text(stmt, 4);
+	event->rule_id = store_column_text(stmt, 5);
+	event->before = store_column_text(stmt, 6);
+	event->after = store_column_text(stmt, 7);
+	event->detail = store_column_text(stmt, 8);
+	return event;
+}
+
 GPtrArray *
 store_event_list_for_invoice(store *db, int64_t invoice_id, GError **error)
 {
@@ -62,34 +79,8 @@ store_event_list_for_invoice(store *db, int64_t invoice_id, GError **error)
 	    "SELECT e.id, e.at, e.kind, e.command, m.message_id, e.rule_id, e.before, e.after,"
 	    " e.detail FROM events e LEFT JOIN messages m ON m.id = e.message_row"
 	    " WHERE e.invoice_id = ? ORDER BY e.id";
-	sqlite3_stmt *stmt = store_statement(db, sql, error);
-	GPtrArray *events;
-	int rc;
-
-	if (stmt == NULL)
-		return NULL;
-	sqlite3_bind_int64(stmt, 1, invoice_id);
-	events = g_ptr_array_new_with_free_func((GDestroyNotify)store_event_free);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		store_event *event = g_new0(store_event, 1);
-		event->id = sqlite3_column_int64(stmt, 0);
-		event->at = store_column_text(stmt, 1);
-		event->kind = store_column_text(stmt, 2);
-		event->command = store_column_text(stmt, 3);
-		event->message_id = store_column_text(stmt, 4);
-		event->rule_id = store_column_text(stmt, 5);
-		event->before = store_column_text(stmt, 6);
-		event->after = store_column_text(stmt, 7);
-		event->detail = store_column_text(stmt, 8);
-		g_ptr_array_add(events, event);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		store_set_sql_error(db, error, "reading events");
-		g_ptr_array_unref(events);
-		return NULL;
-	}
-	return events;
+	return store_query_records(db, sql, NULL, invoice_id, (store_row_reader)event_from_row,
+				   (GDestroyNotify)store_event_free, "reading events", error);
 }
 
 int64_t

@@ -234,6 +234,7 @@ store_invoice_list(store *db, const store_invoice_filter *filter, GError **error
 	GPtrArray *invoices;
 	int rc;
 
+	/* Three parameters: store_query_records binds only one. */
 	if (stmt == NULL)
 		return NULL;
 	if (filter != NULL && filter->by_status)
@@ -772,21 +773,6 @@ store_invoice_instalments(store *db, int64_t invoice_id, GError **error)
 {
 	static const char sql[] = "SELECT " INVOICE_COLUMNS " FROM invoices i JOIN clients c ON"
 				  " c.id = i.client_id WHERE i.parent_id = ? ORDER BY i.due, i.id";
-	sqlite3_stmt *stmt = store_statement(db, sql, error);
-	GPtrArray *list;
-	int rc;
-
-	if (stmt == NULL)
-		return NULL;
-	sqlite3_bind_int64(stmt, 1, invoice_id);
-	list = g_ptr_array_new_with_free_func((GDestroyNotify)store_invoice_free);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		g_ptr_array_add(list, invoice_from_row(stmt));
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		store_set_sql_error(db, error, "listing instalments");
-		g_ptr_array_unref(list);
-		return NULL;
-	}
-	return list;
+	return store_query_records(db, sql, NULL, invoice_id, (store_row_reader)invoice_from_row,
+				   (GDestroyNotify)store_invoice_free, "listing instalments", error);
 }

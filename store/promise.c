@@ -12,6 +12,22 @@ store_promise_free(store_promise *promise)
 	g_free(promise);
 }
 
+static store_promise *
+promise_from_row(sqlite3_stmt *stmt)
+{
+	store_promise *p = g_new0(store_promise, 1);
+
+	p->id = sqlite3_column_int64(stmt, 0);
+	p->invoice_id = sqlite3_column_int64(stmt, 1);
+	p->invoice_number = store_column_text(stmt, 2);
+	p->client_name = store_column_text(stmt, 3);
+	p->made_on = store_column_date(stmt, 4);
+	p->promised_date = store_column_date(stmt, 5);
+	p->state = store_column_text(stmt, 6);
+	p->settled_on = store_column_date(stmt, 7);
+	return p;
+}
+
 GPtrArray *
 store_promise_list(store *db, GError **error)
 {
@@ -19,32 +35,8 @@ store_promise_list(store *db, GError **error)
 	    "SELECT p.id, p.invoice_id, i.number, c.name, p.made_on, p.promised_date, p.state,"
 	    " p.settled_on FROM promises p JOIN invoices i ON i.id = p.invoice_id JOIN clients c"
 	    " ON c.id = i.client_id ORDER BY p.promised_date DESC, p.id DESC";
-	sqlite3_stmt *stmt = store_statement(db, sql, error);
-	GPtrArray *list;
-	int rc;
-
-	if (stmt == NULL)
-		return NULL;
-	list = g_ptr_array_new_with_free_func((GDestroyNotify)store_promise_free);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		store_promise *p = g_new0(store_promise, 1);
-		p->id = sqlite3_column_int64(stmt, 0);
-		p->invoice_id = sqlite3_column_int64(stmt, 1);
-		p->invoice_number = store_column_text(stmt, 2);
-		p->client_name = store_column_text(stmt, 3);
-		p->made_on = store_column_date(stmt, 4);
-		p->promised_date = store_column_date(stmt, 5);
-		p->state = store_column_text(stmt, 6);
-		p->settled_on = store_column_date(stmt, 7);
-		g_ptr_array_add(list, p);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		store_set_sql_error(db, error, "listing promises");
-		g_ptr_array_unref(list);
-		return NULL;
-	}
-	return list;
+	return store_query_records(db, sql, NULL, 0, (store_row_reader)promise_from_row,
+				   (GDestroyNotify)store_promise_free, "listing promises", error);
 }
 
 bool

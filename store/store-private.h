@@ -30,6 +30,17 @@ void store_set_sql_error(store *db, GError **error, const char *context);
 /* Runs one statement to completion (SQLITE_DONE); false with an error otherwise. */
 bool store_step_done(store *db, sqlite3_stmt *stmt, GError **error, const char *context);
 
+/*
+ * Runs a query that yields records: binds one text parameter (or, when
+ * text is NULL and number is not 0, one integer) to ?1, turns each row into
+ * a record with read, and returns them in an array that frees them with
+ * free_record.  NULL with an error naming context on failure.
+ */
+typedef gpointer (*store_row_reader)(sqlite3_stmt *stmt);
+GPtrArray *store_query_records(store *db, const char *sql, const char *text, int64_t number,
+			       store_row_reader read, GDestroyNotify free_record,
+			       const char *context, GError **error);
+
 /* Text column helpers: a copy (NULL for SQL NULL). */
 char *store_column_text(sqlite3_stmt *stmt, int column);
 dm_date store_column_date(sqlite3_stmt *stmt, int column);

@@ -73,6 +73,33 @@ store_step_done(store *db, sqlite3_stmt *stmt, GError **error, const char *conte
 	return false;
 }
 
+GPtrArray *
+store_query_records(store *db, const char *sql, const char *text, int64_t number,
+		    store_row_reader read, GDestroyNotify free_record, const char *context,
+		    GError **error)
+{
+	sqlite3_stmt *stmt = store_statement(db, sql, error);
+	GPtrArray *records;
+	int rc;
+
+	if (stmt == NULL)
+		return NULL;
+	if (text != NULL)
+		store_bind_text(stmt, 1, text);
+	else if (number != 0)
+		sqlite3_bind_int64(stmt, 1, number);
+	records = g_ptr_array_new_with_free_func(free_record);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		g_ptr_array_add(records, read(stmt));
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		store_set_sql_error(db, error, context);
+		g_ptr_array_unref(records);
+		return NULL;
+	}
+	return records;
+}
+
 char *
 store_column_text(sqlite3_stmt *stmt, int column)
 {
