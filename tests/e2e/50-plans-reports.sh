@@ -48,8 +48,8 @@ printf 'From: billing@nowak.example.pl\nTo: anna@studio.example\nSubject: Re: N-
 printf 'From: billing@nowak.example.pl\nTo: anna@studio.example\nSubject: Re: N-2\nDate: Mon, 16 Nov 2026 09:05:00 +0100\nMessage-ID: <p2@nowak.example.pl>\n\nZapłacimy do 18 listopada.\n' | dm filter --observe
 dm --now 2026-11-19 invoice paid N-1 >/dev/null
 promises=$(dm --now 2026-11-30 report promises --format csv | tr -d '\r')
-expect_contains "a kept promise" "Nowak,N-1,2026-11-22,2026-11-20,kept,2026-11-19" "$promises"
-expect_contains "an open promise" "Nowak,N-2,2026-11-22,2026-11-18,open," "$promises"
+expect_contains "a kept promise, made on the reply's day" "Nowak,N-1,2026-11-16,2026-11-20,kept,2026-11-19" "$promises"
+expect_contains "an open promise" "Nowak,N-2,2026-11-16,2026-11-18,open," "$promises"
 expect_exit "bad --state" 64 dm report promises --state lost
 clients=$(dm --now 2026-11-30 report clients --format json)
 expect_contains "clients report: grade" '"grade" : "' "$clients"
