@@ -26,3 +26,4 @@ for b in build/bench/bench-imap*; do
 	echo "== $(basename "$b")"
 	"$b"
 done
+echo; echo "== dunmail scan over IMAP (20,000 messages)"; sh bench/bench-scan.sh
