@@ -139,9 +139,12 @@ scan_fetch_one(uint32_t uid, const char *data, size_t length, void *user)
 		return false;
 	if (!pipeline_process(run->classifier, run->config, run->db, data, length,
 	                      run->current->name, &outcome, &error)) {
-		if (error->domain == DM_ERROR &&
-		    (error->code == DM_ERROR_TEMPORARY || error->code == DM_ERROR_DATABASE ||
-		     error->code == DM_ERROR_IO)) {
+		/* A failure that rolled the batch's transaction back loses the
+		 * messages before it too: that is a store failure, whatever its code. */
+		if (!store_in_transaction(run->db) ||
+		    (error->domain == DM_ERROR &&
+		     (error->code == DM_ERROR_TEMPORARY || error->code == DM_ERROR_DATABASE ||
+		      error->code == DM_ERROR_IO))) {
 			g_prefix_error(&error, "%s UID %u: ", run->current->name, uid);
 			run->store_error = error;
 			return false;
@@ -220,8 +223,20 @@ scan_folder(scan_run *run, imap_session *session, const char *folder, GError **e
 		bool fetched;
 
 		run->last_done = 0;
+		/* One transaction per batch: a commit per message would cost more
+		 * than classifying it.  The bookmark is saved in the same
+		 * transaction, so the store and the bookmark move together. */
+		if (!store_begin(run->db, error)) {
+			ok = false;
+			break;
+		}
 		fetched = imap_fetch(session, uids + i, n, (size_t)run->imap->batch, scan_fetch_one,
 		                     run, &local);
+		if (run->store_error != NULL) {
+			/* The batch was rolled back: the bookmark stays where it was. */
+			store_rollback(run->db);
+			run->last_done = 0;
+		}
 		/* A whole batch done moves the bookmark past UIDs the server no longer
 		 * had; a partial one (signal, failure) only to the last message done. */
 		if (fetched && !scan_stop && run->store_error == NULL)
@@ -230,6 +245,7 @@ scan_folder(scan_run *run, imap_session *session, const char *folder, GError **e
 			GError *save_error = NULL;
 			bookmark = MAX(bookmark, run->last_done);
 			if (!store_folder_set(run->db, folder, validity, bookmark, &save_error)) {
+				store_rollback(run->db);
 				g_clear_error(&local);
 				g_propagate_error(error, save_error);
 				ok = false;
@@ -237,6 +253,11 @@ scan_folder(scan_run *run, imap_session *session, const char *folder, GError **e
 			}
 			known = true;
 			saved_validity = validity;
+		}
+		if (store_in_transaction(run->db) && !store_commit(run->db, error)) {
+			g_clear_error(&local);
+			ok = false;
+			break;
 		}
 		if (!fetched) {
 			g_propagate_error(error, local);

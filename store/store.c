@@ -212,6 +212,12 @@ store_commit(store *db, GError **error)
 	return true;
 }
 
+bool
+store_in_transaction(const store *db)
+{
+	return db->transaction_depth > 0;
+}
+
 void
 store_rollback(store *db)
 {

@@ -47,6 +47,8 @@ void store_set_busy_timeout(store *db, int milliseconds);
 bool store_begin(store *db, GError **error);
 bool store_commit(store *db, GError **error);
 void store_rollback(store *db);
+/* Inside store_begin .. store_commit?  A failure rolls a transaction back whole. */
+bool store_in_transaction(const store *db);
 
 /* Runs PRAGMA integrity_check and foreign_key_check; false with the first problem. */
 bool store_check_integrity(store *db, GError **error);
