@@ -744,6 +744,35 @@ matcher_clear(matcher *m)
 	pcre2_match_context_free(m->context);
 }
 
+static void
+matcher_free(gpointer data)
+{
+	matcher *m = data;
+
+	matcher_clear(m);
+	g_free(m);
+}
+
+/*
+ * One matcher per thread, made on first use and kept: creating the match
+ * context, the JIT stack (an mmap) and the match data for every message
+ * cost more than most of the matching.
+ */
+static GPrivate thread_matcher = G_PRIVATE_INIT(matcher_free);
+
+static matcher *
+matcher_for_thread(void)
+{
+	matcher *m = g_private_get(&thread_matcher);
+
+	if (m == NULL) {
+		m = g_new0(matcher, 1);
+		matcher_init(m);
+		g_private_set(&thread_matcher, m);
+	}
+	return m;
+}
+
 /* Runs one regex over a field; on a match fills the folded ranges of the
  * whole match and of the "date" group (date_start = SIZE_MAX when unset). */
 static regex_outcome
@@ -908,8 +937,7 @@ rules_classify(const rules *set, const char *subject, const char *body,
 	reply_field fields[2];
 	reply_field_init(&fields[0], "subject", subject);
 	reply_field_init(&fields[1], "body", body);
-	matcher m;
-	matcher_init(&m);
+	matcher *m = matcher_for_thread();
 
 	rule_outcome best = {0};
 	bool have_best = false;
@@ -918,7 +946,7 @@ rules_classify(const rules *set, const char *subject, const char *body,
 		const rule *r = g_ptr_array_index(set->rules, i);
 		rule_outcome outcome = {.rule = r, .index = i};
 		outcome.field = r->on_subject ? &fields[0] : &fields[1];
-		if (!rule_run(&m, r, outcome.field, &outcome))
+		if (!rule_run(m, r, outcome.field, &outcome))
 			continue;
 		if (explain != NULL)
 			g_ptr_array_add(explain, explanation_new(&outcome));
@@ -947,7 +975,6 @@ rules_classify(const rules *set, const char *subject, const char *body,
 				entry->winner = true;
 		}
 	}
-	matcher_clear(&m);
 	reply_field_clear(&fields[0]);
 	reply_field_clear(&fields[1]);
 	return have_best;
