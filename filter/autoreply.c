@@ -131,17 +131,40 @@ autoreply_fold(const char *text)
 	return g_string_free(out, FALSE);
 }
 
+/*
+ * The phrase tables are constant, so each phrase is folded once per
+ * process (keyed by its address) instead of once per message: folding
+ * every table for every message cost more than the rest of detection.
+ */
+static GMutex autoreply_fold_lock;
+static GHashTable *autoreply_folded_phrases;
+
+static const char *
+autoreply_folded_phrase(const char *phrase)
+{
+	const char *folded;
+
+	g_mutex_lock(&autoreply_fold_lock);
+	if (autoreply_folded_phrases == NULL)
+		autoreply_folded_phrases = g_hash_table_new_full(g_direct_hash, g_direct_equal,
+		                                                 NULL, g_free);
+	folded = g_hash_table_lookup(autoreply_folded_phrases, phrase);
+	if (folded == NULL) {
+		char *made = autoreply_fold(phrase);
+		g_hash_table_insert(autoreply_folded_phrases, (gpointer)phrase, made);
+		folded = made;
+	}
+	g_mutex_unlock(&autoreply_fold_lock);
+	return folded;
+}
+
 /* The first phrase of the table found in folded text, or NULL. */
 static const char *
 autoreply_find_phrase(const char *folded, const char *const *phrases)
 {
-	for (size_t i = 0; phrases[i] != NULL; i++) {
-		char *phrase = autoreply_fold(phrases[i]);
-		bool found = strstr(folded, phrase) != NULL;
-		g_free(phrase);
-		if (found)
+	for (size_t i = 0; phrases[i] != NULL; i++)
+		if (strstr(folded, autoreply_folded_phrase(phrases[i])) != NULL)
 			return phrases[i];
-	}
 	return NULL;
 }
 

@@ -230,8 +230,18 @@ apply_rules(const classifier *c, classify_result *result, bool want_explain)
 
 	if (c->rules == NULL)
 		goto out;
-	rules_classify(c->rules, mail_subject(result->mail), result->reply_text, &verdict,
-		       explanations);
+	/* The reply's own language first; every pack when that finds nothing
+	 * (or when asked to explain, so every rule that matches is shown). */
+	if (explanations == NULL && result->language != NULL) {
+		const char *only[] = {result->language, NULL};
+		rules_classify_languages(c->rules, only, mail_subject(result->mail),
+					 result->reply_text, &verdict, NULL);
+	}
+	if (verdict.rule_id == NULL) {
+		rules_verdict_clear(&verdict);
+		rules_classify(c->rules, mail_subject(result->mail), result->reply_text, &verdict,
+			       explanations);
+	}
 	for (guint i = 0; explanations != NULL && i < explanations->len; i++) {
 		const rules_explanation *e = g_ptr_array_index(explanations, i);
 		explain(result, "rule %s (%s, priority %d) %s on %s: \"%s\"%s%s%s", e->rule_id,

@@ -930,6 +930,24 @@ bool
 rules_classify(const rules *set, const char *subject, const char *body,
                rules_verdict *verdict, GPtrArray *explain)
 {
+	return rules_classify_languages(set, NULL, subject, body, verdict, explain);
+}
+
+static bool
+language_wanted(const char *const *languages, const char *language)
+{
+	if (languages == NULL)
+		return true;
+	for (const char *const *l = languages; *l != NULL; l++)
+		if (g_strcmp0(*l, language) == 0)
+			return true;
+	return false;
+}
+
+bool
+rules_classify_languages(const rules *set, const char *const *languages, const char *subject,
+                         const char *body, rules_verdict *verdict, GPtrArray *explain)
+{
 	memset(verdict, 0, sizeof *verdict);
 	verdict->klass = RULES_CLASS_NONE;
 	verdict->class_name = rules_class_name(RULES_CLASS_NONE);
@@ -945,6 +963,8 @@ rules_classify(const rules *set, const char *subject, const char *body,
 	for (guint i = 0; i < set->rules->len; i++) {
 		const rule *r = g_ptr_array_index(set->rules, i);
 		rule_outcome outcome = {.rule = r, .index = i};
+		if (!language_wanted(languages, r->language))
+			continue;
 		outcome.field = r->on_subject ? &fields[0] : &fields[1];
 		if (!rule_run(m, r, outcome.field, &outcome))
 			continue;
