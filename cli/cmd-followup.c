@@ -1,16 +1,18 @@
 /*
- * dunmail followup [--dry-run] [--drafts maildir:DIR] [--format F]
+ * dunmail followup [--dry-run] [--drafts maildir:DIR|imap] [--format F]
  * dunmail tasks [--format F]
  *
  * The morning job: the planner (policy/plan.h) decides what is due as of
  * today (--now) from the store; followup writes one draft per planned
- * e-mail in the client's language into a Maildir (flag D) and records it,
- * and lists the calls, letters and tasks; tasks lists only the latter.
+ * e-mail in the client's language into a Maildir (flag D) or the IMAP
+ * Drafts folder (flag \Draft, cli/followup-imap.h) and records it, and
+ * lists the calls, letters and tasks; tasks lists only the latter.
  * Running it twice drafts nothing new: a waiting draft blocks its level, a
  * draft the user deleted unsent is not made again, and a new level
  * replaces an older unsent draft of the same invoices.
  */
 #include "cli/cli.h"
+#include "cli/followup-imap.h"
 #include "cli/followup-snapshot.h"
 #include "common/money.h"
 #include "common/util.h"
@@ -32,7 +34,8 @@ typedef struct {
 	template_set *templates;
 	followup_snapshot *snapshot;
 	plan *plan;
-	char *maildir;  /* where drafts go, or NULL (dry run) */
+	char *maildir;  /* where drafts go, or NULL (dry run, IMAP) */
+	followup_imap *imap; /* drafts go to its Drafts folder, or NULL */
 	bool dry_run;
 } followup_run;
 
@@ -47,33 +50,67 @@ followup_run_clear(followup_run *run)
 	if (run->policies != NULL)
 		policy_set_free(run->policies);
 	g_free(run->maildir);
+	followup_imap_close(run->imap);
 }
 
-/* "maildir:DIR" (or a bare directory) from --drafts or [followup] drafts. */
+/*
+ * Where drafts go: "maildir:DIR" (or a bare directory) or "imap", from
+ * --drafts, else [followup] drafts, else [imap] drafts = yes.  *dir is the
+ * Maildir, NULL when *imap is set.
+ */
 static bool
-drafts_location(const dm_config *config, const char *option, char **dir, GError **error)
+drafts_location(const dm_config *config, const char *option, char **dir, bool *imap,
+		GError **error)
 {
 	const char *value = option;
+	bool imap_wanted = false;
 
 	*dir = NULL;
+	*imap = false;
+	if (!followup_imap_configured(config, &imap_wanted, error))
+		return false;
 	if (value == NULL) {
 		char *configured =
 		    g_key_file_get_string(config_keyfile(config), "followup", "drafts", NULL);
+		if (configured == NULL && imap_wanted) {
+			*imap = true;
+			return true;
+		}
 		if (configured == NULL) {
 			g_set_error(error, DM_ERROR, DM_ERROR_USAGE,
-				    "where should drafts go? use --drafts maildir:DIR or set"
-				    " [followup] drafts = maildir:DIR");
+				    "where should drafts go? use --drafts maildir:DIR or --drafts imap,"
+				    " or set [followup] drafts = maildir:DIR or imap");
 			return false;
 		}
 		*dir = g_strstrip(configured);
+		/* Two settings that disagree: guessing would put drafts where
+		 * the user does not look. */
+		if (imap_wanted && strcmp(*dir, "imap") != 0) {
+			g_set_error(error, DM_ERROR, DM_ERROR_CONFIG,
+				    "%s:%d: [imap] drafts = yes, but [followup] drafts = %s: keep"
+				    " one of them",
+				    config_path(config) != NULL ? config_path(config) : "configuration",
+				    config_key_line(config, "followup", "drafts"), *dir);
+			g_free(*dir);
+			*dir = NULL;
+			return false;
+		}
 	} else {
 		*dir = g_strdup(value);
 	}
+	if (strcmp(*dir, "imap") == 0) {
+		g_free(*dir);
+		*dir = NULL;
+		*imap = true;
+		return true;
+	}
 	if (g_str_has_prefix(*dir, "maildir:"))
 		memmove(*dir, *dir + 8, strlen(*dir + 8) + 1);
-	else if (g_str_has_prefix(*dir, "imap")) {
+	else if (g_str_has_prefix(*dir, "imap:")) {
 		g_set_error(error, DM_ERROR, DM_ERROR_USAGE,
-			    "drafts into IMAP are not available yet: use maildir:DIR");
+			    "drafts = %s: write just \"imap\"; the folder is found by its"
+			    " \\Drafts attribute or named by [imap] drafts_folder",
+			    *dir);
 		g_free(*dir);
 		*dir = NULL;
 		return false;
@@ -274,9 +311,13 @@ plan_row(printer *p, const plan_item *item, const char *subject)
 	g_free(cc);
 }
 
-/* Older drafts of the same client and invoices that wait unsent are replaced. */
+/*
+ * Older drafts of the same client and invoices that wait unsent are
+ * replaced; except_id is the new draft itself when it is recorded already
+ * (IMAP: the new one is appended first, so a failure keeps the old one).
+ */
 static bool
-replace_older_drafts(followup_run *run, const plan_item *item, GError **error)
+replace_older_drafts(followup_run *run, const plan_item *item, int64_t except_id, GError **error)
 {
 	GPtrArray *drafts = store_draft_list(run->db, item->client->id, error);
 
@@ -286,6 +327,8 @@ replace_older_drafts(followup_run *run, const plan_item *item, GError **error)
 		const store_draft *d = g_ptr_array_index(drafts, i);
 		bool overlaps = false;
 		if (d->state != DRAFT_WRITTEN && d->state != DRAFT_INTENDED)
+			continue;
+		if (d->id == except_id)
 			continue;
 		for (guint j = 0; j < d->invoice_ids->len && !overlaps; j++)
 			for (size_t k = 0; k < item->n_invoices && !overlaps; k++)
@@ -305,6 +348,27 @@ replace_older_drafts(followup_run *run, const plan_item *item, GError **error)
 			g_free(dir);
 			g_free(top);
 			g_free(name);
+		} else if (d->location != NULL && g_str_has_prefix(d->location, "imap:") &&
+			   d->state == DRAFT_WRITTEN) {
+			GError *local = NULL;
+			if (run->imap == NULL) {
+				dm_log_warning("the older draft \"%s\" stays in %s: drafts go to a"
+					       " Maildir now; delete it there yourself",
+					       d->subject != NULL ? d->subject : d->kind,
+					       d->location + 5);
+			} else if (!followup_imap_delete(run->imap, d, &local)) {
+				/* A server that went away ends the run: the old draft
+				 * stays written and the next run's reconcile removes it.
+				 * A refusal (no UIDPLUS) only leaves it for the user. */
+				if (local->domain == DM_ERROR && local->code == DM_ERROR_TEMPORARY) {
+					g_propagate_error(error, local);
+					g_ptr_array_unref(drafts);
+					return false;
+				}
+				dm_log_warning("could not remove the older draft: %s",
+					       local->message);
+				g_clear_error(&local);
+			}
 		}
 		if (!store_draft_set_state(run->db, d->id, DRAFT_REPLACED, NULL, error)) {
 			g_ptr_array_unref(drafts);
@@ -315,7 +379,12 @@ replace_older_drafts(followup_run *run, const plan_item *item, GError **error)
 	return true;
 }
 
-/* Renders, records (intended), writes into the Maildir, records (written). */
+/*
+ * Renders, records (intended), writes into the Maildir or appends to the
+ * IMAP Drafts folder, records (written).  An older draft of the same
+ * invoices goes before a Maildir write but only after an APPEND, so an
+ * IMAP run that fails in between still leaves one draft on the server.
+ */
 static bool
 write_draft(followup_run *run, const plan_item *item, char **subject_out, GError **error)
 {
@@ -367,9 +436,10 @@ write_draft(followup_run *run, const plan_item *item, char **subject_out, GError
 			g_free(last);
 		}
 	}
-	if (!draft_message_render(message, false, &bytes, NULL, error))
+	/* IMAP wants CRLF line ends (RFC 3501); a Maildir file has LF. */
+	if (!draft_message_render(message, run->imap != NULL, &bytes, NULL, error))
 		goto out;
-	if (!replace_older_drafts(run, item, error))
+	if (run->imap == NULL && !replace_older_drafts(run, item, 0, error))
 		goto out;
 	draft = store_draft_new();
 	draft->client_id = item->client->id;
@@ -379,19 +449,37 @@ write_draft(followup_run *run, const plan_item *item, char **subject_out, GError
 	draft->planned_on = dm_date_today();
 	draft->state = DRAFT_INTENDED;
 	draft->subject = g_strdup(subject);
+	/* An IMAP draft names its folder while still intended, so the next
+	 * run's reconcile knows where to look for it after a crash. */
+	if (run->imap != NULL)
+		draft->location = followup_imap_location(run->imap);
 	for (size_t i = 0; i < item->n_invoices; i++)
 		g_array_append_val(draft->invoice_ids, item->invoices[i].invoice->id);
 	if (!store_draft_add(run->db, draft, error))
 		goto out;
-	{
+	if (run->imap != NULL) {
+		uint32_t uidvalidity = 0, uid = 0;
+		if (!followup_imap_append(run->imap, bytes, message_id, &uidvalidity, &uid, error))
+			goto out;
+		if (!store_begin(run->db, error))
+			goto out;
+		if (!store_draft_set_imap(run->db, draft->id, uidvalidity, uid, error) ||
+		    !store_draft_set_state(run->db, draft->id, DRAFT_WRITTEN, NULL, error) ||
+		    !store_commit(run->db, error)) {
+			store_rollback(run->db);
+			goto out;
+		}
+		if (!replace_older_drafts(run, item, draft->id, error))
+			goto out;
+	} else {
 		gsize length;
 		const char *data = g_bytes_get_data(bytes, &length);
 		if ((file = maildir_draft_write(run->maildir, data, length, error)) == NULL)
 			goto out;
+		location = g_strdup_printf("maildir:%s/cur/%s", run->maildir, file);
+		if (!store_draft_set_state(run->db, draft->id, DRAFT_WRITTEN, location, error))
+			goto out;
 	}
-	location = g_strdup_printf("maildir:%s/cur/%s", run->maildir, file);
-	if (!store_draft_set_state(run->db, draft->id, DRAFT_WRITTEN, location, error))
-		goto out;
 	/* The reminder refers to the broken promise: it has been told now. */
 	for (size_t i = 0; i < item->n_invoices; i++)
 		if (item->invoices[i].promise_broken &&
@@ -532,8 +620,8 @@ run_followup(cli_context *ctx, int argc, char **argv, bool tasks_only)
 	GOptionEntry entries[] = {
 	    {"dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run, "plan only: write and record nothing",
 	     NULL},
-	    {"drafts", 0, 0, G_OPTION_ARG_STRING, &drafts, "where drafts go: maildir:DIR",
-	     "WHERE"},
+	    {"drafts", 0, 0, G_OPTION_ARG_STRING, &drafts,
+	     "where drafts go: maildir:DIR, or imap for the IMAP Drafts folder", "WHERE"},
 	    {"format", 0, 0, G_OPTION_ARG_STRING, &format_name, "table, csv or json", "FORMAT"},
 	    {NULL}};
 	GOptionEntry task_entries[] = {{"format", 0, 0, G_OPTION_ARG_STRING, &format_name,
@@ -546,7 +634,7 @@ run_followup(cli_context *ctx, int argc, char **argv, bool tasks_only)
 	int code = EX_OK;
 
 	if (!cli_parse_options(&argc, &argv,
-			       tasks_only ? "" : "[--dry-run] [--drafts maildir:DIR]",
+			       tasks_only ? "" : "[--dry-run] [--drafts maildir:DIR|imap]",
 			       tasks_only ? "The calls, letters, disputes to resolve, payments to"
 					    " confirm and replies owed, as of today."
 					  : "Plans what is due today and writes the drafts.",
@@ -560,12 +648,19 @@ run_followup(cli_context *ctx, int argc, char **argv, bool tasks_only)
 		goto fail;
 	if (!tasks_only && !dry_run) {
 		dm_config *config = cli_config(ctx, &error);
-		if (config == NULL || !drafts_location(config, drafts, &run.maildir, &error))
+		bool imap = false;
+		if (config == NULL || !drafts_location(config, drafts, &run.maildir, &imap, &error))
 			goto fail;
 		if (cli_store(ctx, STORE_OPEN_EXISTING, &error) == NULL)
 			goto fail;
 		run.db = ctx->db;
+		/* Connect before anything is planned or recorded: a server that
+		 * is down ends the run here with EX_TEMPFAIL and nothing changed. */
+		if (imap && (run.imap = followup_imap_open(config, &error)) == NULL)
+			goto fail;
 		if (!reconcile_drafts(&run, &error))
+			goto fail;
+		if (run.imap != NULL && !followup_imap_reconcile(run.imap, run.db, NULL, &error))
 			goto fail;
 	}
 	if (!followup_prepare(&run, tasks_only || dry_run, &error))

@@ -63,6 +63,7 @@ static const known_key known_keys[] = {
     {"imap", "folders", VALUE_STRING_LIST},
     {"imap", "sent_folder", VALUE_STRING},
     {"imap", "drafts_folder", VALUE_STRING},
+    {"imap", "drafts", VALUE_STRING}, /* yes: followup drafts go to IMAP (cli/followup-imap.c) */
     {"imap", "batch", VALUE_INTEGER},
     {"imap", "idle_restart", VALUE_INTEGER},
 };

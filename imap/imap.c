@@ -1262,7 +1262,9 @@ imap_uid_flags(imap_session *session, uint32_t uid, char **flags, GError **error
 		if (m.uid != uid || m.flags == NULL)
 			continue;
 		out = g_string_new(NULL);
-		for (f = clist_begin(m.flags->att_list); f != NULL; f = clist_next(f)) {
+		/* A message without any flag has no list at all in libetpan. */
+		for (f = m.flags->att_list != NULL ? clist_begin(m.flags->att_list) : NULL; f != NULL;
+		     f = clist_next(f)) {
 			struct mailimap_flag_fetch *ff = clist_content(f);
 
 			if (ff->fl_type == MAILIMAP_FLAG_FETCH_RECENT) {
