@@ -166,3 +166,19 @@ template_set_load_from_rules(const char *const *rules_dirs, const char *const *l
 	g_ptr_array_unref(dirs);
 	return set;
 }
+
+bool
+cli_check_name(const char *what, const char *text, bool identifier, GError **error)
+{
+	bool ok = text != NULL && *text != '\0' && g_utf8_validate(text, -1, NULL);
+
+	for (const char *p = text; ok && *p != '\0'; p++)
+		ok = (unsigned char)*p >= 0x20 && (unsigned char)*p != 0x7f;
+	if (ok && identifier)
+		ok = strstr(text, "=?") == NULL && strchr(text, ',') == NULL;
+	if (!ok)
+		g_set_error(error, DM_ERROR, DM_ERROR_INPUT,
+			    "%s: empty, not UTF-8, or holds control characters%s", what,
+			    identifier ? ", \"=?\" or \",\"" : "");
+	return ok;
+}

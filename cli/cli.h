@@ -51,6 +51,13 @@ bool cli_parse_options(int *argc, char ***argv, const char *usage, const char *d
 /* Adds --format to a command's entries; parse it with cli_output_format. */
 bool cli_output_format(const char *name, printer_format *format, GError **error);
 
+/*
+ * Names and invoice numbers end up in mail headers: refuse control
+ * characters (CR, LF, TAB, NUL...) and invalid UTF-8 at the door, and for
+ * identifiers also "=?" (an encoded word) and ",".  what names the field.
+ */
+bool cli_check_name(const char *what, const char *text, bool identifier, GError **error);
+
 /* Runs a subcommand from a table ("client add" -> client_add). */
 int cli_dispatch(cli_context *ctx, const char *group, const cli_command *commands, int argc,
 		 char **argv);

@@ -81,6 +81,10 @@ client_add(cli_context *ctx, int argc, char **argv)
 		code = cli_usage("client add needs exactly one NAME");
 		goto out;
 	}
+	if (!cli_check_name("client name", argv[1], false, &error)) {
+		code = cli_fail(error);
+		goto out;
+	}
 	client = store_client_new(argv[1]);
 	if (!add_addresses(client->emails, emails, "--email", false, &error) ||
 	    !add_addresses(client->domains, domains, "--domain", true, &error) ||

@@ -24,6 +24,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/wait.h>
+
+/* The longest the forked processing may take before it is abandoned. */
+#define FILTER_PROCESSING_SECONDS 120
 #include <string.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -110,13 +113,12 @@ process_isolated(cli_context *ctx, const message_input *input, pipeline_outcome 
 	int fds[2];
 	pid_t pid;
 	int status = 0;
-	GString *reply = g_string_new(NULL);
+	GString *reply;
 	char buffer[4096];
 	ssize_t n;
 
 	if (pipe(fds) != 0) {
 		dm_log_error("filter: pipe: %s; processing in-process", g_strerror(errno));
-		g_string_free(reply, TRUE);
 		process(ctx, input, outcome);
 		return;
 	}
@@ -126,7 +128,6 @@ process_isolated(cli_context *ctx, const message_input *input, pipeline_outcome 
 		dm_log_error("filter: fork: %s; processing in-process", g_strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
-		g_string_free(reply, TRUE);
 		process(ctx, input, outcome);
 		return;
 	}
@@ -134,6 +135,9 @@ process_isolated(cli_context *ctx, const message_input *input, pipeline_outcome 
 		pipeline_outcome mine = {0};
 		GString *out = g_string_new(NULL);
 		close(fds[0]);
+		/* A message that keeps the child busy too long is given up: the
+		 * MTA waits for us, and the mail is delivered without us. */
+		alarm(FILTER_PROCESSING_SECONDS);
 		process(ctx, input, &mine);
 		g_string_append(out, mine.invoice_numbers ? mine.invoice_numbers : "");
 		g_string_append_c(out, '\0');
@@ -141,9 +145,12 @@ process_isolated(cli_context *ctx, const message_input *input, pipeline_outcome 
 		g_string_append_c(out, '\0');
 		message_output_write(fds[1], out->str, out->len);
 		close(fds[1]);
+		g_string_free(out, TRUE);
+		pipeline_outcome_clear(&mine);
 		_exit(0);
 	}
 	close(fds[1]);
+	reply = g_string_new(NULL);
 	while ((n = read(fds[0], buffer, sizeof buffer)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -154,7 +161,11 @@ process_isolated(cli_context *ctx, const message_input *input, pipeline_outcome 
 	close(fds[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (WIFSIGNALED(status))
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+		dm_log_error("filter: processing took over %d s and was abandoned; message passed"
+			     " through",
+			     FILTER_PROCESSING_SECONDS);
+	else if (WIFSIGNALED(status))
 		dm_log_error("filter: processing died (signal %d); message passed through",
 			     WTERMSIG(status));
 	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)

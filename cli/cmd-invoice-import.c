@@ -181,11 +181,15 @@ read_row(const char *name, const csv_record *record, const int *columns, const c
 	value = cell(record, columns, FIELD_NUMBER);
 	if (value == NULL || *value == '\0') {
 		BAD(FIELD_NUMBER, "the invoice number is empty");
+	} else if (!cli_check_name("invoice number", value, true, NULL)) {
+		BAD(FIELD_NUMBER, "\"%s\" holds control characters, \"=?\" or \",\"", value);
 	}
 	invoice->number = g_strdup(value);
 	value = cell(record, columns, FIELD_CLIENT);
 	if (value == NULL || *value == '\0') {
 		BAD(FIELD_CLIENT, "the client is empty");
+	} else if (!cli_check_name("client", value, false, NULL)) {
+		BAD(FIELD_CLIENT, "the client name holds control characters");
 	}
 	row->client = g_strdup(value);
 	value = cell(record, columns, FIELD_EMAIL);

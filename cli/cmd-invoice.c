@@ -48,6 +48,8 @@ invoice_add(cli_context *ctx, int argc, char **argv)
 		code = cli_usage("invoice add needs --client and --amount");
 		goto out;
 	}
+	if (!cli_check_name("invoice number", argv[1], true, &error))
+		goto fail;
 	if ((db = cli_store(ctx, STORE_OPEN_EXISTING, &error)) == NULL ||
 	    (client = store_client_find(db, client_name, &error)) == NULL)
 		goto fail;

@@ -131,7 +131,7 @@ apply_defaults(dm_config *config)
 	config->rules_directories = g_new0(char *, 2);
 	config->rules_directories[0] = g_strdup(config_shipped_rules_directory());
 	config->rules_languages = g_strdupv((char **)default_languages);
-	config->filter_max_size = 25 * 1024 * 1024;
+	config->filter_max_size = (int64_t)25 * 1024 * 1024;
 	config->file = g_key_file_new();
 	config->key_lines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 }
@@ -213,9 +213,9 @@ parse_size(const char *text, int64_t *bytes)
 	if (*end == 'K' || *end == 'k')
 		value *= 1024, end++;
 	else if (*end == 'M' || *end == 'm')
-		value *= 1024 * 1024, end++;
+		value *= (gint64)1024 * 1024, end++;
 	else if (*end == 'G' || *end == 'g')
-		value *= 1024 * 1024 * 1024, end++;
+		value *= (gint64)1024 * 1024 * 1024, end++;
 	if (*end == 'B' || *end == 'b')
 		end++;
 	if (*end != '\0' || value <= 0)

@@ -58,12 +58,19 @@ dm_date_to_ymd(dm_date date, int *year, int *month, int *day)
 bool
 dm_date_parse_iso(const char *text, dm_date *date, GError **error)
 {
-	int year, month, day, consumed = 0;
+	int year = 0, month = 0, day = 0;
+	bool shape = text != NULL && strlen(text) == 10 && text[4] == '-' && text[7] == '-';
 
-	if (text == NULL || strlen(text) != 10 ||
-	    sscanf(text, "%4d-%2d-%2d%n", &year, &month, &day, &consumed) != 3 || consumed != 10 ||
-	    text[4] != '-' || text[7] != '-' || !g_ascii_isdigit(text[0]) ||
-	    !g_ascii_isdigit(text[5]) || !g_ascii_isdigit(text[8])) {
+	/* Exactly DDDD-DD-DD, read digit by digit: no sign, no spaces, no overflow. */
+	for (int i = 0; shape && i < 10; i++)
+		shape = i == 4 || i == 7 || g_ascii_isdigit(text[i]);
+	if (shape) {
+		year = (text[0] - '0') * 1000 + (text[1] - '0') * 100 + (text[2] - '0') * 10 +
+		       (text[3] - '0');
+		month = (text[5] - '0') * 10 + (text[6] - '0');
+		day = (text[8] - '0') * 10 + (text[9] - '0');
+	}
+	if (!shape) {
 		g_set_error(error, DM_ERROR, DM_ERROR_INPUT, "\"%s\" is not a date (YYYY-MM-DD)",
 			    text != NULL ? text : "");
 		return false;

@@ -15,33 +15,60 @@ struct classifier {
 };
 
 /*
- * Loads the rule packs of all languages at once; when that fails, one
- * language at a time, keeping the ones that compile, so that a broken user
- * pack cannot switch off the other languages.
+ * Loads the rule packs of all languages at once.  When that fails, a user
+ * directory with a broken pack must not switch anything else off: each
+ * language is loaded from the shipped directory plus every user directory
+ * that still compiles with it, and only the broken directories are left
+ * out for that language.
  */
 static rules *
 load_rules_tolerantly(const char *const *dirs, const char *const *languages, GString *errors)
 {
 	GError *error = NULL;
-	GPtrArray *good;
+	GPtrArray *good_dirs, *good_languages;
 	rules *set = rules_load(dirs, languages, &error);
 
 	if (set != NULL)
 		return set;
 	g_string_append_printf(errors, "%s\n", error->message);
 	g_clear_error(&error);
-	good = g_ptr_array_new();
-	for (const char *const *lang = languages; *lang != NULL; lang++) {
-		const char *one[] = {*lang, NULL};
-		rules *single = rules_load(dirs, one, NULL);
-		if (single != NULL) {
-			g_ptr_array_add(good, (gpointer)*lang);
-			rules_free(single);
+	/* Which directories compile for which language: keep (dir, language)
+	 * pairs that work by loading each language with a growing list. */
+	good_dirs = g_ptr_array_new();
+	for (const char *const *dir = dirs; dir != NULL && *dir != NULL; dir++) {
+		bool fine = true;
+		g_ptr_array_add(good_dirs, (gpointer)*dir);
+		g_ptr_array_add(good_dirs, NULL);
+		for (const char *const *lang = languages; *lang != NULL && fine; lang++) {
+			const char *one[] = {*lang, NULL};
+			rules *probe = rules_load((const char *const *)good_dirs->pdata, one, NULL);
+			fine = probe != NULL;
+			if (probe != NULL)
+				rules_free(probe);
 		}
+		g_ptr_array_remove_index(good_dirs, good_dirs->len - 1);
+		if (!fine)
+			g_ptr_array_remove_index(good_dirs, good_dirs->len - 1);
 	}
-	g_ptr_array_add(good, NULL);
-	set = rules_load(dirs, (const char *const *)good->pdata, NULL);
-	g_ptr_array_free(good, TRUE);
+	g_ptr_array_add(good_dirs, NULL);
+	set = rules_load((const char *const *)good_dirs->pdata, languages, NULL);
+	if (set == NULL) {
+		/* The shipped packs themselves fail for some language: keep the others. */
+		good_languages = g_ptr_array_new();
+		for (const char *const *lang = languages; *lang != NULL; lang++) {
+			const char *one[] = {*lang, NULL};
+			rules *probe = rules_load((const char *const *)good_dirs->pdata, one, NULL);
+			if (probe != NULL) {
+				g_ptr_array_add(good_languages, (gpointer)*lang);
+				rules_free(probe);
+			}
+		}
+		g_ptr_array_add(good_languages, NULL);
+		set = rules_load((const char *const *)good_dirs->pdata,
+				 (const char *const *)good_languages->pdata, NULL);
+		g_ptr_array_free(good_languages, TRUE);
+	}
+	g_ptr_array_free(good_dirs, TRUE);
 	return set;
 }
 
@@ -332,7 +359,22 @@ classify_message(const classifier *c, const dm_config *config, const char *data,
 		dm_date_format_iso(result->date, iso));
 
 	text = mail_body_text(result->mail);
-	result->reply_text = quote_strip(text);
+	/* What a client writes is a few lines; a body of megabytes is pasted
+	 * data or an attack, and reading all of it would only give PCRE2 more
+	 * room to backtrack.  The start is what the author wrote (top-posted
+	 * replies) or the beginning of the quote. */
+	if (strlen(text) > CLASSIFY_TEXT_LIMIT) {
+		const char *end = text + CLASSIFY_TEXT_LIMIT;
+		while (end > text && ((unsigned char)*end & 0xc0) == 0x80)
+			end--;
+		char *head = g_strndup(text, (gsize)(end - text));
+		result->reply_text = quote_strip(head);
+		g_free(head);
+		explain(result, "body: only the first %d KB of %zu KB read", CLASSIFY_TEXT_LIMIT / 1024,
+			strlen(text) / 1024);
+	} else {
+		result->reply_text = quote_strip(text);
+	}
 	if (c->profiles != NULL) {
 		const char *language = language_detect(c->profiles, result->reply_text);
 		result->language = g_strdup(language);

@@ -19,6 +19,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* How much of a body is read for the reply (bytes): see classify_message. */
+#define CLASSIFY_TEXT_LIMIT (128 * 1024)
+
 /* The compiled rules, date words and language profiles, loaded once per run. */
 typedef struct classifier classifier;
 

@@ -29,14 +29,14 @@ squeeze(const char *text, size_t limit)
 	GString *out = g_string_sized_new(64);
 	size_t i = 0;
 
-	while (text[i] != '\0' && i < limit) {
+	while (i < limit && text[i] != '\0') {
 		unsigned char c = (unsigned char)text[i];
 		if (g_ascii_isspace(c)) {
 			size_t j = i;
-			while (text[j] != '\0' && j < limit && g_ascii_isspace(text[j]))
+			while (j < limit && text[j] != '\0' && g_ascii_isspace(text[j]))
 				j++;
 			if (out->len > 0 && g_ascii_isalnum(out->str[out->len - 1]) &&
-			    g_ascii_isalnum(text[j]))
+			    j < limit && g_ascii_isalnum(text[j]))
 				g_string_append_c(out, ' ');
 			i = j;
 			continue;

@@ -79,7 +79,7 @@ store_promise_break_overdue(store *db, dm_date today, int grace_working_days, in
 		goto out;
 	}
 	for (guint i = 0; i < ids->len; i++) {
-		const int64_t *row = (const int64_t *)ids->data + 4 * i;
+		const int64_t *row = (const int64_t *)ids->data + (size_t)4 * i;
 		store_source source = {.command = "followup"};
 		char iso[DM_DATE_ISO_SIZE];
 		char *detail;
