@@ -97,17 +97,41 @@ match_header(const char *header)
 	return field;
 }
 
+/* A run of 1 to max digits at *p; advances p.  False when there is none. */
+static bool
+read_number(const char **p, int max, int *value)
+{
+	int digits = 0;
+
+	*value = 0;
+	while (digits < max && g_ascii_isdigit(**p)) {
+		*value = *value * 10 + (**p - '0');
+		(*p)++;
+		digits++;
+	}
+	return digits > 0;
+}
+
 /* ISO, or day-first dd.mm.yyyy, dd/mm/yyyy, dd-mm-yyyy; month-first with mdy. */
 static bool
 parse_csv_date(const char *text, bool month_first, dm_date *date)
 {
-	int a, b, y, n = 0;
-	char s1, s2;
+	const char *p = text;
+	int a, b, y;
+	char separator;
 
 	if (dm_date_parse_iso(text, date, NULL))
 		return true;
-	if (sscanf(text, "%2d%c%2d%c%4d%n", &a, &s1, &b, &s2, &y, &n) != 5 ||
-	    text[n] != '\0' || s1 != s2 || (s1 != '.' && s1 != '/' && s1 != '-') || y < 1000)
+	if (!read_number(&p, 2, &a))
+		return false;
+	separator = *p;
+	if (separator != '.' && separator != '/' && separator != '-')
+		return false;
+	p++;
+	if (!read_number(&p, 2, &b) || *p != separator)
+		return false;
+	p++;
+	if (!read_number(&p, 4, &y) || *p != '\0' || y < 1000)
 		return false;
 	if (month_first) {
 		int t = a;

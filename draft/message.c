@@ -536,7 +536,7 @@ draft_fix_address_header(GMimeMessage *mime, GMimeAddressType type, const char *
 		same = INTERNET_ADDRESS_IS_MAILBOX(ia) &&
 		       draft_same_name(internet_address_get_name(ia), g_ptr_array_index(names, i));
 	}
-	g_clear_object(&back);
+	g_clear_object(&back); // NOLINT(bugprone-sizeof-expression): GLib's macro checks the pointer size
 	g_free(encoded);
 	if (same)
 		return;

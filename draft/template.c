@@ -450,7 +450,7 @@ parser_line(parser *p, const char *line, size_t len, int number)
 				parser_problem(p, number,
 				               "\"{\" is not closed on its line (write {{ for a "
 				               "literal brace)");
-				start = i = len;
+				start = len;
 				break;
 			}
 			parser_tag(p, line + i + 1, (size_t)(close - line - i - 1), number);

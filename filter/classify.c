@@ -190,6 +190,8 @@ latest_future_date(const when_words *words, const char *language, const char *te
 	bool found = false;
 	when_match match;
 
+	if (p == NULL)
+		return false;
 	for (int i = 0; i < 8 && *p != '\0' && when_find(words, language, p, anchor, &match, NULL);
 	     i++) {
 		if (match.date >= anchor && (!found || match.date > *date)) {

@@ -57,7 +57,7 @@ GArray *
 match_find_numbers(const char *text, GPtrArray *candidates)
 {
 	GArray *found = g_array_new(FALSE, FALSE, sizeof(guint));
-	char *haystack = squeeze(text != NULL ? text : "", MATCH_TEXT_LIMIT);
+	char *haystack = text != NULL ? squeeze(text, MATCH_TEXT_LIMIT) : g_strdup("");
 
 	for (guint i = 0; i < candidates->len; i++) {
 		char *needle = squeeze(g_ptr_array_index(candidates, i), 256);

@@ -961,9 +961,10 @@ flags_parse(const char *flags)
 			else if (g_ascii_strcasecmp(name, "\\Deleted") == 0)
 				flag = mailimap_flag_new_deleted();
 			else
-				flag = mailimap_flag_new_flag_extension(strdup(name + 1));
+				/* The flag takes the string; the list below takes the flag. */
+				flag = mailimap_flag_new_flag_extension(strdup(name + 1)); // NOLINT(clang-analyzer-unix.Malloc)
 		} else {
-			flag = mailimap_flag_new_flag_keyword(strdup(name));
+			flag = mailimap_flag_new_flag_keyword(strdup(name)); // NOLINT(clang-analyzer-unix.Malloc)
 		}
 		mailimap_flag_list_add(list, flag);
 	}
@@ -1068,7 +1069,8 @@ imap_search_header(imap_session *session, const char *name, const char *value, G
 		            session->place);
 		return NULL;
 	}
-	key = mailimap_search_key_new_header(strdup(name), strdup(value));
+	/* The search key takes both strings and frees them with itself. */
+	key = mailimap_search_key_new_header(strdup(name), strdup(value)); // NOLINT(clang-analyzer-unix.Malloc)
 	uids = session_uid_search(session, key, text_is_ascii(value) ? NULL : "UTF-8",
 	                          "UID SEARCH HEADER", error);
 	if (uids != NULL)
@@ -1083,10 +1085,26 @@ imap_date_parse(const char *text, int *day, int *month, int *year)
 	static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
 	                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 	char name[4] = {0};
-	int consumed = 0;
+	const char *dash;
 
-	if (sscanf(text, "%2d-%3[A-Za-z]-%4d%n", day, name, year, &consumed) != 3 ||
-	    text[consumed] != '\0')
+	/* D-Mon-YYYY or DD-Mon-YYYY, read field by field. */
+	if (!g_ascii_isdigit(text[0]))
+		return false;
+	*day = text[0] - '0';
+	dash = text + 1;
+	if (g_ascii_isdigit(*dash))
+		*day = *day * 10 + (*dash++ - '0');
+	if (*dash != '-' || !g_ascii_isalpha(dash[1]) || !g_ascii_isalpha(dash[2]) ||
+	    !g_ascii_isalpha(dash[3]) || dash[4] != '-')
+		return false;
+	memcpy(name, dash + 1, 3);
+	*year = 0;
+	for (int i = 5; i < 9; i++) {
+		if (!g_ascii_isdigit(dash[i]))
+			return false;
+		*year = *year * 10 + (dash[i] - '0');
+	}
+	if (dash[9] != '\0')
 		return false;
 	for (int i = 0; i < 12; i++) {
 		if (g_ascii_strcasecmp(name, months[i]) == 0) {

@@ -1,0 +1,81 @@
+#!/bin/sh
+# Fuzz smoke test: every built libFuzzer target (build/fuzz/fuzz-*, from
+# `make fuzz-build`) first replays its regression inputs
+# (tests/fuzz/regressions/<target>/: each a crash once found), then fuzzes
+# for FUZZ_SMOKE_SECONDS (default 20) from its checked-in seeds
+# (tests/fuzz/seeds/<target>/), in a scratch corpus so the seeds stay as
+# they are.  Two targets run at a time to keep the whole test near a
+# minute and a half.  One TAP line per target; any crash, leak, undefined
+# behaviour, timeout (10 s for one input) or out-of-memory fails it.
+. "$(dirname "$0")/lib.sh"
+cd "$SRC" || exit 1
+seconds=${FUZZ_SMOKE_SECONDS:-20}
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$SRC/tests/lsan.supp:print_suppressions=0}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
+export G_SLICE=always-malloc
+
+# The same input limits as tests/fuzz/run.sh.
+max_len_of() {
+	case $1 in
+	fuzz-mime | fuzz-classify | fuzz-quote) echo 65536 ;;
+	fuzz-rules) echo 16384 ;;
+	fuzz-csv) echo 8192 ;;
+	*) echo 4096 ;;
+	esac
+}
+
+# smoke TARGET: writes $T/TARGET.log and $T/TARGET.status ("ok" or why not).
+smoke() {
+	t=$1 fuzzer=build/fuzz/$1 log=$T/$1.log
+	mkdir -p "$T/corpus-$t" "$T/artifacts-$t"
+	set -- "$SRC"/tests/fuzz/regressions/"$t"/*
+	if [ -e "$1" ]; then
+		if ! "$fuzzer" -timeout=10 -rss_limit_mb=2048 \
+		    -artifact_prefix="$T/artifacts-$t/" "$@" >"$log" 2>&1; then
+			echo "a regression input crashes again: $(grep 'Running: ' "$log" | tail -n 1)" >"$T/$t.status"
+			return
+		fi
+	fi
+	set --
+	[ -d "tests/fuzz/seeds/$t" ] && set -- "tests/fuzz/seeds/$t"
+	if "$fuzzer" -max_len="$(max_len_of "$t")" -timeout=10 -rss_limit_mb=2048 \
+	    -max_total_time="$seconds" -artifact_prefix="$T/artifacts-$t/" \
+	    "$T/corpus-$t" "$@" >>"$log" 2>&1 && ! grep -q 'runtime error:' "$log"; then
+		echo ok >"$T/$t.status"
+	else
+		echo "found: $(grep -m1 -E 'ERROR:|runtime error:|SUMMARY:' "$log")" >"$T/$t.status"
+	fi
+}
+
+targets=""
+for f in build/fuzz/fuzz-*; do
+	[ -x "$f" ] && targets="$targets ${f##*/}"
+done
+if [ -z "$targets" ]; then
+	skip "fuzz smoke" "no fuzz targets built (make fuzz-build, needs clang)"
+	done_testing
+	exit
+fi
+
+pending=""
+for t in $targets; do
+	smoke "$t" &
+	pending="$pending $t"
+	set -- $pending
+	if [ $# -ge 2 ]; then
+		wait
+		pending=""
+	fi
+done
+wait
+
+for t in $targets; do
+	result=$(cat "$T/$t.status" 2>/dev/null || echo "no result")
+	if [ "$result" = ok ]; then
+		ok "$t: regressions replayed, ${seconds}s from seeds without a finding"
+	else
+		not_ok "$t: $result" "$(grep -v '^#\|^INFO\|^	NEW_FUNC' "$T/$t.log" | head -n 40)"
+	fi
+done
+done_testing
