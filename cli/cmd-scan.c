@@ -61,6 +61,8 @@ typedef struct {
 	size_t done, total;
 	double started, shown;
 	GError *store_error; /* a store failure that must end the scan, not skip a message */
+	GPtrArray *batch;    /* scan_item *: the batch being fetched, then applied */
+	guint threads;       /* classifying threads (the machine's cores) */
 } scan_run;
 
 static void
@@ -122,47 +124,133 @@ scan_show_progress(scan_run *run, bool last)
 	fflush(stderr);
 }
 
-/*
- * One fetched message through the pipeline.  A message the pipeline cannot
- * handle is skipped; a store that is busy or broken stops the fetch
- * instead, because skipping would advance the bookmark past mail that was
- * never recorded.
- */
+/* A fetched message waiting for its turn, and what classifying it gave. */
+typedef struct {
+	uint32_t uid;
+	GBytes *data;
+	bool classified;
+	classify_result result;
+	GError *error;
+} scan_item;
+
+static void
+scan_item_free(gpointer data)
+{
+	scan_item *item = data;
+
+	g_bytes_unref(item->data);
+	if (item->classified)
+		classify_result_clear(&item->result);
+	g_clear_error(&item->error);
+	g_free(item);
+}
+
+/* The fetch only collects: classifying waits until the batch is in. */
 static bool
 scan_fetch_one(uint32_t uid, const char *data, size_t length, void *user)
 {
 	scan_run *run = user;
-	pipeline_outcome outcome;
-	GError *error = NULL;
+	scan_item *item;
 
 	if (scan_stop)
 		return false;
-	if (!pipeline_process(run->classifier, run->config, run->db, data, length,
-	                      run->current->name, &outcome, &error)) {
-		/* A failure that rolled the batch's transaction back loses the
-		 * messages before it too: that is a store failure, whatever its code. */
-		if (!store_in_transaction(run->db) ||
-		    (error->domain == DM_ERROR &&
-		     (error->code == DM_ERROR_TEMPORARY || error->code == DM_ERROR_DATABASE ||
-		      error->code == DM_ERROR_IO))) {
-			g_prefix_error(&error, "%s UID %u: ", run->current->name, uid);
-			run->store_error = error;
-			return false;
-		}
-		dm_log_warning("scan: %s UID %u: message skipped: %s", run->current->name, uid,
-		               error->message);
-		g_error_free(error);
-		run->current->skipped++;
-	} else {
-		if (!outcome.summary.duplicate)
-			run->current->stored++;
-		pipeline_outcome_clear(&outcome);
-	}
-	run->current->fetched++;
-	run->last_done = uid;
-	run->done++;
-	scan_show_progress(run, false);
+	item = g_new0(scan_item, 1);
+	item->uid = uid;
+	item->data = g_bytes_new(data, length);
+	g_ptr_array_add(run->batch, item);
 	return true;
+}
+
+/* Classifying is pure and takes most of the time: every core takes items. */
+typedef struct {
+	scan_run *run;
+	gint next;
+} scan_workers;
+
+static gpointer
+scan_classify_worker(gpointer data)
+{
+	scan_workers *workers = data;
+	scan_run *run = workers->run;
+	gint i;
+
+	while ((i = g_atomic_int_add(&workers->next, 1)) < (gint)run->batch->len) {
+		scan_item *item = g_ptr_array_index(run->batch, i);
+		gsize length;
+		const char *bytes = g_bytes_get_data(item->data, &length);
+		item->classified = classify_message(run->classifier, run->config, bytes, length,
+						    false, &item->result, &item->error);
+	}
+	return NULL;
+}
+
+static void
+scan_classify_batch(scan_run *run)
+{
+	scan_workers workers = {run, 0};
+	GThread *threads[16];
+	guint n = MIN(run->threads, G_N_ELEMENTS(threads));
+
+	if (n <= 1 || run->batch->len < 2) {
+		scan_classify_worker(&workers);
+		return;
+	}
+	for (guint t = 0; t < n - 1; t++)
+		threads[t] = g_thread_new("classify", scan_classify_worker, &workers);
+	scan_classify_worker(&workers);
+	for (guint t = 0; t < n - 1; t++)
+		g_thread_join(threads[t]);
+}
+
+/*
+ * The batch's messages into the store, in UID order.  A message the
+ * pipeline cannot handle is skipped; a store that is busy or broken stops
+ * the scan instead, because skipping would advance the bookmark past mail
+ * that was never recorded.
+ */
+static void
+scan_apply_batch(scan_run *run)
+{
+	for (guint i = 0; i < run->batch->len && run->store_error == NULL && !scan_stop; i++) {
+		scan_item *item = g_ptr_array_index(run->batch, i);
+		pipeline_outcome outcome;
+		GError *error = NULL;
+		bool ok;
+
+		if (!item->classified) {
+			error = g_steal_pointer(&item->error);
+			ok = false;
+		} else {
+			ok = pipeline_apply(run->db, &item->result, run->current->name, &outcome,
+					    &error);
+			item->classified = false; /* pipeline_apply cleared the result */
+		}
+		if (!ok) {
+			/* A failure that rolled the batch's transaction back loses the
+			 * messages before it too: that is a store failure, whatever its code. */
+			if (item->error == NULL && error != NULL &&
+			    (!store_in_transaction(run->db) ||
+			     (error->domain == DM_ERROR &&
+			      (error->code == DM_ERROR_TEMPORARY || error->code == DM_ERROR_DATABASE ||
+			       error->code == DM_ERROR_IO)))) {
+				g_prefix_error(&error, "%s UID %u: ", run->current->name, item->uid);
+				run->store_error = error;
+				return;
+			}
+			dm_log_warning("scan: %s UID %u: message skipped: %s", run->current->name,
+				       item->uid, error != NULL ? error->message : "unreadable");
+			g_clear_error(&error);
+			run->current->skipped++;
+		} else {
+			if (!outcome.summary.duplicate)
+				run->current->stored++;
+			pipeline_outcome_clear(&outcome);
+		}
+		run->current->fetched++;
+		run->last_done = item->uid;
+		run->done++;
+		scan_show_progress(run, false);
+	}
 }
 
 /*
@@ -230,8 +318,14 @@ scan_folder(scan_run *run, imap_session *session, const char *folder, GError **e
 			ok = false;
 			break;
 		}
+		g_ptr_array_set_size(run->batch, 0);
 		fetched = imap_fetch(session, uids + i, n, (size_t)run->imap->batch, scan_fetch_one,
 		                     run, &local);
+		/* Whatever arrived is classified and applied, even when the fetch
+		 * broke off: those messages are done and the bookmark may pass them. */
+		scan_classify_batch(run);
+		scan_apply_batch(run);
+		g_ptr_array_set_size(run->batch, 0);
 		if (run->store_error != NULL) {
 			/* The batch was rolled back: the bookmark stays where it was. */
 			store_rollback(run->db);
@@ -597,6 +691,11 @@ cmd_scan(cli_context *ctx, int argc, char **argv)
 		             classifier_load_errors(run.classifier));
 	run.progress = isatty(STDERR_FILENO) == 1;
 	run.stats = g_ptr_array_new_with_free_func(scan_folder_stats_free);
+	run.batch = g_ptr_array_new_with_free_func(scan_item_free);
+	/* Classifying uses every core; the store stays with this thread. */
+	run.threads = g_get_num_processors();
+	if (run.threads > 1)
+		classifier_prepare_threads(run.classifier);
 	scan_stop = 0;
 	scan_install_signals();
 	code = scan_loop(&run, only, idle, format);
@@ -606,6 +705,8 @@ fail:
 out:
 	if (run.stats != NULL)
 		g_ptr_array_unref(run.stats);
+	if (run.batch != NULL)
+		g_ptr_array_unref(run.batch);
 	classifier_free(run.classifier);
 	imap_config_free(run.imap);
 	g_free(run.since);

@@ -1,6 +1,7 @@
 #include "filter/classify.h"
 #include "common/util.h"
 #include "filter/autoreply.h"
+#include "filter/html.h"
 #include "filter/language.h"
 #include "filter/quote.h"
 #include "filter/when.h"
@@ -126,6 +127,23 @@ const char *
 classifier_load_errors(const classifier *c)
 {
 	return c->load_errors;
+}
+
+void
+classifier_prepare_threads(classifier *c)
+{
+	static const char probe[] = "From: a@b.example\nSubject: x\n\nx\n";
+	mail *m;
+	char *text;
+
+	if (c->rules != NULL)
+		rules_jit_compile_all(c->rules);
+	/* GMime and libxml2 set themselves up on first use; do it here, once. */
+	m = mail_parse(probe, sizeof probe - 1, NULL);
+	if (m != NULL)
+		mail_free(m);
+	text = html_to_text("<p>x</p>", 8, true);
+	g_free(text);
 }
 
 size_t

@@ -36,6 +36,12 @@ void classifier_free(classifier *c);
 /* "file:line: message" lines of the packs left out, or NULL when all loaded. */
 const char *classifier_load_errors(const classifier *c);
 size_t classifier_rule_count(const classifier *c);
+/*
+ * Readies a classifier for classify_message from several threads at once:
+ * every pattern is JIT-compiled now (the lazy compile must not run while
+ * another thread matches) and the libraries initialise in this thread.
+ */
+void classifier_prepare_threads(classifier *c);
 
 typedef struct {
 	mail *mail;              /* the parsed message; owned */

@@ -26,13 +26,24 @@ pipeline_process(const classifier *c, const dm_config *config, store *db, const 
 		 size_t length, const char *folder, pipeline_outcome *outcome, GError **error)
 {
 	classify_result result;
-	match_result match = {0};
-	char iso[DM_DATE_ISO_SIZE];
-	bool ok = false;
 
 	memset(outcome, 0, sizeof *outcome);
 	if (!classify_message(c, config, data, length, false, &result, error))
 		return false;
+	return pipeline_apply(db, &result, folder, outcome, error);
+}
+
+bool
+pipeline_apply(store *db, classify_result *classified, const char *folder,
+	       pipeline_outcome *outcome, GError **error)
+{
+	classify_result result = *classified;
+	match_result match = {0};
+	char iso[DM_DATE_ISO_SIZE];
+	bool ok = false;
+
+	memset(classified, 0, sizeof *classified);
+	memset(outcome, 0, sizeof *outcome);
 	if (!match_message(db, &result, &match, error))
 		goto out;
 	if (!apply_message(db, &result, &match, folder, &outcome->summary, error))

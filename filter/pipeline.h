@@ -22,4 +22,12 @@ bool pipeline_process(const classifier *c, const dm_config *config, store *db, c
 		      GError **error);
 void pipeline_outcome_clear(pipeline_outcome *outcome);
 
+/*
+ * The second half of pipeline_process, for a message classified already:
+ * match and apply.  A scan classifies a batch on every core first and then
+ * applies the results in order.  The result is cleared.
+ */
+bool pipeline_apply(store *db, classify_result *result, const char *folder,
+		    pipeline_outcome *outcome, GError **error);
+
 #endif

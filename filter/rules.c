@@ -152,6 +152,30 @@ rules_free(rules *set)
 	g_free(set);
 }
 
+static void
+regexes_jit(GPtrArray *regexes)
+{
+	for (guint i = 0; regexes != NULL && i < regexes->len; i++) {
+		rule_regex *regex = g_ptr_array_index(regexes, i);
+		if (!g_atomic_int_get(&regex->jitted)) {
+			(void)pcre2_jit_compile(regex->code, PCRE2_JIT_COMPLETE);
+			g_atomic_int_set(&regex->jitted, 1);
+		}
+	}
+}
+
+void
+rules_jit_compile_all(rules *set)
+{
+	g_mutex_lock(&rules_jit_lock);
+	for (guint i = 0; i < set->rules->len; i++) {
+		rule *r = g_ptr_array_index(set->rules, i);
+		regexes_jit(r->patterns);
+		regexes_jit(r->guards);
+	}
+	g_mutex_unlock(&rules_jit_lock);
+}
+
 size_t
 rules_count(const rules *set)
 {

@@ -63,6 +63,11 @@ typedef struct rules rules;
  */
 rules *rules_load(const char *const *dirs, const char *const *languages, GError **error);
 void rules_free(rules *set);
+/*
+ * JIT-compiles every pattern now instead of on its 8th use: needed before
+ * several threads classify with one set (see classifier_prepare_threads).
+ */
+void rules_jit_compile_all(rules *set);
 
 /* The number of rules in the set (after overrides). */
 size_t rules_count(const rules *set);
