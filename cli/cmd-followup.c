@@ -275,8 +275,10 @@ join_numbers(const plan_item *item)
 static const char *
 item_channel(const plan_item *item)
 {
-	return item->kind == PLAN_TASK ? plan_task_kind_name(item->task)
-				       : plan_item_kind_name(item->kind);
+	/* A call because every address bounced says so: "fix_address". */
+	return item->kind == PLAN_TASK || item->task == PLAN_TASK_FIX_ADDRESS
+		   ? plan_task_kind_name(item->task)
+		   : plan_item_kind_name(item->kind);
 }
 
 static void

@@ -295,7 +295,7 @@ bounce old@two.example T-1 b1
 bounce only@one.example O-1 b2
 plan=$(plan_at 2026-10-19)
 expect_eq "bounce: the reminder goes to the other address" "Two|T-1|3|email|new@two.example" "$(printf '%s\n' "$plan" | grep '^Two' | cut -d'|' -f1-5)"
-expect_eq "bounce: no address left, a call for a working one" "One|O-1|3|call||||O-1 is 14 days overdue: second reminder; every address bounced (only@one.example): call the client instead and ask for a working address" "$(printf '%s\n' "$plan" | grep '^One')"
+expect_eq "bounce: no address left, a call for a working one" "One|O-1|3|fix_address||||O-1 is 14 days overdue: second reminder; every address bounced (only@one.example): call the client instead and ask for a working address" "$(printf '%s\n' "$plan" | grep '^One')"
 expect_contains "bounce: the reason names the other address" "old@two.example bounced, to new@two.example instead" "$plan"
 
 # ---------------------------------------------------------------------------
