@@ -149,7 +149,7 @@ scan_item_free(gpointer data)
 static bool
 scan_fetch_one(uint32_t uid, const char *data, size_t length, void *user)
 {
-	scan_run *run = user;
+	GPtrArray *items = user;
 	scan_item *item;
 
 	if (scan_stop)
@@ -157,8 +157,66 @@ scan_fetch_one(uint32_t uid, const char *data, size_t length, void *user)
 	item = g_new0(scan_item, 1);
 	item->uid = uid;
 	item->data = g_bytes_new(data, length);
-	g_ptr_array_add(run->batch, item);
+	g_ptr_array_add(items, item);
 	return true;
+}
+
+/*
+ * One batch fetched in a thread of its own, so the next batch comes over
+ * the network while this one is classified and stored.  The session is
+ * only ever used by one fetch at a time; the store only by the main thread.
+ */
+typedef struct {
+	imap_session *session;
+	const uint32_t *uids;
+	size_t n, batch;
+	GPtrArray *items; /* scan_item * */
+	bool fetched;
+	GError *error;
+	GThread *thread;
+} scan_fetch_job;
+
+static gpointer
+scan_fetch_job_run(gpointer data)
+{
+	scan_fetch_job *job = data;
+
+	job->fetched = imap_fetch(job->session, job->uids, job->n, job->batch, scan_fetch_one,
+	                          job->items, &job->error);
+	return NULL;
+}
+
+static void
+scan_fetch_start(scan_fetch_job *job, imap_session *session, const uint32_t *uids, size_t n,
+                 size_t batch)
+{
+	job->session = session;
+	job->uids = uids;
+	job->n = n;
+	job->batch = batch;
+	job->items = g_ptr_array_new_with_free_func(scan_item_free);
+	job->fetched = false;
+	job->error = NULL;
+	job->thread = g_thread_new("fetch", scan_fetch_job_run, job);
+}
+
+/* Waits for the job; its items and error then belong to the caller. */
+static void
+scan_fetch_wait(scan_fetch_job *job)
+{
+	if (job->thread != NULL)
+		g_thread_join(job->thread);
+	job->thread = NULL;
+}
+
+static void
+scan_fetch_discard(scan_fetch_job *job)
+{
+	scan_fetch_wait(job);
+	if (job->items != NULL)
+		g_ptr_array_unref(job->items);
+	job->items = NULL;
+	g_clear_error(&job->error);
 }
 
 /* Classifying is pure and takes most of the time: every core takes items. */
@@ -304,23 +362,37 @@ scan_folder(scan_run *run, imap_session *session, const char *folder, GError **e
 	run->started = scan_clock();
 	run->shown = 0;
 	dm_log_info("scan: %s: %u messages, %u new from UID %u", folder, exists, list->len, first);
-	for (guint i = 0; i < list->len && !scan_stop && run->store_error == NULL;
-	     i += run->imap->batch) {
-		size_t n = MIN((size_t)run->imap->batch, list->len - i);
-		GError *local = NULL;
+	scan_fetch_job jobs[2] = {{0}};
+	int current = 0;
+	size_t batch = (size_t)run->imap->batch;
+
+	if (list->len > 0)
+		scan_fetch_start(&jobs[0], session, uids, MIN(batch, list->len), batch);
+	for (guint i = 0; i < list->len && !scan_stop && run->store_error == NULL; i += batch) {
+		size_t n = MIN(batch, list->len - i);
+		scan_fetch_job *job = &jobs[current];
+		GError *local;
 		bool fetched;
 
+		scan_fetch_wait(job);
+		fetched = job->fetched;
+		local = g_steal_pointer(&job->error);
+		/* The next batch travels while this one is processed. */
+		if (fetched && !scan_stop && i + n < list->len)
+			scan_fetch_start(&jobs[1 - current], session, uids + i + n,
+			                 MIN(batch, list->len - i - n), batch);
 		run->last_done = 0;
 		/* One transaction per batch: a commit per message would cost more
 		 * than classifying it.  The bookmark is saved in the same
 		 * transaction, so the store and the bookmark move together. */
 		if (!store_begin(run->db, error)) {
+			g_clear_error(&local);
+			scan_fetch_discard(job);
 			ok = false;
 			break;
 		}
-		g_ptr_array_set_size(run->batch, 0);
-		fetched = imap_fetch(session, uids + i, n, (size_t)run->imap->batch, scan_fetch_one,
-		                     run, &local);
+		g_ptr_array_unref(run->batch);
+		run->batch = g_steal_pointer(&job->items);
 		/* Whatever arrived is classified and applied, even when the fetch
 		 * broke off: those messages are done and the bookmark may pass them. */
 		scan_classify_batch(run);
@@ -358,7 +430,11 @@ scan_folder(scan_run *run, imap_session *session, const char *folder, GError **e
 			ok = false;
 			break;
 		}
+		current = 1 - current;
 	}
+	/* A fetch started for a batch that will not be processed any more. */
+	scan_fetch_discard(&jobs[0]);
+	scan_fetch_discard(&jobs[1]);
 	if (ok && run->store_error != NULL) {
 		g_propagate_error(error, g_steal_pointer(&run->store_error));
 		ok = false;
