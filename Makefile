@@ -101,7 +101,8 @@ $(B)/libdunmail-fuzz.a: $(FUZZ_LIB_OBJS)
 
 $(B)/fuzz/%: tests/fuzz/%.c $(B)/libdunmail-fuzz.a
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(DM_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	$(FUZZ_CC) $(DM_CFLAGS) -Wno-unused-command-line-argument -g -O1 \
+	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	    -o $@ $< $(B)/libdunmail-fuzz.a $(PKG_LIBS) -lm
 
 fuzz-build: $(FUZZERS)

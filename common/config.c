@@ -257,7 +257,8 @@ check_value(const char *path, int line, const known_key *known, const char *valu
 			char *address = g_strstrip(g_strdup(*item));
 			const char *at = strchr(address, '@');
 			if (*address != '\0' &&
-			    (at == NULL || at == address || at[1] == '\0' || strchr(address, ' ')))
+			    (at == NULL || at == address || at[1] == '\0' ||
+			     strpbrk(address, " <>,;\"()") != NULL))
 				g_string_append_printf(errors,
 						       "%s:%d: %s.%s: \"%s\" is not an e-mail address\n",
 						       path, line, known->group, known->key, address);

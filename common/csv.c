@@ -106,8 +106,12 @@ csv_parse(const char *name, const char *data, size_t length, GError **error)
 			else
 				continue;
 		}
-		if (p < end && *p == '\r')
+		if (p < end && *p == '\r') {
 			p++;
+			/* A lone CR (old Mac exports) ends a line too. */
+			if (p >= end || *p != '\n')
+				line++;
+		}
 		if (p < end && *p == '\n') {
 			p++;
 			line++;

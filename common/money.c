@@ -131,14 +131,17 @@ dm_money_parse(const char *text, const char *currency, int64_t *minor, GError **
 			    currency != NULL ? currency : "the currency", exponent);
 		goto out;
 	}
-	if (digits->len > 15) {
-		fail_amount(trimmed, "too large", error);
-		goto out;
-	}
+	/* The limit is on the value (10^15 minor units, ten trillion euros),
+	 * not on the digits written, so that whatever dm_money_format_plain
+	 * prints parses back ("99999999999999.00" as well as "99999999999999"). */
 	{
-		int64_t value = g_ascii_strtoll(digits->str, NULL, 10);
-		for (int i = fraction_digits; i < exponent; i++)
+		int64_t value = digits->len <= 18 ? g_ascii_strtoll(digits->str, NULL, 10) : -1;
+		for (int i = fraction_digits; i < exponent && value >= 0 && value <= INT64_MAX / 10; i++)
 			value *= 10;
+		if (value < 0 || value > DM_MONEY_MAX) {
+			fail_amount(trimmed, "too large", error);
+			goto out;
+		}
 		*minor = negative ? -value : value;
 	}
 	ok = true;

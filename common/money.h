@@ -10,6 +10,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The largest amount accepted, in minor units. */
+#define DM_MONEY_MAX ((int64_t)1000000000000000)
+
 /* Is this an ISO 4217 code dunmail knows (upper case, e.g. "EUR")? */
 bool dm_currency_known(const char *code);
 

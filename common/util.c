@@ -59,6 +59,9 @@ dm_log_set_verbose(bool verbose)
 	log_verbose = verbose;
 }
 
+static void log_emit(int priority, const char *prefix, const char *fmt, va_list ap)
+    G_GNUC_PRINTF(3, 0);
+
 static void
 log_emit(int priority, const char *prefix, const char *fmt, va_list ap)
 {

@@ -277,9 +277,9 @@ apply_rules(const classifier *c, classify_result *result, bool want_explain)
 
 	if (c->rules == NULL)
 		goto out;
-	/* The reply's own language first; every pack when that finds nothing
-	 * (or when asked to explain, so every rule that matches is shown). */
-	if (explanations == NULL && result->language != NULL) {
+	/* The reply's own language first; every pack when that finds nothing.
+	 * Explaining lists every pack's matches but never changes the verdict. */
+	if (result->language != NULL) {
 		const char *only[] = {result->language, NULL};
 		rules_classify_languages(c->rules, only, mail_subject(result->mail),
 					 result->reply_text, &verdict, NULL);
@@ -288,6 +288,15 @@ apply_rules(const classifier *c, classify_result *result, bool want_explain)
 		rules_verdict_clear(&verdict);
 		rules_classify(c->rules, mail_subject(result->mail), result->reply_text, &verdict,
 			       explanations);
+	} else if (explanations != NULL) {
+		rules_verdict all = {0};
+		rules_classify(c->rules, mail_subject(result->mail), result->reply_text, &all,
+			       explanations);
+		/* The explanation marks the rule that won over every pack; say
+		 * which one decided. */
+		explain(result, "decided by the reply's language (%s): rule %s", result->language,
+			verdict.rule_id);
+		rules_verdict_clear(&all);
 	}
 	for (guint i = 0; explanations != NULL && i < explanations->len; i++) {
 		const rules_explanation *e = g_ptr_array_index(explanations, i);

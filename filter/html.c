@@ -166,19 +166,25 @@ html_write_text(html_writer *w, const char *text)
 		return;
 	if (w->pre_depth > 0) {
 		html_flush_pending(w);
-		for (const char *p = text; *p != '\0'; p++)
+		/* Preformatted text keeps its bytes, but only valid UTF-8 ones. */
+		char *valid = g_utf8_make_valid(text, -1);
+		for (const char *p = valid; *p != '\0'; p++)
 			if (*p != '\r')
 				g_string_append_c(w->out, *p);
+		g_free(valid);
 		return;
 	}
-	for (const char *p = text; *p != '\0'; p = g_utf8_next_char(p)) {
+	for (const char *p = text; *p != '\0';) {
 		gunichar c = g_utf8_get_char_validated(p, -1);
 		if (c == (gunichar)-1 || c == (gunichar)-2) {
-			/* The caller promised UTF-8; keep going with a replacement. */
+			/* The caller promised UTF-8; keep going with a replacement,
+			 * one byte on: the lead byte's length may run past the end. */
 			html_flush_pending(w);
 			g_string_append_unichar(w->out, 0xFFFD);
+			p++;
 			continue;
 		}
+		p = g_utf8_next_char(p);
 		if (html_is_space(c)) {
 			w->pending_space = true;
 			continue;

@@ -84,7 +84,9 @@ typedef struct {
 	const char *language;   /* the winning rule's language, or NULL */
 	int priority;           /* the winning rule's priority, or 0 */
 	const char *field;      /* "body" or "subject", or NULL */
-	size_t match_start;     /* byte range of the match in that field */
+	size_t match_start;     /* byte range of the match in that field (in valid UTF-8 it is
+	                           the field as given; invalid bytes are replaced first, as
+	                           g_utf8_make_valid does, and offsets refer to that text) */
 	size_t match_end;
 	char *date_text;        /* the captured "date" phrase, or NULL; owned */
 } rules_verdict;

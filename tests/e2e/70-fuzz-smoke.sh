@@ -72,6 +72,12 @@ wait
 
 for t in $targets; do
 	result=$(cat "$T/$t.status" 2>/dev/null || echo "no result")
+	# Keep what was found: the scratch directory is removed at exit.
+	if [ "$result" != ok ] && [ -n "$(ls "$T/artifacts-$t")" ]; then
+		mkdir -p "build/fuzz-artifacts/$t"
+		cp "$T/artifacts-$t"/* "build/fuzz-artifacts/$t/"
+		result="$result (input kept in build/fuzz-artifacts/$t/)"
+	fi
 	if [ "$result" = ok ]; then
 		ok "$t: regressions replayed, ${seconds}s from seeds without a finding"
 	else

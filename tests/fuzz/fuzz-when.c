@@ -1,0 +1,127 @@
+/*
+ * libFuzzer target: the date resolver over arbitrary text.
+ *
+ * The word files of all eight languages are loaded once, from
+ * DUNMAIL_RULES_DIR or else from the source tree the binary was built in
+ * (build/fuzz/fuzz-when -> rules/).  Each input is searched with every
+ * language at once and with each language alone, against anchors chosen
+ * to stress calendar arithmetic (month ends, a leap day, a year end).  A
+ * match must lie inside the text and resolve to a real calendar date; an
+ * explanation must be given with it.  A broken promise aborts.
+ */
+#include "common/date.h"
+#include "filter/when.h"
+
+#include <glib.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char *const languages[] = {"en", "pl", "bg", "nl", "ro", "es", "de", "fr", NULL};
+static when_words *words;
+static dm_date anchors[4];
+
+/*
+ * The shipped rules: DUNMAIL_RULES_DIR when set, else ../../rules from the
+ * binary, where `make fuzz-build` puts it.  The result is also exported so
+ * that config_shipped_rules_directory() agrees.
+ */
+static char *
+find_rules_directory(void)
+{
+	const char *env = g_getenv("DUNMAIL_RULES_DIR");
+	char *exe, *dir, *rules;
+
+	if (env != NULL && *env != '\0')
+		return g_strdup(env);
+	exe = g_file_read_link("/proc/self/exe", NULL);
+	if (exe == NULL) {
+		fprintf(stderr, "fuzz-when: cannot read /proc/self/exe; set DUNMAIL_RULES_DIR\n");
+		exit(1);
+	}
+	dir = g_path_get_dirname(exe);
+	rules = g_build_filename(dir, "..", "..", "rules", NULL);
+	g_free(dir);
+	g_free(exe);
+	g_setenv("DUNMAIL_RULES_DIR", rules, TRUE);
+	return rules;
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	char *rules = find_rules_directory();
+	const char *dirs[] = {rules, NULL};
+	GError *error = NULL;
+
+	words = when_words_load(dirs, languages, &error);
+	if (words == NULL) {
+		fprintf(stderr, "fuzz-when: %s\n", error->message);
+		exit(1);
+	}
+	g_free(rules);
+	anchors[0] = dm_date_from_ymd(2026, 11, 22); /* a Sunday, mid-month */
+	anchors[1] = dm_date_from_ymd(2026, 12, 31); /* year end */
+	anchors[2] = dm_date_from_ymd(2028, 2, 29);  /* leap day */
+	anchors[3] = dm_date_from_ymd(2027, 1, 29);  /* a Friday before a short month */
+	return 0;
+}
+
+static void
+check_match(const char *text, size_t length, const when_match *match, const char *explain)
+{
+	int year, month, day;
+
+	if (match->start > match->end || match->end > length)
+		abort();
+	dm_date_to_ymd(match->date, &year, &month, &day);
+	if (!dm_date_valid_ymd(year, month, day))
+		abort();
+	if (explain == NULL || !g_utf8_validate(explain, -1, NULL))
+		abort();
+	(void)text;
+}
+
+static void
+find_once(const char *language, const char *text, size_t length, dm_date anchor)
+{
+	when_match match = {0};
+	char *explain = NULL;
+
+	if (when_find(words, language, text, anchor, &match, &explain))
+		check_match(text, length, &match, explain);
+	else if (explain != NULL)
+		abort(); /* left untouched when nothing is found */
+	g_free(explain);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *text = g_strndup((const char *)data, size);
+	size_t length = strlen(text);
+	dm_date date = 0;
+	char *explain = NULL;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(anchors); i++)
+		find_once(NULL, text, length, anchors[i]);
+	for (size_t i = 0; languages[i] != NULL; i++)
+		find_once(languages[i], text, length, anchors[i % G_N_ELEMENTS(anchors)]);
+	/* A language that was not loaded finds nothing rather than failing. */
+	if (when_find(words, "xx", text, anchors[0], &(when_match){0}, NULL))
+		abort();
+
+	if (when_resolve(words, text, anchors[0], &date, &explain)) {
+		int year, month, day;
+		dm_date_to_ymd(date, &year, &month, &day);
+		if (!dm_date_valid_ymd(year, month, day))
+			abort();
+	}
+	g_free(explain);
+	g_free(text);
+	return 0;
+}
