@@ -22,6 +22,9 @@ export DUNMAIL_SRCDIR="$top"
 # The fault tests skip address-space limits and shorten their kill loop.
 export DUNMAIL_VALGRIND=1 DUNMAIL_HOSTILE_MS=120000
 
+# The Sieve test runs dunmail as the dovecot user: it must reach the binary,
+# the wrapper and the log directory.
+chmod 1777 "$out"
 wrapper=$out/dunmail
 cat >"$wrapper" <<WRAP
 #!/bin/sh
