@@ -202,6 +202,13 @@ item_values(const followup_run *run, const plan_item *item, bool for_dry_run)
 		template_values_set_date(row, "issued_date", inv->issued);
 		template_values_set_date(row, "due_date", inv->due);
 		template_values_set_days(row, "days_overdue", pi->days_overdue);
+		if (pi->fees) {
+			/* A consolidated final notice lists each invoice's charges. */
+			template_values_set_money(row, "late_fee", pi->charges.late_fee, inv->currency);
+			template_values_set_money(row, "interest", pi->charges.interest, inv->currency);
+			template_values_set_money(row, "compensation", pi->charges.compensation,
+						  inv->currency);
+		}
 		if (i > 0)
 			continue;
 		/* The first invoice also fills the single-invoice placeholders. */
