@@ -16,7 +16,7 @@
 
 static const cli_command commands[] = {
     {"init", cmd_init, "create the configuration and the database"},
-    {"client", cmd_client, "add, list and show clients"},
+    {"client", cmd_client, "add, change, list and show clients"},
     {"invoice", cmd_invoice, "add, import, list, show and update invoices"},
     {"filter", cmd_filter, "the mail filter: one message on stdin, passed through"},
     {"scan", cmd_scan, "read new mail in INBOX, Sent and [imap] folders over IMAP"},
