@@ -1485,7 +1485,9 @@ session_idle_poll(imap_session *s, int64_t deadline, volatile sig_atomic_t *stop
 imap_idle_result
 imap_idle(imap_session *session, int timeout_seconds, volatile sig_atomic_t *stop, GError **error)
 {
-	int64_t deadline = now_ms() + (int64_t)timeout_seconds * 1000;
+	/* Rounded up, so that the full timeout passes before the millisecond
+	 * clock (rounded down) reaches it. */
+	int64_t deadline = (g_get_monotonic_time() + 999) / 1000 + (int64_t)timeout_seconds * 1000;
 	uint32_t known;
 	int r;
 
