@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "tests/fuzz/fuzz-rules-dir.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -29,34 +30,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static dm_config *config;
 static classifier *pipeline;
 
-/* See fuzz-when.c: DUNMAIL_RULES_DIR, else ../../rules from the binary. */
-static void
-find_rules_directory(void)
-{
-	const char *env = g_getenv("DUNMAIL_RULES_DIR");
-	char *exe, *dir, *rules_dir;
-
-	if (env != NULL && *env != '\0')
-		return;
-	exe = g_file_read_link("/proc/self/exe", NULL);
-	if (exe == NULL) {
-		fprintf(stderr, "fuzz-classify: cannot read /proc/self/exe; set DUNMAIL_RULES_DIR\n");
-		exit(1);
-	}
-	dir = g_path_get_dirname(exe);
-	rules_dir = g_build_filename(dir, "..", "..", "rules", NULL);
-	g_setenv("DUNMAIL_RULES_DIR", rules_dir, TRUE);
-	g_free(rules_dir);
-	g_free(dir);
-	g_free(exe);
-}
-
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	GError *error = NULL;
 
-	find_rules_directory();
+	g_free(fuzz_rules_directory("fuzz-classify"));
 	dm_date_set_today(dm_date_from_ymd(2026, 11, 22));
 	config = config_new_default();
 	pipeline = classifier_new(config, &error);

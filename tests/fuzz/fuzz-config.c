@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "tests/fuzz/fuzz-rules-dir.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -36,32 +37,10 @@ remove_config_file(void)
 	g_free(shipped_policy);
 }
 
-/* See fuzz-when.c: DUNMAIL_RULES_DIR, else ../../rules from the binary. */
-static char *
-find_rules_directory(void)
-{
-	const char *env = g_getenv("DUNMAIL_RULES_DIR");
-	char *exe, *dir, *rules_dir;
-
-	if (env != NULL && *env != '\0')
-		return g_strdup(env);
-	exe = g_file_read_link("/proc/self/exe", NULL);
-	if (exe == NULL) {
-		fprintf(stderr, "fuzz-config: cannot read /proc/self/exe; set DUNMAIL_RULES_DIR\n");
-		exit(1);
-	}
-	dir = g_path_get_dirname(exe);
-	rules_dir = g_build_filename(dir, "..", "..", "rules", NULL);
-	g_free(dir);
-	g_free(exe);
-	g_setenv("DUNMAIL_RULES_DIR", rules_dir, TRUE);
-	return rules_dir;
-}
-
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char *rules_dir = find_rules_directory();
+	char *rules_dir = fuzz_rules_directory("fuzz-config");
 	char *policy_path = g_build_filename(rules_dir, "policy", NULL);
 	GError *error = NULL;
 	int fd = g_file_open_tmp("dunmail-fuzz-config-XXXXXX.ini", &config_file, &error);

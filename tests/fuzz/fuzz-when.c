@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "tests/fuzz/fuzz-rules-dir.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -25,36 +26,10 @@ static const char *const languages[] = {"en", "pl", "bg", "nl", "ro", "es", "de"
 static when_words *words;
 static dm_date anchors[4];
 
-/*
- * The shipped rules: DUNMAIL_RULES_DIR when set, else ../../rules from the
- * binary, where `make fuzz-build` puts it.  The result is also exported so
- * that config_shipped_rules_directory() agrees.
- */
-static char *
-find_rules_directory(void)
-{
-	const char *env = g_getenv("DUNMAIL_RULES_DIR");
-	char *exe, *dir, *rules;
-
-	if (env != NULL && *env != '\0')
-		return g_strdup(env);
-	exe = g_file_read_link("/proc/self/exe", NULL);
-	if (exe == NULL) {
-		fprintf(stderr, "fuzz-when: cannot read /proc/self/exe; set DUNMAIL_RULES_DIR\n");
-		exit(1);
-	}
-	dir = g_path_get_dirname(exe);
-	rules = g_build_filename(dir, "..", "..", "rules", NULL);
-	g_free(dir);
-	g_free(exe);
-	g_setenv("DUNMAIL_RULES_DIR", rules, TRUE);
-	return rules;
-}
-
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char *rules = find_rules_directory();
+	char *rules = fuzz_rules_directory("fuzz-when");
 	const char *dirs[] = {rules, NULL};
 	GError *error = NULL;
 
