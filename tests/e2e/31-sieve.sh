@@ -24,9 +24,17 @@ dm --db "$T/db/dunmail.db" init >/dev/null
 chown -R dovecot:dovecot "$T/mail" "$T/home" "$T/db"
 chmod 644 "$T/config.ini"
 printf 'alice:{PLAIN}secret\n' > "$T/users"
+# The mail user may not reach the source tree (a clone in a private
+# directory): give it its own copy of the binary and the rules, laid out as
+# in the tree so that the binary finds rules/ beside it.
+mkdir -p "$T/app/build"
+cp "$DUNMAIL" "$T/app/build/dunmail"
+cp -R "$SRC/rules" "$T/app/rules"
+: > "$T/app/Makefile"
+chmod -R a+rX "$T/app"
 cat > "$T/sieve-bin/dunmail-filter" <<SH
 #!/bin/sh
-exec "$DUNMAIL" --config "$T/config.ini" --db "$T/db/dunmail.db" "\$@"
+exec "$T/app/build/dunmail" --config "$T/config.ini" --db "$T/db/dunmail.db" "\$@"
 SH
 chmod 755 "$T/sieve-bin/dunmail-filter"
 cp "$SRC/contrib/sieve/dunmail.sieve" "$T/sieve-before/dunmail.sieve"
