@@ -6,11 +6,10 @@
 #include "filter/mime.h"
 
 #include "common/util.h"
+#include "filter/charset.h"
 #include "filter/html.h"
 
-#include <errno.h>
 #include <gmime/gmime.h>
-#include <iconv.h>
 #include <string.h>
 
 typedef struct {
@@ -61,189 +60,6 @@ mime_ensure_init(void)
 	g_once(&once, mime_init_once, NULL);
 }
 
-/* ---- charsets ------------------------------------------------------------ */
-
-static bool
-mime_is_ascii(const char *data, size_t length)
-{
-	for (size_t i = 0; i < length; i++)
-		if ((unsigned char)data[i] >= 0x80)
-			return false;
-	return true;
-}
-
-static bool
-mime_is_letter_byte(unsigned char c)
-{
-	return g_ascii_isalpha(c) || c >= 0xC0;
-}
-
-/*
- * Guesses the charset of 8-bit text that is not UTF-8.  Cyrillic in
- * windows-1251 is almost all letters in 0xC0-0xFF, written in runs (whole
- * words); Latin languages put single 8-bit letters between ASCII ones.
- * Among Latin text, bytes that are Polish or Romanian letters in
- * windows-1250 but rare symbols in windows-1252 (ą ł ś ź Ą Ł Ś Ź ş ţ Ş Ţ,
- * and ż inside a word, where windows-1252 would have ¿) mean windows-1250.
- */
-static const char *
-mime_guess_charset(const char *data, size_t length)
-{
-	const unsigned char *b = (const unsigned char *)data;
-	size_t high = 0, in_runs = 0, central_european = 0;
-
-	for (size_t i = 0; i < length; i++) {
-		unsigned char c = b[i];
-		unsigned char prev = i > 0 ? b[i - 1] : ' ';
-		unsigned char next = i + 1 < length ? b[i + 1] : ' ';
-		if (c < 0x80)
-			continue;
-		high++;
-		if (c >= 0xC0 && ((prev >= 0xC0) || (next >= 0xC0)))
-			in_runs++;
-		switch (c) {
-		case 0xB9: /* ą */
-		case 0xB3: /* ł */
-		case 0x9C: /* ś */
-		case 0x9F: /* ź */
-		case 0xA5: /* Ą */
-		case 0xA3: /* Ł */
-		case 0x8C: /* Ś */
-		case 0x8F: /* Ź */
-		case 0xFE: /* ţ */
-		case 0xDE: /* Ţ */
-			central_european++;
-			break;
-		case 0xBA: /* ş, but º after a number in windows-1252 */
-		case 0xAA: /* Ş, but ª */
-			if (!g_ascii_isdigit(prev))
-				central_european++;
-			break;
-		case 0xBF: /* ż, but ¿ opens a Spanish question */
-		case 0xAF: /* Ż, but ¯ */
-			if (mime_is_letter_byte(prev))
-				central_european++;
-			break;
-		default:
-			break;
-		}
-	}
-	if (high >= 2 && in_runs * 2 >= high)
-		return "windows-1251";
-	if (central_european > 0)
-		return "windows-1250";
-	return "windows-1252";
-}
-
-/*
- * Converts with iconv, replacing what cannot be converted by U+FFFD and
- * going on.  Returns NULL when the charset is unknown; *replaced counts the
- * replacements so a caller can tell a wrong declaration.
- */
-static char *
-mime_convert(const char *data, size_t length, const char *charset, size_t *replaced)
-{
-	iconv_t cd = g_mime_iconv_open("UTF-8", charset);
-	GString *out;
-	char buffer[4096];
-	char *in = (char *)data;
-	size_t in_left = length;
-
-	*replaced = 0;
-	if (cd == (iconv_t)-1)
-		return NULL;
-	out = g_string_sized_new(length + 16);
-	while (in_left > 0) {
-		char *outp = buffer;
-		size_t out_left = sizeof buffer;
-		size_t rc = iconv(cd, &in, &in_left, &outp, &out_left);
-		g_string_append_len(out, buffer, (gssize)(outp - buffer));
-		if (rc != (size_t)-1)
-			break;
-		if (errno == E2BIG)
-			continue;
-		/* EILSEQ or EINVAL (cut sequence): replace one byte and resync. */
-		g_string_append(out, "\xEF\xBF\xBD");
-		(*replaced)++;
-		in++;
-		in_left--;
-		iconv(cd, NULL, NULL, NULL, NULL);
-	}
-	{
-		char *outp = buffer;
-		size_t out_left = sizeof buffer;
-		iconv(cd, NULL, NULL, &outp, &out_left);
-		g_string_append_len(out, buffer, (gssize)(outp - buffer));
-	}
-	g_mime_iconv_close(cd);
-	return g_string_free(out, FALSE);
-}
-
-/* The last guard: whatever went before, callers get valid UTF-8. */
-static char *
-mime_finish_text(char *text)
-{
-	char *valid = g_utf8_make_valid(text, -1);
-	g_free(text);
-	return valid;
-}
-
-static char *
-mime_undeclared_to_utf8(const char *data, size_t length)
-{
-	size_t replaced;
-	char *text;
-
-	if (mime_is_ascii(data, length) || g_utf8_validate_len(data, length, NULL))
-		return g_strndup(data, length);
-	text = mime_convert(data, length, mime_guess_charset(data, length), &replaced);
-	if (text == NULL)
-		text = g_strndup(data, length);
-	return text;
-}
-
-char *
-mail_text_to_utf8(const char *data, size_t length, const char *charset)
-{
-	char *text = NULL;
-
-	char *without_nul = NULL;
-
-	if (data == NULL)
-		return g_strdup("");
-	/* A NUL would cut the C string short; it is never meaningful in mail text. */
-	if (memchr(data, '\0', length) != NULL) {
-		without_nul = g_memdup2(data, length);
-		for (size_t i = 0; i < length; i++)
-			if (without_nul[i] == '\0')
-				without_nul[i] = ' ';
-		data = without_nul;
-	}
-	if (charset != NULL && *charset != '\0') {
-		const char *canon = g_mime_charset_canon_name(charset);
-		bool is_utf8 = g_ascii_strcasecmp(canon, "utf-8") == 0;
-		bool is_ascii = g_ascii_strcasecmp(canon, "us-ascii") == 0 ||
-		                g_ascii_strcasecmp(canon, "ascii") == 0;
-		if (is_utf8 || is_ascii) {
-			/* Both are often declared for text that is not; guess then. */
-			if (g_utf8_validate_len(data, length, NULL))
-				text = g_strndup(data, length);
-		} else {
-			size_t replaced = 0;
-			text = mime_convert(data, length, charset, &replaced);
-			if (text != NULL && replaced > 0) {
-				/* The declaration is wrong for these bytes: guess instead. */
-				g_free(text);
-				text = NULL;
-			}
-		}
-	}
-	if (text == NULL)
-		text = mime_undeclared_to_utf8(data, length);
-	g_free(without_nul);
-	return mime_finish_text(text);
-}
-
 /* CRLF and lone CR to LF, so that every module sees one kind of line end. */
 static char *
 mime_normalise_line_ends(char *text)
@@ -278,8 +94,9 @@ mime_header_raw_utf8(const char *raw)
 			continue;
 		g_string_append_c(unfolded, *p);
 	}
-	text = mail_text_to_utf8(unfolded->str, unfolded->len, NULL);
+	text = charset_to_utf8(unfolded->str, unfolded->len, NULL);
 	g_string_free(unfolded, TRUE);
+	charset_preload_for_words(text);
 	return g_strstrip(text);
 }
 
@@ -287,10 +104,14 @@ static char *
 mime_header_decode(GMimeParserOptions *options, const char *raw)
 {
 	char *utf8 = mime_header_raw_utf8(raw);
-	char *decoded = g_mime_utils_header_decode_text(options, utf8);
+	char *decoded;
 
+	/* Most header values hold no encoded word; they are final already. */
+	if (strstr(utf8, "=?") == NULL)
+		return utf8;
+	decoded = g_mime_utils_header_decode_text(options, utf8);
 	g_free(utf8);
-	return mime_finish_text(g_strstrip(decoded));
+	return charset_make_valid(g_strstrip(decoded));
 }
 
 static const char *
@@ -419,7 +240,7 @@ mime_read_from(mail *m, GMimeParserOptions *options, GMimeObject *message)
 		if (addr != NULL && *addr != '\0')
 			m->from_address = dm_address_normalise(addr);
 		if (name != NULL && *name != '\0')
-			m->from_name = mime_finish_text(g_strstrip(g_strdup(name)));
+			m->from_name = charset_make_valid(g_strstrip(g_strdup(name)));
 	}
 	g_ptr_array_free(mailboxes, TRUE);
 	if (list != NULL)
@@ -455,7 +276,7 @@ mime_append_headers(mail *m, GMimeParserOptions *options, GMimeHeaderList *heade
 	for (int i = 0; i < count; i++) {
 		GMimeHeader *header = g_mime_header_list_get_header_at(headers, i);
 		g_ptr_array_add(m->header_names,
-		                mime_finish_text(g_strdup(g_mime_header_get_name(header))));
+		                charset_make_valid(g_strdup(g_mime_header_get_name(header))));
 		g_ptr_array_add(m->header_values,
 		                mime_header_decode(options, g_mime_header_get_raw_value(header)));
 	}
@@ -568,7 +389,7 @@ mime_part_to_utf8(GMimePart *part)
 	g_mime_data_wrapper_write_to_stream(content, stream);
 	bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(stream));
 	charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
-	text = mail_text_to_utf8((const char *)bytes->data, bytes->len, charset);
+	text = charset_to_utf8((const char *)bytes->data, bytes->len, charset);
 	g_object_unref(stream);
 	return mime_normalise_line_ends(text);
 }
@@ -589,7 +410,7 @@ mime_object_name(GMimeObject *object)
 	if (name == NULL || *name == '\0')
 		return NULL;
 	/* Parameters may hold raw 8-bit bytes; GMime leaves them as they came. */
-	return mime_finish_text(mail_text_to_utf8(name, strlen(name), NULL));
+	return charset_make_valid(charset_to_utf8(name, strlen(name), NULL));
 }
 
 typedef struct {
@@ -712,7 +533,7 @@ mime_walk_parts(mail *m, GMimeObject *object, GMimeObject *body, int depth)
 			    g_mime_object_get_header_list(GMIME_OBJECT(inner));
 			char *text = g_mime_header_list_to_string(headers, NULL);
 			mime_remember_part_text(m, type,
-			                        mime_finish_text(mime_normalise_line_ends(text)));
+			                        charset_make_valid(mime_normalise_line_ends(text)));
 		}
 	} else if (GMIME_IS_PART(object)) {
 		if (mime_is_report_type(type))
@@ -769,7 +590,7 @@ mime_read_body(mail *m, GMimeObject *top)
 		 * only text the sender wrote.
 		 */
 		const char *prologue = g_mime_multipart_get_prologue(GMIME_MULTIPART(top));
-		char *text = mail_text_to_utf8(prologue, strlen(prologue), NULL);
+		char *text = charset_to_utf8(prologue, strlen(prologue), NULL);
 		m->body_text = g_strstrip(mime_normalise_line_ends(text));
 	} else {
 		m->body_text = g_strdup("");

@@ -108,12 +108,4 @@ bool mail_is_multipart_report(const mail *m, const char **report_type);
  */
 const char *mail_part_text(const mail *m, const char *mime_type);
 
-/*
- * Converts bytes in a declared charset (NULL or unknown: guessed) to valid
- * UTF-8.  Undeclared or undecodable 8-bit text is tried as UTF-8, then
- * guessed between windows-1250, windows-1251 and windows-1252; invalid
- * sequences become U+FFFD.  Returns a new string (g_free).
- */
-char *mail_text_to_utf8(const char *data, size_t length, const char *charset);
-
 #endif

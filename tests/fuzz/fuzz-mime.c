@@ -12,6 +12,7 @@
  * finding too.
  */
 #include "filter/autoreply.h"
+#include "filter/charset.h"
 #include "filter/html.h"
 #include "filter/mime.h"
 
@@ -135,10 +136,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		mail_free(m);
 	}
 
-	text = mail_text_to_utf8((const char *)data, size, NULL);
+	text = charset_to_utf8((const char *)data, size, NULL);
 	check_text(text, false);
 	g_free(text);
-	text = mail_text_to_utf8((const char *)data, size, "utf-8");
+	text = charset_to_utf8((const char *)data, size, "utf-8");
 	check_text(text, false);
 	g_free(text);
 

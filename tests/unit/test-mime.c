@@ -6,6 +6,7 @@
 #include "tests/unit/testutil.h"
 
 #include "common/util.h"
+#include "filter/charset.h"
 #include "filter/mime.h"
 
 static mail *
@@ -131,31 +132,31 @@ test_text_to_utf8(void **state)
 {
 	char *text;
 
-	text = mail_text_to_utf8("caf\xe9", 4, NULL);
+	text = charset_to_utf8("caf\xe9", 4, NULL);
 	assert_string_equal(text, "café");
 	g_free(text);
 	/* An unknown charset name is treated as undeclared. */
-	text = mail_text_to_utf8("Zap\xb3"
+	text = charset_to_utf8("Zap\xb3"
 	                         "ac\xea",
 	                         7, "x-no-such-charset");
 	assert_string_equal(text, "Zapłacę");
 	g_free(text);
 	/* GMime's aliases: "latin2" is ISO-8859-2. */
-	text = mail_text_to_utf8("\xa3\xf3\x64\xbc", 4, "latin2");
+	text = charset_to_utf8("\xa3\xf3\x64\xbc", 4, "latin2");
 	assert_string_equal(text, "Łódź");
 	g_free(text);
 	/* A Spanish ¿ at a sentence start is windows-1252, not Polish ż. */
-	text = mail_text_to_utf8("\xbf"
+	text = charset_to_utf8("\xbf"
 	                         "Cu\xe1ndo?",
 	                         8, NULL);
 	assert_string_equal(text, "¿Cuándo?");
 	g_free(text);
 	/* Cut multi-byte sequences in a declared charset end up valid. */
-	text = mail_text_to_utf8("ok \xe2\x82", 5, "utf-8");
+	text = charset_to_utf8("ok \xe2\x82", 5, "utf-8");
 	assert_true(g_utf8_validate(text, -1, NULL));
 	assert_true(g_str_has_prefix(text, "ok "));
 	g_free(text);
-	text = mail_text_to_utf8("a\0b", 3, NULL);
+	text = charset_to_utf8("a\0b", 3, NULL);
 	assert_string_equal(text, "a b");
 	g_free(text);
 }
