@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* PRAGMA application_id: "DUNM", so a foreign SQLite file is recognised. */
@@ -139,17 +140,21 @@ store_bind_date(sqlite3_stmt *stmt, int index, dm_date date)
 				  SQLITE_TRANSIENT);
 }
 
+/*
+ * localtime_r rather than GDateTime: g_date_time_new_now_local built a
+ * time zone each call, which was 4% of a scan that stamps every event.
+ */
 char *
 store_timestamp(void)
 {
 	char iso[DM_DATE_ISO_SIZE];
-	GDateTime *now = g_date_time_new_now_local();
-	char *clock = g_date_time_format(now, "%H:%M:%S");
-	char *stamp = g_strdup_printf("%s %s", dm_date_format_iso(dm_date_today(), iso), clock);
+	char clock[16];
+	time_t now = time(NULL);
+	struct tm local;
 
-	g_free(clock);
-	g_date_time_unref(now);
-	return stamp;
+	if (localtime_r(&now, &local) == NULL || strftime(clock, sizeof clock, "%H:%M:%S", &local) == 0)
+		g_strlcpy(clock, "00:00:00", sizeof clock);
+	return g_strdup_printf("%s %s", dm_date_format_iso(dm_date_today(), iso), clock);
 }
 
 static bool
