@@ -329,36 +329,98 @@ store_message_invoices(store *db, int64_t message_row, GError **error)
 	return ids;
 }
 
+/* Message-IDs as a JSON array, for one query over all of them (json_each). */
+static char *
+json_string_array(const char *const *values)
+{
+	GString *json = g_string_new("[");
+
+	for (const char *const *v = values; v != NULL && *v != NULL; v++) {
+		if (v != values)
+			g_string_append_c(json, ',');
+		g_string_append_c(json, '"');
+		for (const unsigned char *c = (const unsigned char *)*v; *c != '\0'; c++) {
+			if (*c == '"' || *c == '\\')
+				g_string_append_printf(json, "\\%c", *c);
+			else if (*c < 0x20)
+				g_string_append_printf(json, "\\u%04x", *c);
+			else
+				g_string_append_c(json, (char)*c);
+		}
+		g_string_append_c(json, '"');
+	}
+	g_string_append_c(json, ']');
+	return g_string_free(json, FALSE);
+}
+
+static gint
+compare_ids(gconstpointer a, gconstpointer b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * One query for all the Message-IDs of a reply (a thread of fifty used to
+ * cost a hundred): each row is a Message-ID's position in the list, an
+ * invoice it leads to and the client it belongs to, either may be NULL.
+ */
 GArray *
 store_invoices_for_references(store *db, const char *const *message_ids, int64_t *client_id,
 			      GError **error)
 {
 	static const char sql[] =
-	    "SELECT id FROM invoices WHERE sent_message_id = ?1"
-	    " UNION SELECT mi.invoice_id FROM messages m JOIN message_invoices mi"
-	    "   ON mi.message_row = m.id WHERE m.message_id = ?1"
-	    " UNION SELECT di.invoice_id FROM drafts d JOIN draft_invoices di"
-	    "   ON di.draft_id = d.id WHERE d.message_id = ?1";
-	static const char client_sql[] =
-	    "SELECT client_id FROM messages WHERE message_id = ?1 AND client_id IS NOT NULL"
-	    " UNION SELECT client_id FROM drafts WHERE message_id = ?1";
+	    "WITH refs(pos, mid) AS (SELECT key, value FROM json_each(?1))"
+	    " SELECT r.pos, i.id, NULL FROM refs r JOIN invoices i ON i.sent_message_id = r.mid"
+	    " UNION ALL SELECT r.pos, mi.invoice_id, m.client_id FROM refs r"
+	    "   JOIN messages m ON m.message_id = r.mid"
+	    "   LEFT JOIN message_invoices mi ON mi.message_row = m.id"
+	    " UNION ALL SELECT r.pos, di.invoice_id, d.client_id FROM refs r"
+	    "   JOIN drafts d ON d.message_id = r.mid"
+	    "   LEFT JOIN draft_invoices di ON di.draft_id = d.id"
+	    " ORDER BY 1";
 	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	sqlite3_stmt *stmt;
+	int64_t found_at = -1;
+	char *json;
+	int rc;
 
 	*client_id = 0;
-	for (const char *const *id = message_ids; id != NULL && *id != NULL; id++) {
-		GArray *client = g_array_new(FALSE, FALSE, sizeof(int64_t));
-		if (!collect_ids(db, sql, *id, 0, ids, error) ||
-		    !collect_ids(db, client_sql, *id, 0, client, error)) {
-			g_array_unref(client);
-			g_array_unref(ids);
-			return NULL;
-		}
-		if (*client_id == 0 && client->len > 0)
-			*client_id = g_array_index(client, int64_t, 0);
-		g_array_unref(client);
-		if (ids->len > 0)
-			break;
+	if (message_ids == NULL || message_ids[0] == NULL)
+		return ids;
+	if ((stmt = store_statement(db, sql, error)) == NULL) {
+		g_array_unref(ids);
+		return NULL;
 	}
+	json = json_string_array(message_ids);
+	sqlite3_bind_text(stmt, 1, json, -1, g_free);
+	/* The nearest Message-ID that leads to invoices wins; the client is the
+	 * first one known up to there (or anywhere, when none leads to one). */
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		int64_t pos = sqlite3_column_int64(stmt, 0);
+		if (found_at >= 0 && pos > found_at)
+			break;
+		if (*client_id == 0 && sqlite3_column_type(stmt, 2) != SQLITE_NULL)
+			*client_id = sqlite3_column_int64(stmt, 2);
+		if (sqlite3_column_type(stmt, 1) != SQLITE_NULL) {
+			int64_t id = sqlite3_column_int64(stmt, 1);
+			bool seen = false;
+			for (guint i = 0; i < ids->len && !seen; i++)
+				seen = g_array_index(ids, int64_t, i) == id;
+			if (!seen)
+				g_array_append_val(ids, id);
+			found_at = pos;
+		}
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		store_set_sql_error(db, error, "reading invoice links");
+		sqlite3_reset(stmt);
+		g_array_unref(ids);
+		return NULL;
+	}
+	sqlite3_reset(stmt);
+	g_array_sort(ids, compare_ids);
 	if (ids->len > 0 && *client_id == 0) {
 		store_invoice *invoice = store_invoice_get(db, g_array_index(ids, int64_t, 0), NULL);
 		if (invoice != NULL)

@@ -533,6 +533,102 @@ test_language_change_is_an_event(void **state)
 	store_client_free(client);
 }
 
+static store_message *
+add_message(fixture *f, const char *message_id, int64_t client_id)
+{
+	store_message *message = store_message_new();
+	bool inserted;
+
+	message->message_id = g_strdup(message_id);
+	message->direction = MESSAGE_IN;
+	message->folder = g_strdup("INBOX");
+	message->client_id = client_id;
+	message->class_name = g_strdup("none");
+	assert_true(store_message_add(f->db, message, &inserted, NULL));
+	assert_true(inserted);
+	return message;
+}
+
+/*
+ * A reply's Message-IDs, nearest first, lead to the invoices of the nearest
+ * one that has any: the e-mail that sent an invoice, a stored message linked
+ * to invoices, or a draft.  The client is the first one known on the way.
+ */
+static void
+test_invoices_for_references(void **state)
+{
+	fixture *f = *state;
+	store_source source = {.command = "test"};
+	store_invoice *sent = store_invoice_new(), *linked = add_invoice(f, "FV/22", 200),
+		      *drafted = add_invoice(f, "FV/23", 300);
+	store_message *plain = add_message(f, "plain@x", f->client_id);
+	store_message *about = add_message(f, "about\"quoted\\@x", 0);
+	store_draft *draft = store_draft_new();
+	int64_t client_id = -1;
+	GArray *ids;
+
+	sent->number = g_strdup("FV/21");
+	sent->client_id = f->client_id;
+	sent->amount = 100;
+	g_strlcpy(sent->currency, "PLN", sizeof sent->currency);
+	sent->issued = dm_date_from_ymd(2026, 10, 1);
+	sent->due = dm_date_from_ymd(2026, 10, 31);
+	sent->sent_message_id = g_strdup("invoice-mail@x");
+	assert_true(store_invoice_add(f->db, sent, &source, NULL));
+	assert_true(store_message_link_invoice(f->db, about->id, linked->id, "number", NULL));
+	assert_true(store_message_link_invoice(f->db, about->id, sent->id, "number", NULL));
+	draft->client_id = f->client_id;
+	draft->kind = g_strdup("reminder1");
+	draft->message_id = g_strdup("draft@x");
+	draft->planned_on = dm_date_from_ymd(2026, 11, 22);
+	g_array_append_val(draft->invoice_ids, drafted->id);
+	assert_true(store_draft_add(f->db, draft, NULL));
+
+	/* Unknown ids and a message without invoices are passed; its client counts. */
+	{
+		const char *refs[] = {"unknown@x", "plain@x", "about\"quoted\\@x", "invoice-mail@x",
+				      NULL};
+		ids = store_invoices_for_references(f->db, refs, &client_id, NULL);
+		assert_non_null(ids);
+		/* Both links of the nearest message that has any, in id order. */
+		assert_int_equal(ids->len, 2);
+		assert_int_equal(g_array_index(ids, int64_t, 0), MIN(sent->id, linked->id));
+		assert_int_equal(g_array_index(ids, int64_t, 1), MAX(sent->id, linked->id));
+		assert_int_equal(client_id, f->client_id);
+		g_array_unref(ids);
+	}
+	/* The invoice's own e-mail: its client comes from the invoice. */
+	{
+		const char *refs[] = {"invoice-mail@x", "draft@x", NULL};
+		ids = store_invoices_for_references(f->db, refs, &client_id, NULL);
+		assert_int_equal(ids->len, 1);
+		assert_int_equal(g_array_index(ids, int64_t, 0), sent->id);
+		assert_int_equal(client_id, f->client_id);
+		g_array_unref(ids);
+	}
+	{
+		const char *refs[] = {"draft@x", NULL};
+		ids = store_invoices_for_references(f->db, refs, &client_id, NULL);
+		assert_int_equal(ids->len, 1);
+		assert_int_equal(g_array_index(ids, int64_t, 0), drafted->id);
+		g_array_unref(ids);
+	}
+	/* Nothing known: no invoices, no client. */
+	{
+		const char *refs[] = {"unknown@x", "also-unknown@x", NULL};
+		ids = store_invoices_for_references(f->db, refs, &client_id, NULL);
+		assert_int_equal(ids->len, 0);
+		assert_int_equal(client_id, 0);
+		g_array_unref(ids);
+	}
+	store_draft_free(draft);
+	store_message_free(plain);
+	store_message_free(about);
+	store_invoice_free(sent);
+	store_invoice_free(linked);
+	store_invoice_free(drafted);
+}
+
 int
 main(void)
 {
@@ -556,6 +652,7 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_list_filters, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_language_change_is_an_event, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_invoices_for_references, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
