@@ -18,6 +18,7 @@
  */
 #include "cli/cli.h"
 #include "cli/imap-config.h"
+#include "cli/scan-feed.h"
 #include "common/date.h"
 #include "common/util.h"
 #include "filter/pipeline.h"
@@ -61,7 +62,6 @@ typedef struct {
 	size_t done, total;
 	double started, shown;
 	GError *store_error; /* a store failure that must end the scan, not skip a message */
-	GPtrArray *batch;    /* scan_item *: the batch being fetched, then applied */
 	guint threads;       /* classifying threads (the machine's cores) */
 } scan_run;
 
@@ -124,142 +124,6 @@ scan_show_progress(scan_run *run, bool last)
 	fflush(stderr);
 }
 
-/* A fetched message waiting for its turn, and what classifying it gave. */
-typedef struct {
-	uint32_t uid;
-	GBytes *data;
-	bool classified;
-	classify_result result;
-	GError *error;
-} scan_item;
-
-static void
-scan_item_free(gpointer data)
-{
-	scan_item *item = data;
-
-	g_bytes_unref(item->data);
-	if (item->classified)
-		classify_result_clear(&item->result);
-	g_clear_error(&item->error);
-	g_free(item);
-}
-
-/* The fetch only collects: classifying waits until the batch is in. */
-static bool
-scan_fetch_one(uint32_t uid, const char *data, size_t length, void *user)
-{
-	GPtrArray *items = user;
-	scan_item *item;
-
-	if (scan_stop)
-		return false;
-	item = g_new0(scan_item, 1);
-	item->uid = uid;
-	item->data = g_bytes_new(data, length);
-	g_ptr_array_add(items, item);
-	return true;
-}
-
-/*
- * One batch fetched in a thread of its own, so the next batch comes over
- * the network while this one is classified and stored.  The session is
- * only ever used by one fetch at a time; the store only by the main thread.
- */
-typedef struct {
-	imap_session *session;
-	const uint32_t *uids;
-	size_t n, batch;
-	GPtrArray *items; /* scan_item * */
-	bool fetched;
-	GError *error;
-	GThread *thread;
-} scan_fetch_job;
-
-static gpointer
-scan_fetch_job_run(gpointer data)
-{
-	scan_fetch_job *job = data;
-
-	job->fetched = imap_fetch(job->session, job->uids, job->n, job->batch, scan_fetch_one,
-	                          job->items, &job->error);
-	return NULL;
-}
-
-static void
-scan_fetch_start(scan_fetch_job *job, imap_session *session, const uint32_t *uids, size_t n,
-                 size_t batch)
-{
-	job->session = session;
-	job->uids = uids;
-	job->n = n;
-	job->batch = batch;
-	job->items = g_ptr_array_new_with_free_func(scan_item_free);
-	job->fetched = false;
-	job->error = NULL;
-	job->thread = g_thread_new("fetch", scan_fetch_job_run, job);
-}
-
-/* Waits for the job; its items and error then belong to the caller. */
-static void
-scan_fetch_wait(scan_fetch_job *job)
-{
-	if (job->thread != NULL)
-		g_thread_join(job->thread);
-	job->thread = NULL;
-}
-
-static void
-scan_fetch_discard(scan_fetch_job *job)
-{
-	scan_fetch_wait(job);
-	if (job->items != NULL)
-		g_ptr_array_unref(job->items);
-	job->items = NULL;
-	g_clear_error(&job->error);
-}
-
-/* Classifying is pure and takes most of the time: every core takes items. */
-typedef struct {
-	scan_run *run;
-	gint next;
-} scan_workers;
-
-static gpointer
-scan_classify_worker(gpointer data)
-{
-	scan_workers *workers = data;
-	scan_run *run = workers->run;
-	gint i;
-
-	while ((i = g_atomic_int_add(&workers->next, 1)) < (gint)run->batch->len) {
-		scan_item *item = g_ptr_array_index(run->batch, i);
-		gsize length;
-		const char *bytes = g_bytes_get_data(item->data, &length);
-		item->classified = classify_message(run->classifier, run->config, bytes, length,
-						    false, &item->result, &item->error);
-	}
-	return NULL;
-}
-
-static void
-scan_classify_batch(scan_run *run)
-{
-	scan_workers workers = {run, 0};
-	GThread *threads[16];
-	guint n = MIN(run->threads, G_N_ELEMENTS(threads));
-
-	if (n <= 1 || run->batch->len < 2) {
-		scan_classify_worker(&workers);
-		return;
-	}
-	for (guint t = 0; t < n - 1; t++)
-		threads[t] = g_thread_new("classify", scan_classify_worker, &workers);
-	scan_classify_worker(&workers);
-	for (guint t = 0; t < n - 1; t++)
-		g_thread_join(threads[t]);
-}
-
 /*
  * The batch's messages into the store, in UID order.  A message the
  * pipeline cannot handle is skipped; a store that is busy or broken stops
@@ -267,10 +131,10 @@ scan_classify_batch(scan_run *run)
  * that was never recorded.
  */
 static void
-scan_apply_batch(scan_run *run)
+scan_apply_batch(scan_run *run, scan_feed *feed, size_t count)
 {
-	for (guint i = 0; i < run->batch->len && run->store_error == NULL && !scan_stop; i++) {
-		scan_item *item = g_ptr_array_index(run->batch, i);
+	for (size_t i = 0; i < count && run->store_error == NULL && !scan_stop; i++) {
+		scan_message *item = scan_feed_message(feed, i);
 		pipeline_outcome outcome;
 		GError *error = NULL;
 		bool ok;
@@ -362,42 +226,25 @@ scan_folder(scan_run *run, imap_session *session, const char *folder, GError **e
 	run->started = scan_clock();
 	run->shown = 0;
 	dm_log_info("scan: %s: %u messages, %u new from UID %u", folder, exists, list->len, first);
-	scan_fetch_job jobs[2] = {{0}};
-	int current = 0;
-	size_t batch = (size_t)run->imap->batch;
+	scan_feed *feed = scan_feed_new(session, run->classifier, run->config, uids, list->len,
+	                                (size_t)run->imap->batch, run->threads, &scan_stop);
+	size_t count;
+	bool complete;
+	GError *local = NULL;
 
-	if (list->len > 0)
-		scan_fetch_start(&jobs[0], session, uids, MIN(batch, list->len), batch);
-	for (guint i = 0; i < list->len && !scan_stop && run->store_error == NULL; i += batch) {
-		size_t n = MIN(batch, list->len - i);
-		scan_fetch_job *job = &jobs[current];
-		GError *local;
-		bool fetched;
-
-		scan_fetch_wait(job);
-		fetched = job->fetched;
-		local = g_steal_pointer(&job->error);
-		/* The next batch travels while this one is processed. */
-		if (fetched && !scan_stop && i + n < list->len)
-			scan_fetch_start(&jobs[1 - current], session, uids + i + n,
-			                 MIN(batch, list->len - i - n), batch);
+	while (ok && run->store_error == NULL && !scan_stop &&
+	       scan_feed_next(feed, &count, &complete, &local)) {
 		run->last_done = 0;
 		/* One transaction per batch: a commit per message would cost more
 		 * than classifying it.  The bookmark is saved in the same
 		 * transaction, so the store and the bookmark move together. */
 		if (!store_begin(run->db, error)) {
-			g_clear_error(&local);
-			scan_fetch_discard(job);
 			ok = false;
 			break;
 		}
-		g_ptr_array_unref(run->batch);
-		run->batch = g_steal_pointer(&job->items);
-		/* Whatever arrived is classified and applied, even when the fetch
-		 * broke off: those messages are done and the bookmark may pass them. */
-		scan_classify_batch(run);
-		scan_apply_batch(run);
-		g_ptr_array_set_size(run->batch, 0);
+		/* Whatever arrived is applied, even when the fetch broke off:
+		 * those messages are done and the bookmark may pass them. */
+		scan_apply_batch(run, feed, count);
 		if (run->store_error != NULL) {
 			/* The batch was rolled back: the bookmark stays where it was. */
 			store_rollback(run->db);
@@ -405,14 +252,13 @@ scan_folder(scan_run *run, imap_session *session, const char *folder, GError **e
 		}
 		/* A whole batch done moves the bookmark past UIDs the server no longer
 		 * had; a partial one (signal, failure) only to the last message done. */
-		if (fetched && !scan_stop && run->store_error == NULL)
-			run->last_done = uids[i + n - 1];
+		if (complete && !scan_stop && run->store_error == NULL)
+			run->last_done = scan_feed_batch_last_uid(feed);
 		if (run->last_done > bookmark || !known || saved_validity != validity) {
 			GError *save_error = NULL;
 			bookmark = MAX(bookmark, run->last_done);
 			if (!store_folder_set(run->db, folder, validity, bookmark, &save_error)) {
 				store_rollback(run->db);
-				g_clear_error(&local);
 				g_propagate_error(error, save_error);
 				ok = false;
 				break;
@@ -421,20 +267,20 @@ scan_folder(scan_run *run, imap_session *session, const char *folder, GError **e
 			saved_validity = validity;
 		}
 		if (store_in_transaction(run->db) && !store_commit(run->db, error)) {
-			g_clear_error(&local);
 			ok = false;
 			break;
 		}
-		if (!fetched) {
-			g_propagate_error(error, local);
+		if (local != NULL) {
+			g_propagate_error(error, g_steal_pointer(&local));
 			ok = false;
 			break;
 		}
-		current = 1 - current;
+		if (!complete)
+			break;
 	}
-	/* A fetch started for a batch that will not be processed any more. */
-	scan_fetch_discard(&jobs[0]);
-	scan_fetch_discard(&jobs[1]);
+	/* Waits for a batch still travelling that will not be stored any more. */
+	scan_feed_free(feed);
+	g_clear_error(&local);
 	if (ok && run->store_error != NULL) {
 		g_propagate_error(error, g_steal_pointer(&run->store_error));
 		ok = false;
@@ -767,7 +613,6 @@ cmd_scan(cli_context *ctx, int argc, char **argv)
 		             classifier_load_errors(run.classifier));
 	run.progress = isatty(STDERR_FILENO) == 1;
 	run.stats = g_ptr_array_new_with_free_func(scan_folder_stats_free);
-	run.batch = g_ptr_array_new_with_free_func(scan_item_free);
 	/* Classifying uses every core; the store stays with this thread. */
 	run.threads = g_get_num_processors();
 	if (run.threads > 1)
@@ -781,8 +626,6 @@ fail:
 out:
 	if (run.stats != NULL)
 		g_ptr_array_unref(run.stats);
-	if (run.batch != NULL)
-		g_ptr_array_unref(run.batch);
 	classifier_free(run.classifier);
 	imap_config_free(run.imap);
 	g_free(run.since);

@@ -23,7 +23,7 @@
 #include <stdbool.h>
 
 /* Defaults of the keys that have one. */
-#define IMAP_CONFIG_DEFAULT_BATCH 50
+#define IMAP_CONFIG_DEFAULT_BATCH 200
 #define IMAP_CONFIG_DEFAULT_IDLE_RESTART 25     /* minutes */
 #define IMAP_CONFIG_PASSWORD_COMMAND_TIMEOUT 60 /* seconds; a GnuPG pinentry needs a while */
 
