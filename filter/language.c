@@ -297,7 +297,12 @@ language_detect(const language_profiles *profiles, const char *text)
 			p = g_utf8_next_char(p);
 		if (p == start)
 			continue;
-		char *word = g_strndup(start, (gsize)(p - start));
+		/* Looked up from the stack: a copy per word was a malloc per word. */
+		char buffer[64];
+		size_t length = (size_t)(p - start);
+		char *word = length < sizeof buffer ? buffer : g_malloc(length + 1);
+		memcpy(word, start, length);
+		word[length] = '\0';
 		gpointer mask = NULL;
 		if (g_hash_table_lookup_extended(profiles->words, word, NULL, &mask)) {
 			score_add(word_scores, GPOINTER_TO_UINT(mask), 1.0);
@@ -305,7 +310,8 @@ language_detect(const language_profiles *profiles, const char *text)
 				if (GPOINTER_TO_UINT(mask) & (1u << bit))
 					word_hits[bit]++;
 		}
-		g_free(word);
+		if (word != buffer)
+			g_free(word);
 	}
 	/* Letters: the characteristic letters, before folding removed them. */
 	for (const char *q = valid; *q != '\0'; q = g_utf8_next_char(q)) {
