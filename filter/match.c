@@ -1,11 +1,9 @@
 #include "filter/match.h"
 #include "common/util.h"
+#include "filter/numbers.h"
 #include "filter/thread.h"
 
 #include <string.h>
-
-/* How much text is searched for invoice numbers. */
-#define MATCH_TEXT_LIMIT (64 * 1024)
 
 void
 match_result_clear(match_result *match)
@@ -18,82 +16,86 @@ match_result_clear(match_result *match)
 	memset(match, 0, sizeof *match);
 }
 
-/*
- * Lower-cases ASCII and normalises white space: dropped next to
- * punctuation, one space between words.  So "FV / 2026 / 031" finds
- * "fv/2026/031" while "invoice 12345" keeps the boundary before the number.
- */
-static char *
-squeeze(const char *text, size_t limit)
-{
-	GString *out = g_string_sized_new(64);
-	size_t i = 0;
-
-	while (i < limit && text[i] != '\0') {
-		unsigned char c = (unsigned char)text[i];
-		if (g_ascii_isspace(c)) {
-			size_t j = i;
-			while (j < limit && text[j] != '\0' && g_ascii_isspace(text[j]))
-				j++;
-			if (out->len > 0 && g_ascii_isalnum(out->str[out->len - 1]) &&
-			    j < limit && g_ascii_isalnum(text[j]))
-				g_string_append_c(out, ' ');
-			i = j;
-			continue;
-		}
-		g_string_append_c(out, (char)g_ascii_tolower(c));
-		i++;
-	}
-	return g_string_free(out, FALSE);
-}
-
-static bool
-is_word_byte(char c)
-{
-	return g_ascii_isalnum(c);
-}
-
 GArray *
 match_find_numbers(const char *text, GPtrArray *candidates)
 {
-	GArray *found = g_array_new(FALSE, FALSE, sizeof(guint));
-	char *haystack = text != NULL ? squeeze(text, MATCH_TEXT_LIMIT) : g_strdup("");
+	number_index *index =
+	    number_index_new((const char *const *)candidates->pdata, candidates->len);
+	GArray *found = number_index_find(index, text);
 
-	for (guint i = 0; i < candidates->len; i++) {
-		char *needle = squeeze(g_ptr_array_index(candidates, i), 256);
-		size_t length = strlen(needle);
-		bool digits_only = strspn(needle, "0123456789") == length;
-		const char *at = haystack;
-
-		/* Short bare numbers ("17") are too common in mail to mean an invoice. */
-		if (length == 0 || (digits_only && length < 4)) {
-			g_free(needle);
-			continue;
-		}
-		while ((at = strstr(at, needle)) != NULL) {
-			bool start_ok = at == haystack || !is_word_byte(at[-1]) ||
-					!is_word_byte(needle[0]);
-			bool end_ok = !is_word_byte(at[length]) || !is_word_byte(needle[length - 1]);
-			if (start_ok && end_ok) {
-				g_array_append_val(found, i);
-				break;
-			}
-			at++;
-		}
-		g_free(needle);
-	}
-	g_free(haystack);
+	number_index_free(index);
 	return found;
+}
+
+/*
+ * The numbers of every invoice in the store, indexed once and kept while
+ * the store's invoice generation stays: listing and squeezing two thousand
+ * invoices for each message of a scan cost more than the rest of matching.
+ */
+typedef struct {
+	int64_t id;
+	int64_t client_id;
+	char *number;
+} match_invoice;
+
+static struct {
+	GMutex lock;
+	uint64_t generation; /* 0: nothing cached */
+	GArray *invoices;    /* match_invoice */
+	number_index *index;
+} match_cache;
+
+static void
+match_invoice_clear(gpointer data)
+{
+	g_free(((match_invoice *)data)->number);
+}
+
+/* Fills the cache for the store's current invoices; called with the lock held. */
+static bool
+match_cache_refresh(store *db, GError **error)
+{
+	uint64_t generation = store_invoice_generation(db);
+	store_invoice_filter all = {0};
+	GPtrArray *invoices, *numbers;
+
+	if (match_cache.generation == generation && match_cache.index != NULL)
+		return true;
+	if ((invoices = store_invoice_list(db, &all, error)) == NULL)
+		return false;
+	if (match_cache.invoices != NULL)
+		g_array_unref(match_cache.invoices);
+	number_index_free(match_cache.index);
+	match_cache.invoices = g_array_sized_new(FALSE, FALSE, sizeof(match_invoice), invoices->len);
+	g_array_set_clear_func(match_cache.invoices, match_invoice_clear);
+	numbers = g_ptr_array_sized_new(invoices->len);
+	for (guint i = 0; i < invoices->len; i++) {
+		const store_invoice *invoice = g_ptr_array_index(invoices, i);
+		match_invoice entry = {invoice->id, invoice->client_id, g_strdup(invoice->number)};
+		g_array_append_val(match_cache.invoices, entry);
+		g_ptr_array_add(numbers, entry.number);
+	}
+	match_cache.index = number_index_new((const char *const *)numbers->pdata, numbers->len);
+	match_cache.generation = generation;
+	g_ptr_array_free(numbers, TRUE);
+	g_ptr_array_unref(invoices);
+	return true;
+}
+
+static void
+add_invoice_id(match_result *match, int64_t id, const char *number)
+{
+	for (guint i = 0; i < match->invoice_ids->len; i++)
+		if (g_array_index(match->invoice_ids, int64_t, i) == id)
+			return;
+	g_array_append_val(match->invoice_ids, id);
+	g_ptr_array_add(match->numbers, g_strdup(number));
 }
 
 static void
 add_invoice(match_result *match, const store_invoice *invoice)
 {
-	for (guint i = 0; i < match->invoice_ids->len; i++)
-		if (g_array_index(match->invoice_ids, int64_t, i) == invoice->id)
-			return;
-	g_array_append_val(match->invoice_ids, invoice->id);
-	g_ptr_array_add(match->numbers, g_strdup(invoice->number));
+	add_invoice_id(match, invoice->id, invoice->number);
 }
 
 static bool
@@ -197,37 +199,35 @@ match_by_thread(store *db, const classify_result *message, match_result *match, 
 static bool
 match_by_number(store *db, const classify_result *message, match_result *match, GError **error)
 {
-	store_invoice_filter filter = {.client_id = match->client_id};
-	GPtrArray *invoices = store_invoice_list(db, &filter, error);
-	GPtrArray *numbers;
-	char *text;
-	GArray *found;
+	char *text = g_strdup_printf("%s\n%s", mail_subject(message->mail),
+				     message->reply_text != NULL ? message->reply_text : "");
+	GArray *found = NULL;
+	bool ok = true;
 
-	if (invoices == NULL)
-		return false;
-	numbers = g_ptr_array_new();
-	for (guint i = 0; i < invoices->len; i++)
-		g_ptr_array_add(numbers, ((store_invoice *)g_ptr_array_index(invoices, i))->number);
-	text = g_strdup_printf("%s\n%s", mail_subject(message->mail),
-			       message->reply_text != NULL ? message->reply_text : "");
-	found = match_find_numbers(text, numbers);
-	for (guint i = 0; i < found->len; i++) {
-		const store_invoice *invoice =
-		    g_ptr_array_index(invoices, g_array_index(found, guint, i));
+	g_mutex_lock(&match_cache.lock);
+	if (!match_cache_refresh(db, error)) {
+		ok = false;
+		goto out;
+	}
+	found = number_index_find(match_cache.index, text);
+	for (guint i = 0; i < found->len && ok; i++) {
+		const match_invoice *invoice =
+		    &g_array_index(match_cache.invoices, match_invoice, g_array_index(found, guint, i));
 		/* Numbers of another client's invoices do not move a known client's mail. */
 		if (match->client_id != 0 && invoice->client_id != match->client_id)
 			continue;
-		add_invoice(match, invoice);
-		if (match->client_id == 0 && !set_client(db, match, invoice->client_id, error))
-			break;
+		add_invoice_id(match, invoice->id, invoice->number);
+		if (match->client_id == 0)
+			ok = set_client(db, match, invoice->client_id, error);
 	}
 	if (match->invoice_ids->len > 0)
 		match->how = "number";
-	g_array_unref(found);
+out:
+	g_mutex_unlock(&match_cache.lock);
+	if (found != NULL)
+		g_array_unref(found);
 	g_free(text);
-	g_ptr_array_free(numbers, TRUE);
-	g_ptr_array_unref(invoices);
-	return error == NULL || *error == NULL;
+	return ok;
 }
 
 static bool

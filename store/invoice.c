@@ -78,6 +78,7 @@ store_invoice_add(store *db, store_invoice *invoice, const store_source *source,
 		invoice->balance = invoice->amount;
 	if (!store_begin(db, error))
 		return false;
+	db->invoice_generation = store_next_generation();
 	if ((stmt = store_statement(db, sql, error)) == NULL)
 		goto fail;
 	now = store_timestamp();

@@ -16,7 +16,12 @@ struct store {
 	bool readonly;
 	int transaction_depth;
 	GHashTable *statements; /* SQL text -> sqlite3_stmt*, prepared once per connection */
+	uint64_t invoice_generation; /* see store_invoice_generation */
+	int64_t data_version;        /* PRAGMA data_version when it was last looked at */
 };
+
+/* A new invoice generation, never handed out before in this process. */
+uint64_t store_next_generation(void);
 
 /*
  * Returns the cached, reset statement for sql (prepared on first use).

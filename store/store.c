@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -191,6 +192,31 @@ out:
 	return ok;
 }
 
+uint64_t
+store_next_generation(void)
+{
+	static _Atomic uint64_t counter;
+
+	return atomic_fetch_add(&counter, 1) + 1;
+}
+
+uint64_t
+store_invoice_generation(store *db)
+{
+	sqlite3_stmt *stmt = store_statement(db, "PRAGMA data_version", NULL);
+
+	/* Another process committed: it may have added invoices.  When the
+	 * question cannot be asked, assume it did. */
+	if (stmt == NULL || sqlite3_step(stmt) != SQLITE_ROW ||
+	    sqlite3_column_int64(stmt, 0) != db->data_version) {
+		db->data_version = stmt != NULL ? sqlite3_column_int64(stmt, 0) : -1;
+		db->invoice_generation = store_next_generation();
+	}
+	if (stmt != NULL)
+		sqlite3_reset(stmt);
+	return db->invoice_generation;
+}
+
 bool
 store_begin(store *db, GError **error)
 {
@@ -304,6 +330,8 @@ store_open(const char *path, store_open_mode mode, GError **error)
 	int flags, version = 0, application_id = 0;
 
 	db->path = g_strdup(path);
+	db->invoice_generation = store_next_generation();
+	db->data_version = -1;
 	db->readonly = mode == STORE_OPEN_READONLY;
 	db->statements = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, statement_finalize);
 	if (!g_file_test(path, G_FILE_TEST_EXISTS)) {

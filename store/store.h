@@ -187,6 +187,14 @@ typedef struct {
 GPtrArray *store_invoice_list(store *db, const store_invoice_filter *filter, GError **error);
 
 /*
+ * A number that changes whenever invoices may have been added, by this
+ * connection or by another process (PRAGMA data_version), and that no
+ * other store in the process ever returns: what is derived from the
+ * invoice list (the matcher's number index) can be kept while it stays.
+ */
+uint64_t store_invoice_generation(store *db);
+
+/*
  * Records a payment: the balance goes down by amount (the whole balance
  * when amount is 0); the status becomes paid or partial.  Fails with
  * DM_ERROR_INPUT when amount exceeds the balance or the invoice is closed.
