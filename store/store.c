@@ -217,45 +217,112 @@ store_invoice_generation(store *db)
 	return db->invoice_generation;
 }
 
+/*
+ * Transactions nest: the outermost store_begin is BEGIN IMMEDIATE, the
+ * inner ones are savepoints.  An inner failure (a promise refused on a
+ * disputed invoice, say) then undoes only its own part and leaves the
+ * caller's transaction, which may hold a whole scan batch, standing; it
+ * used to roll the lot back and let the rest run outside any transaction.
+ * The savepoint statements are prepared once (their text is a literal per
+ * level, the statement cache's key).
+ */
+static const char *const savepoint_sql[] = {
+    "SAVEPOINT dm1", "SAVEPOINT dm2", "SAVEPOINT dm3", "SAVEPOINT dm4",
+    "SAVEPOINT dm5", "SAVEPOINT dm6", "SAVEPOINT dm7", "SAVEPOINT dm8"};
+static const char *const release_sql[] = {
+    "RELEASE dm1", "RELEASE dm2", "RELEASE dm3", "RELEASE dm4",
+    "RELEASE dm5", "RELEASE dm6", "RELEASE dm7", "RELEASE dm8"};
+static const char *const rollback_to_sql[] = {
+    "ROLLBACK TO dm1", "ROLLBACK TO dm2", "ROLLBACK TO dm3", "ROLLBACK TO dm4",
+    "ROLLBACK TO dm5", "ROLLBACK TO dm6", "ROLLBACK TO dm7", "ROLLBACK TO dm8"};
+#define STORE_MAX_NESTING ((int)G_N_ELEMENTS(savepoint_sql))
+
+static bool
+run_cached(store *db, const char *sql, GError **error, const char *context)
+{
+	sqlite3_stmt *stmt = store_statement(db, sql, error);
+
+	return stmt != NULL && store_step_done(db, stmt, error, context);
+}
+
+/*
+ * SQLite ends a transaction by itself after some failures (a full disk,
+ * an I/O error); then there is nothing left to commit or roll back.
+ */
+static void
+notice_lost_transaction(store *db)
+{
+	if (db->transaction_depth > 0 && sqlite3_get_autocommit(db->sql))
+		db->transaction_depth = 0;
+}
+
 bool
 store_begin(store *db, GError **error)
 {
-	if (db->transaction_depth++ > 0)
-		return true;
-	if (!exec_sql(db, "BEGIN IMMEDIATE", error, "starting a transaction")) {
-		db->transaction_depth = 0;
+	notice_lost_transaction(db);
+	if (db->transaction_depth == 0) {
+		if (!exec_sql(db, "BEGIN IMMEDIATE", error, "starting a transaction"))
+			return false;
+	} else if (db->transaction_depth > STORE_MAX_NESTING) {
+		g_set_error(error, DM_ERROR, DM_ERROR_DATABASE,
+			    "transactions nested deeper than %d (a bug)", STORE_MAX_NESTING);
+		return false;
+	} else if (!run_cached(db, savepoint_sql[db->transaction_depth - 1], error,
+			       "starting a savepoint")) {
 		return false;
 	}
+	db->transaction_depth++;
 	return true;
 }
 
 bool
 store_commit(store *db, GError **error)
 {
+	notice_lost_transaction(db);
 	if (db->transaction_depth == 0)
 		return true;
-	if (--db->transaction_depth > 0)
+	if (db->transaction_depth > 1) {
+		if (!run_cached(db, release_sql[db->transaction_depth - 2], error,
+				"releasing a savepoint")) {
+			store_rollback(db);
+			return false;
+		}
+		db->transaction_depth--;
 		return true;
+	}
 	if (!exec_sql(db, "COMMIT", error, "committing")) {
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+		db->transaction_depth = 0;
 		return false;
 	}
+	db->transaction_depth = 0;
 	return true;
 }
 
 bool
 store_in_transaction(const store *db)
 {
-	return db->transaction_depth > 0;
+	return db->transaction_depth > 0 && !sqlite3_get_autocommit(db->sql);
 }
 
 void
 store_rollback(store *db)
 {
+	notice_lost_transaction(db);
 	if (db->transaction_depth == 0)
 		return;
-	db->transaction_depth = 0;
+	if (db->transaction_depth > 1) {
+		int level = db->transaction_depth - 2;
+		/* ROLLBACK TO keeps the savepoint open: release it as well. */
+		if (run_cached(db, rollback_to_sql[level], NULL, "rolling back a savepoint") &&
+		    run_cached(db, release_sql[level], NULL, "releasing a savepoint")) {
+			db->transaction_depth--;
+			return;
+		}
+		/* The savepoint could not be undone: the whole transaction goes. */
+	}
 	sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+	db->transaction_depth = 0;
 }
 
 /* Creates the file with mode 0600 (and its directory 0700) before SQLite opens it. */

@@ -43,11 +43,15 @@ int store_schema_version(store *db);
 /* Milliseconds to wait for a lock before giving up (default 10000). */
 void store_set_busy_timeout(store *db, int milliseconds);
 
-/* Transactions.  store_begin takes the write lock at once (BEGIN IMMEDIATE). */
+/*
+ * Transactions.  The outermost store_begin takes the write lock at once
+ * (BEGIN IMMEDIATE); nested ones are savepoints, so store_rollback undoes
+ * only what was done since the matching store_begin.
+ */
 bool store_begin(store *db, GError **error);
 bool store_commit(store *db, GError **error);
 void store_rollback(store *db);
-/* Inside store_begin .. store_commit?  A failure rolls a transaction back whole. */
+/* Inside store_begin .. store_commit (and SQLite did not end it after a failure)? */
 bool store_in_transaction(const store *db);
 
 /* Runs PRAGMA integrity_check and foreign_key_check; false with the first problem. */

@@ -103,6 +103,25 @@ out=$(dm filter --observe < "$T/r3.eml")
 expect_eq "--observe writes nothing" "" "$out"
 expect_eq "--observe still records" "1" "$(sqlite3 "$T/dunmail.db" "SELECT count(*) FROM messages WHERE message_id='reply-3@nowak.example.pl'")"
 
+# A change the invoice refuses (a second dispute) is logged, and the message
+# is stored all the same, with its link: the refusal used to roll back the
+# message's own transaction.
+dm invoice add FV/2026/11/046 --client Nowak --amount 900 --currency PLN --issued 2026-11-01 --due 2026-11-15 >/dev/null
+dm invoice dispute FV/2026/11/046 --note "wrong hours" >/dev/null
+cat > "$T/dispute.eml" <<'MAIL'
+From: Nowak <billing@nowak.example.pl>
+To: anna@studio.example
+Subject: Re: Faktura FV/2026/11/046
+Message-ID: <dispute-2@nowak.example.pl>
+Date: Fri, 20 Nov 2026 09:00:00 +0100
+
+Kwestionujemy fakturę FV/2026/11/046, kwota jest błędna.
+MAIL
+dm filter < "$T/dispute.eml" > "$T/out" 2>"$T/err"
+expect_eq "refused change: delivered" "0" "$?"
+expect_eq "refused change: the message is stored, disputed, linked" "disputed|1" \
+	"$(sqlite3 "$T/dunmail.db" "SELECT m.class, count(mi.invoice_id) FROM messages m LEFT JOIN message_invoices mi ON mi.message_row = m.id WHERE m.message_id='dispute-2@nowak.example.pl'")"
+
 # Mail is never lost.
 printf '[nonsense\n' > "$T/broken.ini"
 if "$DUNMAIL" --config "$T/broken.ini" --db "$T/dunmail.db" filter < "$T/reply.eml" > "$T/out" 2>"$T/err" && cmp -s "$T/out" "$T/reply.eml"; then

@@ -122,6 +122,22 @@ expect_eq "six messages stored" 6 "$(q "SELECT count(*) FROM messages")"
 validity_after=$(q "SELECT uidvalidity FROM imap_folders WHERE name='Clients'")
 if [ "$validity_after" != "$validity_before" ]; then ok "new UIDVALIDITY saved"; else not_ok "new UIDVALIDITY saved" "$validity_after"; fi
 
+# A change the invoice refuses (a second dispute of a disputed invoice) in
+# the middle of a batch: that message and the one after it in the same
+# batch are both stored; the refusal used to roll the batch back.
+doveadm -c "$D/dovecot.conf" mailbox create -u alice Refused
+mail ap@acme.example anna@studio.example x1@acme.example "Fri, 20 Nov 2026 09:00:00 +0000" "Re: Invoice INV-2026-0142" \
+	"We dispute invoice INV-2026-0142 again: the amount is still wrong." | deliver Refused
+mail ap@acme.example anna@studio.example x2@acme.example "Fri, 20 Nov 2026 09:05:00 +0000" "Re: Invoice INV-2026-0142" \
+	"Could you send a copy of invoice INV-2026-0142?" | deliver Refused
+expect_exit "scan with a refused change exits 0" 0 dm scan --folder Refused --format csv
+expect_contains "both messages stored" "Refused,2,2,2,0" "$LAST_OUTPUT"
+expect_eq "the refused dispute is recorded" "1|disputed" \
+	"$(q "SELECT count(*), class FROM messages WHERE message_id='x1@acme.example'")"
+expect_eq "the next message of the batch too, with its link" 1 \
+	"$(q "SELECT count(*) FROM message_invoices mi JOIN messages m ON m.id = mi.message_row WHERE m.message_id='x2@acme.example'")"
+expect_eq "eight messages stored" 8 "$(q "SELECT count(*) FROM messages")"
+
 # --since on a first scan: a folder never scanned, mail saved with old dates.
 doveadm -c "$D/dovecot.conf" mailbox create -u alice Archive
 mail ap@acme.example anna@studio.example a1@acme.example "Thu, 19 Nov 2026 12:00:00 +0000" "Archived" "Old note." | deliver Archive

@@ -629,6 +629,63 @@ test_invoices_for_references(void **state)
 	store_invoice_free(drafted);
 }
 
+/*
+ * A refused change inside a larger transaction (a promise on a disputed
+ * invoice while a scan batch is open) undoes only itself: the message
+ * stored before it in the same transaction stays, and the transaction
+ * goes on.
+ */
+static void
+test_inner_failure_keeps_outer_transaction(void **state)
+{
+	fixture *f = *state;
+	store_source source = {.command = "test"};
+	store_invoice *invoice = add_invoice(f, "FV/41", 700);
+	store_message *first, *second, *found;
+	GError *error = NULL;
+
+	assert_true(store_invoice_dispute(f->db, invoice->id, "wrong amount", &source, NULL));
+	assert_true(store_begin(f->db, NULL));
+	first = add_message(f, "before@x", f->client_id);
+	assert_false(store_invoice_promise(f->db, invoice->id, dm_date_from_ymd(2026, 12, 1),
+					   dm_date_from_ymd(2026, 11, 22), &source, &error));
+	assert_true(g_error_matches(error, DM_ERROR, DM_ERROR_CONFLICT));
+	g_clear_error(&error);
+	assert_true(store_in_transaction(f->db));
+	second = add_message(f, "after@x", f->client_id);
+	/* A nested failure of our own, rolled back by its caller. */
+	assert_true(store_begin(f->db, NULL));
+	assert_true(store_invoice_add_note(f->db, invoice->id, "rolled back", &source, NULL));
+	store_rollback(f->db);
+	assert_true(store_in_transaction(f->db));
+	assert_true(store_commit(f->db, NULL));
+	assert_false(store_in_transaction(f->db));
+
+	found = store_message_find(f->db, "before@x", NULL);
+	assert_non_null(found);
+	store_message_free(found);
+	found = store_message_find(f->db, "after@x", NULL);
+	assert_non_null(found);
+	store_message_free(found);
+	{
+		GPtrArray *events = store_event_list_for_invoice(f->db, invoice->id, NULL);
+		for (guint i = 0; i < events->len; i++) {
+			const store_event *event = g_ptr_array_index(events, i);
+			assert_true(event->detail == NULL || strcmp(event->detail, "rolled back") != 0);
+		}
+		g_ptr_array_unref(events);
+	}
+	/* An outer rollback still undoes everything since its store_begin. */
+	assert_true(store_begin(f->db, NULL));
+	store_message_free(add_message(f, "gone@x", f->client_id));
+	store_rollback(f->db);
+	assert_false(store_in_transaction(f->db));
+	assert_null(store_message_find(f->db, "gone@x", NULL));
+	store_message_free(first);
+	store_message_free(second);
+	store_invoice_free(invoice);
+}
+
 int
 main(void)
 {
@@ -653,6 +710,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_list_filters, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_language_change_is_an_event, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_invoices_for_references, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_inner_failure_keeps_outer_transaction, setup,
+	                                    teardown),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
