@@ -89,43 +89,76 @@ user = alice
 password_command = echo secret
 ca_file = $D/ca.pem
 CONF
-dm() { ./build/dunmail --config "$T/config" --db "$T/dunmail.db" "$@"; }
-dm init >/dev/null 2>&1
-busy_before=$(machine_busy)
-start=$(now)
-/usr/bin/time -f "%U %S" -o "$T/scan.cpu" ./build/dunmail --config "$T/config" --db "$T/dunmail.db" \
-	scan --folder INBOX --format csv >"$T/scan.out" 2>"$T/scan.err" || {
-	echo "bench-scan: dunmail scan failed:"
-	cat "$T/scan.err"
-	exit 1
+cores=$(getconf _NPROCESSORS_ONLN)
+# timed_scan DB: one first scan of INBOX into DB; prints its rate, the ratio
+# to the bare fetch, and where the CPU went: the scan's own user+system time
+# against the whole machine's busy time meanwhile (the rest is Dovecot, TLS
+# on its side and the system).  When the machine is saturated the server
+# and dunmail share the cores, and the rate dunmail could sustain with the
+# cores to itself (its CPU time spread over them) measures its processing.
+timed_scan() {
+	busy_before=$(machine_busy)
+	start=$(now)
+	/usr/bin/time -f "%U %S" -o "$T/scan.cpu" ./build/dunmail --config "$T/config" --db "$1" \
+		scan --folder INBOX --format csv >"$T/scan.out" 2>"$T/scan.err" || {
+		echo "bench-scan: dunmail scan failed:"
+		cat "$T/scan.err"
+		exit 1
+	}
+	end=$(now)
+	busy_after=$(machine_busy)
+	read -r user sys <"$T/scan.cpu"
+	awk -v n="$n" -v u="$user" -v s="$sys" -v b0="$busy_before" -v b1="$busy_after" \
+	    -v t0="$start" -v t1="$end" -v c="$cores" -v bare="$bare" 'BEGIN {
+		a = t1 - t0; own = u + s; all = b1 - b0; rest = all - own
+		printf "    %.0f msgs/s (%.1f s), ratio scan / bare fetch %.2f\n", n / a, a, (n / a) / bare
+		printf "    CPU: dunmail %.1f s (%.0f us per message), server and rest %.1f s (%.0f us per message)\n", own, own / n * 1e6, rest, rest / n * 1e6
+		printf "    machine busy: %.0f%% of %d cores\n", all / (a * c) * 100, c
+		if (own > 0) printf "    dunmail processing capacity on %d cores: %.0f msgs/s (%.2f x the bare fetch)\n", c, n / (own / c), n / (own / c) / bare
+	}'
+	echo "    summary: $(tail -n 1 "$T/scan.out")"
 }
-end=$(now)
-busy_after=$(machine_busy)
-scan_wall=$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')
-scan=$(rate "$n" "$start" "$end")
-scan_seconds=$(awk -v t="$scan_wall" "BEGIN { printf \"%.1f\", t }")
-start=$(now)
-dm scan --folder INBOX --format csv >/dev/null 2>&1
-end=$(now)
-again=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.0f", (b - a) * 1000 }')
+dm() { ./build/dunmail --config "$T/config" --db "$T/dunmail.db" "$@"; }
+
+# A store as a user's would be: the corpus senders are clients with the
+# invoices their replies name, and 200 other clients bring the total to
+# 2,000 invoices.  Every message of the INBOX then comes from a client:
+# the store's heaviest path (matching, promises, disputes, events).
+populated_csv() {
+	echo "number,client,email,language,amount,currency,issued,due"
+	for f in tests/mail/replies/*/*.eml; do
+		lang=$(basename "$(dirname "$f")")
+		from=$(sed -n 's/^From:.*<\([^>]*\)>.*/\1/p' "$f" | head -n 1)
+		[ -n "$from" ] && [ "$from" != "emma@clarke-studio.example" ] || continue
+		grep -aoE '[A-Z]{1,4}[-/][0-9]{4}[-/][0-9][0-9/]*[0-9]' "$f" | sort -u |
+			while read -r number; do
+				echo "$number,${from#*@},$from,$lang,\"1 000,00\",EUR,2026-09-01,2026-10-01"
+			done
+	done | awk -F, '!seen[$1]++'
+} 
+filler_csv() { # COUNT
+	awk -v count="$1" 'BEGIN {
+		for (i = 0; i < count; i++)
+			printf "BENCH-2026-%05d,Client %03d,billing@client%03d.example,en,\"2 500,00\",EUR,2026-09-15,2026-10-15\n", i, i % 200, i % 200
+	}'
+}
 
 echo "INBOX of $n messages ($(ls tests/mail/replies/*/*.eml | wc -l) corpus replies repeated), implicit TLS:"
 echo "  bare fetch (openssl s_client, UID FETCH 1:*): $bare msgs/s"
-echo "  dunmail scan, first run:                     $scan msgs/s ($scan_seconds s)"
-echo "  dunmail scan, nothing new:                   $again ms"
-awk -v s="$scan" -v b="$bare" 'BEGIN { if (b > 0) printf "  ratio scan / bare fetch:                     %.2f\n", s / b }'
-# Where the CPU went: the scan's own user+system time against the whole
-# machine's busy time meanwhile (the rest is Dovecot, TLS on its side and
-# the system).  When the machine is saturated, the server and dunmail
-# share the cores, and the rate dunmail could sustain with the cores to
-# itself (its CPU time spread over them) is the measure of its processing.
-cores=$(getconf _NPROCESSORS_ONLN)
-read -r user sys <"$T/scan.cpu"
-awk -v n="$n" -v u="$user" -v s="$sys" -v b0="$busy_before" -v b1="$busy_after" \
-    -v a="$scan_wall" -v c="$cores" -v bare="$bare" 'BEGIN {
-	own = u + s; all = b1 - b0; rest = all - own
-	printf "  CPU: dunmail %.1f s (%.0f us per message), server and rest %.1f s (%.0f us per message)\n", own, own / n * 1e6, rest, rest / n * 1e6
-	printf "  machine busy during the scan: %.0f%% of %d cores\n", (a > 0 ? all / (a * c) * 100 : 0), c
-	if (own > 0) printf "  dunmail processing capacity on %d cores: %.0f msgs/s (%.2f x the bare fetch)\n", c, n / (own / c), (bare > 0 ? n / (own / c) / bare : 0)
-}'
-echo "  summary: $(tail -n 1 "$T/scan.out")"
+
+dm init >/dev/null 2>&1
+echo "  dunmail scan, empty store (no message concerns a client):"
+timed_scan "$T/dunmail.db"
+start=$(now)
+dm scan --folder INBOX --format csv >/dev/null 2>&1
+end=$(now)
+echo "  dunmail scan again, nothing new: $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.0f", (b - a) * 1000 }') ms"
+
+populated_csv >"$T/invoices.csv"
+corpus=$(($(wc -l <"$T/invoices.csv") - 1))
+filler_csv $((2000 - corpus)) >>"$T/invoices.csv"
+./build/dunmail --config "$T/config" --db "$T/populated.db" init >/dev/null 2>&1
+./build/dunmail --config "$T/config" --db "$T/populated.db" invoice import "$T/invoices.csv" \
+	>/dev/null 2>"$T/import.err" || { echo "bench-scan: import failed:"; cat "$T/import.err"; exit 1; }
+echo "  dunmail scan, store of 2,000 invoices ($corpus named by the corpus), every message from a client:"
+timed_scan "$T/populated.db"
