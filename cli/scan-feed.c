@@ -1,16 +1,18 @@
 /*
  * Fetching and classifying ahead of the store (see scan-feed.h).
  *
- * Two batch slots take turns: while the caller stores the messages of one,
- * the fetch thread fills the other.  Every message is pushed to the
- * classifying pool the moment it has arrived, so by the time the caller
- * reaches it, it is usually classified already.  The IMAP session is only
- * used by one fetch thread at a time: a batch is fetched only after the
- * previous fetch was joined.
+ * One fetch thread owns the IMAP session for the folder and fetches batch
+ * after batch, up to SCAN_FEED_AHEAD batches ahead of the one being
+ * stored, so the server is never kept waiting for the store.  Every message
+ * is pushed to the classifying pool the moment it has arrived; by the time
+ * the caller reaches it, it is usually classified already.
  */
 #include "cli/scan-feed.h"
 
 #include <glib.h>
+
+/* Batches fetched beyond the one being stored: enough to cover a round trip. */
+#define SCAN_FEED_AHEAD 2
 
 typedef struct {
 	scan_message message;
@@ -19,13 +21,11 @@ typedef struct {
 } scan_feed_item;
 
 typedef struct {
-	scan_feed *feed;
 	size_t first, n;  /* uids[first .. first + n) */
-	GPtrArray *items; /* scan_feed_item *, in UID order; NULL: slot unused */
-	bool fetched;
+	GPtrArray *items; /* scan_feed_item *, in UID order */
+	bool fetched;     /* imap_fetch returned true (all answered, or stopped) */
 	GError *error;
-	GThread *thread;
-} scan_fetch_job;
+} scan_batch;
 
 struct scan_feed {
 	imap_session *session;
@@ -33,14 +33,17 @@ struct scan_feed {
 	const dm_config *config;
 	const uint32_t *uids;
 	size_t n, batch;
-	size_t next; /* index of the first UID no fetch has asked for */
 	volatile sig_atomic_t *stop;
 	GThreadPool *pool;
+	GThread *fetcher;
 	GMutex lock;
-	GCond ready;
-	scan_fetch_job jobs[2];
-	int current;  /* jobs[current] is the batch handed out, once started */
-	bool started; /* a batch was handed out */
+	GCond ready;     /* an item was classified */
+	GCond changed;   /* a batch was fetched or handed out; the fetcher ended */
+	GQueue fetched;  /* scan_batch *, fetched and waiting for the caller */
+	size_t queued;   /* batches in fetched */
+	bool closing;    /* the caller wants no more batches */
+	bool fetcher_done;
+	scan_batch *current; /* the batch handed out */
 };
 
 static void
@@ -75,48 +78,68 @@ scan_feed_classify(gpointer data, gpointer user)
 	g_mutex_unlock(&feed->lock);
 }
 
+typedef struct {
+	scan_feed *feed;
+	scan_batch *batch;
+} scan_arrival;
+
 /* In the fetch thread, for each message as it arrives. */
 static bool
 scan_feed_arrived(uint32_t uid, const char *data, size_t length, void *user)
 {
-	scan_fetch_job *job = user;
+	scan_arrival *arrival = user;
 	scan_feed_item *item;
 
-	if (*job->feed->stop)
+	if (*arrival->feed->stop)
 		return false;
 	item = g_new0(scan_feed_item, 1);
 	item->message.uid = uid;
 	item->data = g_bytes_new(data, length);
-	g_ptr_array_add(job->items, item);
-	g_thread_pool_push(job->feed->pool, item, NULL);
+	g_ptr_array_add(arrival->batch->items, item);
+	g_thread_pool_push(arrival->feed->pool, item, NULL);
 	return true;
 }
 
+/* The fetch thread: batch after batch, never more than SCAN_FEED_AHEAD waiting. */
 static gpointer
 scan_feed_fetch(gpointer data)
 {
-	scan_fetch_job *job = data;
-	scan_feed *feed = job->feed;
+	scan_feed *feed = data;
 
-	job->fetched = imap_fetch(feed->session, feed->uids + job->first, job->n, feed->batch,
-	                          scan_feed_arrived, job, &job->error);
+	for (size_t next = 0; next < feed->n;) {
+		scan_batch *batch;
+		scan_arrival arrival;
+		bool go_on;
+
+		g_mutex_lock(&feed->lock);
+		while (feed->queued >= SCAN_FEED_AHEAD && !feed->closing)
+			g_cond_wait(&feed->changed, &feed->lock);
+		go_on = !feed->closing && !*feed->stop;
+		g_mutex_unlock(&feed->lock);
+		if (!go_on)
+			break;
+		batch = g_new0(scan_batch, 1);
+		batch->first = next;
+		batch->n = MIN(feed->batch, feed->n - next);
+		batch->items = g_ptr_array_new_with_free_func(scan_feed_item_free);
+		arrival = (scan_arrival){feed, batch};
+		batch->fetched = imap_fetch(feed->session, feed->uids + next, batch->n, feed->batch,
+		                            scan_feed_arrived, &arrival, &batch->error);
+		next += batch->n;
+		g_mutex_lock(&feed->lock);
+		g_queue_push_tail(&feed->fetched, batch);
+		feed->queued++;
+		g_cond_broadcast(&feed->changed);
+		g_mutex_unlock(&feed->lock);
+		/* A broken session or a signal: the batches after it cannot follow. */
+		if (!batch->fetched || *feed->stop)
+			break;
+	}
+	g_mutex_lock(&feed->lock);
+	feed->fetcher_done = true;
+	g_cond_broadcast(&feed->changed);
+	g_mutex_unlock(&feed->lock);
 	return NULL;
-}
-
-/* Starts fetching the next UIDs into a slot; nothing when all were asked for. */
-static void
-scan_feed_start(scan_feed *feed, scan_fetch_job *job)
-{
-	if (feed->next >= feed->n)
-		return;
-	job->feed = feed;
-	job->first = feed->next;
-	job->n = MIN(feed->batch, feed->n - feed->next);
-	feed->next += job->n;
-	job->items = g_ptr_array_new_with_free_func(scan_feed_item_free);
-	job->fetched = false;
-	job->error = NULL;
-	job->thread = g_thread_new("fetch", scan_feed_fetch, job);
 }
 
 static void
@@ -128,20 +151,17 @@ scan_feed_wait_ready(scan_feed *feed, scan_feed_item *item)
 	g_mutex_unlock(&feed->lock);
 }
 
-/* Empties a slot: its fetch joined, its messages classified, then freed. */
+/* Frees a batch once none of its messages is being classified any more. */
 static void
-scan_feed_release(scan_feed *feed, scan_fetch_job *job)
+scan_batch_release(scan_feed *feed, scan_batch *batch)
 {
-	if (job->thread != NULL)
-		g_thread_join(job->thread);
-	job->thread = NULL;
-	if (job->items != NULL) {
-		for (guint i = 0; i < job->items->len; i++)
-			scan_feed_wait_ready(feed, g_ptr_array_index(job->items, i));
-		g_ptr_array_unref(job->items);
-	}
-	job->items = NULL;
-	g_clear_error(&job->error);
+	if (batch == NULL)
+		return;
+	for (guint i = 0; i < batch->items->len; i++)
+		scan_feed_wait_ready(feed, g_ptr_array_index(batch->items, i));
+	g_ptr_array_unref(batch->items);
+	g_clear_error(&batch->error);
+	g_free(batch);
 }
 
 scan_feed *
@@ -160,52 +180,55 @@ scan_feed_new(imap_session *session, const classifier *c, const dm_config *confi
 	feed->stop = stop;
 	g_mutex_init(&feed->lock);
 	g_cond_init(&feed->ready);
+	g_cond_init(&feed->changed);
+	g_queue_init(&feed->fetched);
 	/* Exclusive threads, started now and kept: each keeps its own
 	 * per-thread matchers warm for the whole folder. */
 	feed->pool = g_thread_pool_new(scan_feed_classify, feed, (gint)MAX(threads, 1), TRUE, NULL);
-	scan_feed_start(feed, &feed->jobs[0]);
+	feed->fetcher = g_thread_new("fetch", scan_feed_fetch, feed);
 	return feed;
 }
 
 bool
 scan_feed_next(scan_feed *feed, size_t *count, bool *complete, GError **error)
 {
-	scan_fetch_job *job;
+	scan_batch *batch;
 
 	*count = 0;
 	*complete = false;
-	if (feed->started) {
-		scan_feed_release(feed, &feed->jobs[feed->current]);
-		feed->current = 1 - feed->current;
+	scan_batch_release(feed, feed->current);
+	feed->current = NULL;
+	g_mutex_lock(&feed->lock);
+	while (g_queue_is_empty(&feed->fetched) && !feed->fetcher_done)
+		g_cond_wait(&feed->changed, &feed->lock);
+	batch = g_queue_pop_head(&feed->fetched);
+	if (batch != NULL) {
+		feed->queued--;
+		g_cond_broadcast(&feed->changed);
 	}
-	feed->started = true;
-	job = &feed->jobs[feed->current];
-	if (job->items == NULL)
+	g_mutex_unlock(&feed->lock);
+	if (batch == NULL)
 		return false;
-	g_thread_join(job->thread);
-	job->thread = NULL;
-	*count = job->items->len;
-	*complete = job->fetched && !*feed->stop;
-	if (!job->fetched && job->error != NULL)
-		g_propagate_error(error, g_steal_pointer(&job->error));
-	/* The next batch travels while this one is stored. */
-	if (*complete)
-		scan_feed_start(feed, &feed->jobs[1 - feed->current]);
+	feed->current = batch;
+	*count = batch->items->len;
+	*complete = batch->fetched && !*feed->stop;
+	if (!batch->fetched && batch->error != NULL)
+		g_propagate_error(error, g_steal_pointer(&batch->error));
 	return true;
 }
 
 uint32_t
 scan_feed_batch_last_uid(const scan_feed *feed)
 {
-	const scan_fetch_job *job = &feed->jobs[feed->current];
+	const scan_batch *batch = feed->current;
 
-	return job->n > 0 ? feed->uids[job->first + job->n - 1] : 0;
+	return batch != NULL && batch->n > 0 ? feed->uids[batch->first + batch->n - 1] : 0;
 }
 
 scan_message *
 scan_feed_message(scan_feed *feed, size_t i)
 {
-	scan_feed_item *item = g_ptr_array_index(feed->jobs[feed->current].items, (guint)i);
+	scan_feed_item *item = g_ptr_array_index(feed->current->items, (guint)i);
 
 	scan_feed_wait_ready(feed, item);
 	return &item->message;
@@ -214,12 +237,22 @@ scan_feed_message(scan_feed *feed, size_t i)
 void
 scan_feed_free(scan_feed *feed)
 {
+	scan_batch *batch;
+
 	if (feed == NULL)
 		return;
-	scan_feed_release(feed, &feed->jobs[0]);
-	scan_feed_release(feed, &feed->jobs[1]);
+	g_mutex_lock(&feed->lock);
+	feed->closing = true;
+	g_cond_broadcast(&feed->changed);
+	g_mutex_unlock(&feed->lock);
+	/* A fetch under way finishes its batch (at most one batch of mail). */
+	g_thread_join(feed->fetcher);
+	scan_batch_release(feed, feed->current);
+	while ((batch = g_queue_pop_head(&feed->fetched)) != NULL)
+		scan_batch_release(feed, batch);
 	g_thread_pool_free(feed->pool, FALSE, TRUE);
 	g_mutex_clear(&feed->lock);
 	g_cond_clear(&feed->ready);
+	g_cond_clear(&feed->changed);
 	g_free(feed);
 }

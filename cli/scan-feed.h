@@ -2,10 +2,10 @@
  * The messages of one folder scan, fetched and classified ahead of the
  * store (cli/scan-feed.c).
  *
- * Three things run at once: one thread fetches the next batch over the
- * IMAP session, a pool with one thread per core classifies each message as
- * soon as it has arrived, and the caller stores the batch before, in UID
- * order.  Storing is the only part that cannot be spread over cores (one
+ * Three things run at once: one thread fetches batches over the IMAP
+ * session (up to two ahead of the caller), a pool with one thread per core
+ * classifies each message as soon as it has arrived, and the caller stores
+ * an earlier batch, in UID order.  Storing is the only part that cannot be spread over cores (one
  * SQLite writer), so it no longer waits for the classification of a whole
  * batch, nor the classification for the store.
  */
@@ -42,8 +42,8 @@ scan_feed *scan_feed_new(imap_session *session, const classifier *c, const dm_co
                          volatile sig_atomic_t *stop);
 
 /*
- * Waits for the next batch to be fetched and starts fetching the one after
- * it.  False when every batch was handed out.  *count is the number of its
+ * Waits for the next batch to be fetched.  False when every batch was
+ * handed out (or the fetch broke off before it).  *count is the number of its
  * messages (UIDs that vanished meanwhile are missing, so it may be 0);
  * *complete tells whether every UID of the batch was asked for and
  * answered (false when the fetch broke off, with *error set, or was
