@@ -25,8 +25,11 @@ config_check(cli_context *ctx, int argc, char **argv)
 		return cli_fail(error);
 	/* The rule packs, date words and templates are configuration too. */
 	errors = g_string_new(NULL);
-	if (!imap_config_check(config, errors) |
-	    !cli_check_rule_files(config, config_rules_directories(config), true, &rules, errors)) {
+	/* Both checks run, so that one report lists every error. */
+	bool imap_ok = imap_config_check(config, errors);
+	bool rules_ok =
+	    cli_check_rule_files(config, config_rules_directories(config), true, &rules, errors);
+	if (!imap_ok || !rules_ok) {
 		fputs(errors->str, stderr);
 		g_string_free(errors, TRUE);
 		return EX_CONFIG;
