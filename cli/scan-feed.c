@@ -71,7 +71,8 @@ scan_feed_classify(gpointer data, gpointer user)
 	item->message.classified = classify_message(feed->classifier, feed->config, bytes, length,
 	                                            false, &item->message.result,
 	                                            &item->message.error);
-	g_clear_pointer(&item->data, g_bytes_unref);
+	g_bytes_unref(item->data);
+	item->data = NULL;
 	g_mutex_lock(&feed->lock);
 	item->ready = true;
 	g_cond_broadcast(&feed->ready);

@@ -141,7 +141,7 @@ GArray *
 number_index_find(const number_index *index, const char *text)
 {
 	GArray *found = g_array_new(FALSE, FALSE, sizeof(guint));
-	char *haystack = squeeze(text != NULL ? text : "", NUMBERS_TEXT_LIMIT);
+	char *haystack = text != NULL ? squeeze(text, NUMBERS_TEXT_LIMIT) : g_strdup("");
 	size_t length = strlen(haystack);
 	bool *seen = g_new0(bool, MAX(index->n, 1));
 
