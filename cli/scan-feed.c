@@ -110,7 +110,7 @@ scan_feed_fetch(gpointer data)
 	for (size_t next = 0; next < feed->n;) {
 		scan_batch *batch;
 		scan_arrival arrival;
-		bool go_on;
+		bool go_on, fetched;
 
 		g_mutex_lock(&feed->lock);
 		while (feed->queued >= SCAN_FEED_AHEAD && !feed->closing)
@@ -124,16 +124,18 @@ scan_feed_fetch(gpointer data)
 		batch->n = MIN(feed->batch, feed->n - next);
 		batch->items = g_ptr_array_new_with_free_func(scan_feed_item_free);
 		arrival = (scan_arrival){feed, batch};
-		batch->fetched = imap_fetch(feed->session, feed->uids + next, batch->n, feed->batch,
-		                            scan_feed_arrived, &arrival, &batch->error);
+		fetched = imap_fetch(feed->session, feed->uids + next, batch->n, feed->batch,
+		                     scan_feed_arrived, &arrival, &batch->error);
+		batch->fetched = fetched;
 		next += batch->n;
+		/* Once queued, the batch is the caller's: it may be freed at once. */
 		g_mutex_lock(&feed->lock);
 		g_queue_push_tail(&feed->fetched, batch);
 		feed->queued++;
 		g_cond_broadcast(&feed->changed);
 		g_mutex_unlock(&feed->lock);
 		/* A broken session or a signal: the batches after it cannot follow. */
-		if (!batch->fetched || *feed->stop)
+		if (!fetched || *feed->stop)
 			break;
 	}
 	g_mutex_lock(&feed->lock);
