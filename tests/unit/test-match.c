@@ -149,8 +149,6 @@ match_text(store *db, const char *number_in_text, match_result *match)
 	result.message_id = g_strdup(mail_message_id(result.mail));
 	result.reply_text = g_strdup_printf("We will pay %s on Friday.", number_in_text);
 	memset(match, 0, sizeof *match);
-	match->invoice_ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
-	match->numbers = g_ptr_array_new_with_free_func(g_free);
 	assert_true(match_message(db, &result, match, NULL));
 	classify_result_clear(&result);
 	g_free(raw);
