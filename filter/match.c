@@ -98,6 +98,14 @@ add_invoice(match_result *match, const store_invoice *invoice)
 	add_invoice_id(match, invoice->id, invoice->number);
 }
 
+static void
+adopt_client(match_result *match, const store_client *client)
+{
+	match->client_id = client->id;
+	g_free(match->client_name);
+	match->client_name = g_strdup(client->name);
+}
+
 static bool
 set_client(store *db, match_result *match, int64_t client_id, GError **error)
 {
@@ -107,9 +115,7 @@ set_client(store *db, match_result *match, int64_t client_id, GError **error)
 		return true;
 	if ((client = store_client_get(db, client_id, error)) == NULL)
 		return false;
-	match->client_id = client->id;
-	g_free(match->client_name);
-	match->client_name = g_strdup(client->name);
+	adopt_client(match, client);
 	store_client_free(client);
 	return true;
 }
@@ -141,7 +147,8 @@ find_client_by_address(store *db, const classify_result *message, match_result *
 			g_propagate_error(error, local);
 			ok = false;
 		} else if (client != NULL) {
-			ok = set_client(db, match, client->id, error);
+			/* Already read whole: no second look-up by id. */
+			adopt_client(match, client);
 			store_client_free(client);
 		}
 	}
