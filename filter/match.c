@@ -16,17 +16,6 @@ match_result_clear(match_result *match)
 	memset(match, 0, sizeof *match);
 }
 
-GArray *
-match_find_numbers(const char *text, GPtrArray *candidates)
-{
-	number_index *index =
-	    number_index_new((const char *const *)candidates->pdata, candidates->len);
-	GArray *found = number_index_find(index, text);
-
-	number_index_free(index);
-	return found;
-}
-
 /*
  * The numbers of every invoice in the store, indexed once and kept while
  * the store's invoice generation stays: listing and squeezing two thousand

@@ -27,11 +27,4 @@ bool match_message(store *db, const classify_result *message, match_result *matc
 		   GError **error);
 void match_result_clear(match_result *match);
 
-/*
- * Finds known invoice numbers in text: each candidate (char *) that occurs
- * with word boundaries, ignoring case and white space.  Returns the indexes
- * of the candidates found (GArray of guint).  Exposed for tests.
- */
-GArray *match_find_numbers(const char *text, GPtrArray *candidates);
-
 #endif
