@@ -285,28 +285,28 @@ store_message_link_invoice(store *db, int64_t message_row, int64_t invoice_id, c
 	return store_step_done(db, stmt, error, "linking a message to an invoice");
 }
 
-/* Runs a query with one bound text that yields invoice ids, adding new ones to ids. */
+/* Adds id to ids (int64_t) unless it is there already. */
+static void
+append_unique_id(GArray *ids, int64_t id)
+{
+	for (guint i = 0; i < ids->len; i++)
+		if (g_array_index(ids, int64_t, i) == id)
+			return;
+	g_array_append_val(ids, id);
+}
+
+/* Runs a query with one bound number that yields invoice ids, adding new ones to ids. */
 static bool
-collect_ids(store *db, const char *sql, const char *text, int64_t number, GArray *ids,
-	    GError **error)
+collect_ids(store *db, const char *sql, int64_t number, GArray *ids, GError **error)
 {
 	sqlite3_stmt *stmt = store_statement(db, sql, error);
 	int rc;
 
 	if (stmt == NULL)
 		return false;
-	if (text != NULL)
-		store_bind_text(stmt, 1, text);
-	else
-		sqlite3_bind_int64(stmt, 1, number);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(stmt, 0);
-		bool seen = false;
-		for (guint i = 0; i < ids->len && !seen; i++)
-			seen = g_array_index(ids, int64_t, i) == id;
-		if (!seen)
-			g_array_append_val(ids, id);
-	}
+	sqlite3_bind_int64(stmt, 1, number);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		append_unique_id(ids, sqlite3_column_int64(stmt, 0));
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE) {
 		store_set_sql_error(db, error, "reading invoice links");
@@ -322,7 +322,7 @@ store_message_invoices(store *db, int64_t message_row, GError **error)
 
 	if (!collect_ids(db, "SELECT invoice_id FROM message_invoices WHERE message_row = ?"
 			     " ORDER BY invoice_id",
-			 NULL, message_row, ids, error)) {
+			 message_row, ids, error)) {
 		g_array_unref(ids);
 		return NULL;
 	}
@@ -404,12 +404,7 @@ store_invoices_for_references(store *db, const char *const *message_ids, int64_t
 		if (*client_id == 0 && sqlite3_column_type(stmt, 2) != SQLITE_NULL)
 			*client_id = sqlite3_column_int64(stmt, 2);
 		if (sqlite3_column_type(stmt, 1) != SQLITE_NULL) {
-			int64_t id = sqlite3_column_int64(stmt, 1);
-			bool seen = false;
-			for (guint i = 0; i < ids->len && !seen; i++)
-				seen = g_array_index(ids, int64_t, i) == id;
-			if (!seen)
-				g_array_append_val(ids, id);
+			append_unique_id(ids, sqlite3_column_int64(stmt, 1));
 			found_at = pos;
 		}
 	}

@@ -204,16 +204,19 @@ uint64_t
 store_invoice_generation(store *db)
 {
 	sqlite3_stmt *stmt = store_statement(db, "PRAGMA data_version", NULL);
+	int64_t version = -1;
 
+	if (stmt != NULL) {
+		if (sqlite3_step(stmt) == SQLITE_ROW)
+			version = sqlite3_column_int64(stmt, 0);
+		sqlite3_reset(stmt);
+	}
 	/* Another process committed: it may have added invoices.  When the
-	 * question cannot be asked, assume it did. */
-	if (stmt == NULL || sqlite3_step(stmt) != SQLITE_ROW ||
-	    sqlite3_column_int64(stmt, 0) != db->data_version) {
-		db->data_version = stmt != NULL ? sqlite3_column_int64(stmt, 0) : -1;
+	 * question cannot be asked (-1), assume it did. */
+	if (version < 0 || version != db->data_version) {
+		db->data_version = version;
 		db->invoice_generation = store_next_generation();
 	}
-	if (stmt != NULL)
-		sqlite3_reset(stmt);
 	return db->invoice_generation;
 }
 
