@@ -40,7 +40,6 @@ struct scan_feed {
 	GCond ready;     /* an item was classified */
 	GCond changed;   /* a batch was fetched or handed out; the fetcher ended */
 	GQueue fetched;  /* scan_batch *, fetched and waiting for the caller */
-	size_t queued;   /* batches in fetched */
 	bool closing;    /* the caller wants no more batches */
 	bool fetcher_done;
 	scan_batch *current; /* the batch handed out */
@@ -113,7 +112,7 @@ scan_feed_fetch(gpointer data)
 		bool go_on, fetched;
 
 		g_mutex_lock(&feed->lock);
-		while (feed->queued >= SCAN_FEED_AHEAD && !feed->closing)
+		while (g_queue_get_length(&feed->fetched) >= SCAN_FEED_AHEAD && !feed->closing)
 			g_cond_wait(&feed->changed, &feed->lock);
 		go_on = !feed->closing && !*feed->stop;
 		g_mutex_unlock(&feed->lock);
@@ -131,7 +130,6 @@ scan_feed_fetch(gpointer data)
 		/* Once queued, the batch is the caller's: it may be freed at once. */
 		g_mutex_lock(&feed->lock);
 		g_queue_push_tail(&feed->fetched, batch);
-		feed->queued++;
 		g_cond_broadcast(&feed->changed);
 		g_mutex_unlock(&feed->lock);
 		/* A broken session or a signal: the batches after it cannot follow. */
@@ -205,10 +203,8 @@ scan_feed_next(scan_feed *feed, size_t *count, bool *complete, GError **error)
 	while (g_queue_is_empty(&feed->fetched) && !feed->fetcher_done)
 		g_cond_wait(&feed->changed, &feed->lock);
 	batch = g_queue_pop_head(&feed->fetched);
-	if (batch != NULL) {
-		feed->queued--;
+	if (batch != NULL)
 		g_cond_broadcast(&feed->changed);
-	}
 	g_mutex_unlock(&feed->lock);
 	if (batch == NULL)
 		return false;
