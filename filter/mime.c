@@ -410,7 +410,7 @@ mime_object_name(GMimeObject *object)
 	if (name == NULL || *name == '\0')
 		return NULL;
 	/* Parameters may hold raw 8-bit bytes; GMime leaves them as they came. */
-	return charset_make_valid(charset_to_utf8(name, strlen(name), NULL));
+	return charset_to_utf8(name, strlen(name), NULL);
 }
 
 typedef struct {
