@@ -5,23 +5,9 @@
 # folders exist, and stop leaves no process behind.
 . "$(dirname "$0")/lib.sh"
 
-D=$T/dovecot
-# Dovecot's own processes (user dovecot when run as root) must enter $T.
-chmod 711 "$T"
-ports=$(sh "$SRC/tests/dovecot/start.sh" "$D" 2>"$T/start.err")
-rc=$?
-if [ $rc -eq 77 ]; then
-	skip "dovecot harness" "dovecot is not installed"
-	done_testing
-	exit 0
-fi
-trap 'sh "$SRC/tests/dovecot/stop.sh" "$D"; rm -rf "$T"' EXIT
-if [ $rc -ne 0 ]; then
-	not_ok "start.sh starts dovecot" "$(cat "$T/start.err")"
-	done_testing
-	exit 1
-fi
+start_dovecot "dovecot harness"
 ok "start.sh starts dovecot"
+ports=$DOVECOT_PORTS
 set -- $ports
 PORT_PLAIN=$1 PORT_TLS=$2
 case "$PORT_PLAIN$PORT_TLS" in

@@ -8,24 +8,9 @@
 # --idle picks up mail delivered while it waits and exits 0 on SIGTERM.
 . "$(dirname "$0")/lib.sh"
 
-D=$T/dovecot
-# Dovecot's own processes (user dovecot when run as root) must enter $T.
-chmod 711 "$T"
-ports=$(sh "$SRC/tests/dovecot/start.sh" "$D" 2>"$T/start.err")
-rc=$?
-if [ $rc -eq 77 ]; then
-	skip "scan" "dovecot is not installed"
-	done_testing
-	exit 0
-fi
 idle_pid=
-trap '[ -n "$idle_pid" ] && kill "$idle_pid" 2>/dev/null; sh "$SRC/tests/dovecot/stop.sh" "$D"; rm -rf "$T"' EXIT
-if [ $rc -ne 0 ]; then
-	not_ok "dovecot starts" "$(cat "$T/start.err")"
-	done_testing
-	exit 1
-fi
-set -- $ports
+start_dovecot "scan" '[ -n "$idle_pid" ] && kill "$idle_pid" 2>/dev/null'
+set -- $DOVECOT_PORTS
 PORT_TLS=$2
 
 # write_config PORT [LINES...]: the [imap] section plus extra lines.

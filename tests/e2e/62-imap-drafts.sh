@@ -12,23 +12,8 @@
 # reminder2 2026-10-19.
 . "$(dirname "$0")/lib.sh"
 
-D=$T/dovecot
-# Dovecot's own processes (user dovecot when run as root) must enter $T.
-chmod 711 "$T"
-ports=$(sh "$SRC/tests/dovecot/start.sh" "$D" 2>"$T/start.err")
-rc=$?
-if [ $rc -eq 77 ]; then
-	skip "imap drafts" "dovecot is not installed"
-	done_testing
-	exit 0
-fi
-trap 'sh "$SRC/tests/dovecot/stop.sh" "$D"; rm -rf "$T"' EXIT
-if [ $rc -ne 0 ]; then
-	not_ok "dovecot starts" "$(cat "$T/start.err")"
-	done_testing
-	exit 1
-fi
-set -- $ports
+start_dovecot "imap drafts"
+set -- $DOVECOT_PORTS
 PORT_TLS=$2
 
 PY=python3

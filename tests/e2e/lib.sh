@@ -50,3 +50,25 @@ done_testing() {
 	echo "1..$tap_n"
 	[ "$tap_failed" -eq 0 ]
 }
+# start_dovecot NAME [CLEANUP]: a private Dovecot in $D ($T/dovecot) for the
+# rest of the script, its two ports (plain, TLS) in DOVECOT_PORTS.  Without
+# Dovecot the script is skipped as NAME; when it does not start, the script
+# fails.  CLEANUP (shell code) runs at exit, before Dovecot is stopped.
+start_dovecot() {
+	D=$T/dovecot
+	# Dovecot's own processes (user dovecot when run as root) must enter $T.
+	chmod 711 "$T"
+	DOVECOT_PORTS=$(sh "$SRC/tests/dovecot/start.sh" "$D" 2>"$T/start.err")
+	dovecot_rc=$?
+	if [ $dovecot_rc -eq 77 ]; then
+		skip "$1" "dovecot is not installed"
+		done_testing
+		exit 0
+	fi
+	trap "${2:-:}; sh \"\$SRC/tests/dovecot/stop.sh\" \"\$D\"; rm -rf \"\$T\"" EXIT
+	if [ $dovecot_rc -ne 0 ]; then
+		not_ok "dovecot starts" "$(cat "$T/start.err")"
+		done_testing
+		exit 1
+	fi
+}
