@@ -10,20 +10,9 @@
 . "$(dirname "$0")/lib.sh"
 cd "$SRC" || exit 1
 seconds=${FUZZ_SMOKE_SECONDS:-20}
-export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
-export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$SRC/tests/lsan.supp:print_suppressions=0}"
-export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
-export G_SLICE=always-malloc
-
-# The same input limits as tests/fuzz/run.sh.
-max_len_of() {
-	case $1 in
-	fuzz-mime | fuzz-classify | fuzz-quote) echo 65536 ;;
-	fuzz-rules) echo 16384 ;;
-	fuzz-csv) echo 8192 ;;
-	*) echo 4096 ;;
-	esac
-}
+# The same sanitizer settings and input limits as tests/fuzz/run.sh.
+top=$SRC
+. "$SRC/tests/fuzz/env.sh"
 
 # smoke TARGET: writes $T/TARGET.log and $T/TARGET.status ("ok" or why not).
 smoke() {

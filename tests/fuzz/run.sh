@@ -21,22 +21,7 @@ case $seconds in '' | *[!0-9]*) echo "usage: sh tests/fuzz/run.sh SECONDS" >&2; 
 jobs=${FUZZ_JOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)}
 fixtures=$top/../shared/fixtures
 
-export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
-export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$top/tests/lsan.supp:print_suppressions=0}"
-export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
-# GLib's slice allocator would hide leaks from LeakSanitizer.
-export G_SLICE=always-malloc
-
-# max_len in bytes: whole messages and reply texts get 64 KB (the date
-# resolver reads no more), configuration and CSV a few KB.
-max_len_of() {
-	case $1 in
-	fuzz-mime | fuzz-classify | fuzz-quote) echo 65536 ;;
-	fuzz-rules) echo 16384 ;;
-	fuzz-csv) echo 8192 ;;
-	*) echo 4096 ;;
-	esac
-}
+. "$top/tests/fuzz/env.sh"
 
 # Read-only seed directories for a target, those that exist.
 seeds_of() {
