@@ -4,6 +4,7 @@
 #include "filter/match.h"
 #include "filter/mime.h"
 #include "filter/numbers.h"
+#include "tests/unit/store-fixture.h"
 
 static GArray *
 find(const char *text, const char *const *numbers, size_t n)
@@ -78,58 +79,10 @@ test_many_numbers(void **state)
 	g_ptr_array_unref(numbers);
 }
 
-typedef struct {
-	char *dir;
-	char *path;
-	store *db;
-	int64_t client_id;
-} fixture;
-
-static int
-setup(void **state)
-{
-	fixture *f = g_new0(fixture, 1);
-	store_client *client = store_client_new("Nowak Sp. z o.o.");
-
-	f->dir = test_tmpdir();
-	f->path = g_build_filename(f->dir, "dunmail.db", NULL);
-	f->db = store_open(f->path, STORE_OPEN_CREATE, NULL);
-	assert_non_null(f->db);
-	g_ptr_array_add(client->emails, g_strdup("billing@nowak.example.pl"));
-	assert_true(store_client_add(f->db, client, NULL));
-	f->client_id = client->id;
-	store_client_free(client);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	fixture *f = *state;
-
-	store_close(f->db);
-	test_rmtree(f->dir);
-	g_free(f->dir);
-	g_free(f->path);
-	g_free(f);
-	return 0;
-}
-
 static void
 add_invoice(store *db, int64_t client_id, const char *number)
 {
-	store_source source = {.command = "test"};
-	store_invoice *invoice = store_invoice_new();
-
-	invoice->number = g_strdup(number);
-	invoice->client_id = client_id;
-	invoice->amount = 1000;
-	g_strlcpy(invoice->currency, "PLN", sizeof invoice->currency);
-	invoice->issued = dm_date_from_ymd(2026, 10, 1);
-	invoice->due = dm_date_from_ymd(2026, 10, 31);
-	assert_true(store_invoice_add(db, invoice, &source, NULL));
-	store_invoice_free(invoice);
+	store_invoice_free(test_invoice_store(db, test_invoice_new(client_id, number, 1000)));
 }
 
 /* A reply from an unknown address that names an invoice number. */

@@ -4,69 +4,15 @@
 #include "common/util.h"
 #include "store/schema.h"
 #include "store/store.h"
+#include "tests/unit/store-fixture.h"
 
 #include <sqlite3.h>
 #include <sys/stat.h>
 
-typedef struct {
-	char *dir;
-	char *path;
-	store *db;
-	int64_t client_id;
-} fixture;
-
-static int
-setup(void **state)
-{
-	fixture *f = g_new0(fixture, 1);
-	GError *error = NULL;
-	store_client *client;
-
-	f->dir = test_tmpdir();
-	f->path = g_build_filename(f->dir, "sub", "dunmail.db", NULL);
-	f->db = store_open(f->path, STORE_OPEN_CREATE, &error);
-	assert_non_null(f->db);
-	client = store_client_new("Nowak Sp. z o.o.");
-	g_ptr_array_add(client->emails, g_strdup("billing@nowak.example.pl"));
-	g_ptr_array_add(client->domains, g_strdup("nowak.example.pl"));
-	g_ptr_array_add(client->cc, g_strdup("ceo@nowak.example.pl"));
-	client->language = g_strdup("pl");
-	assert_true(store_client_add(f->db, client, &error));
-	f->client_id = client->id;
-	store_client_free(client);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	fixture *f = *state;
-
-	store_close(f->db);
-	test_rmtree(f->dir);
-	g_free(f->dir);
-	g_free(f->path);
-	g_free(f);
-	return 0;
-}
-
 static store_invoice *
 add_invoice(fixture *f, const char *number, int64_t amount)
 {
-	store_source source = {.command = "test"};
-	store_invoice *invoice = store_invoice_new();
-	GError *error = NULL;
-
-	invoice->number = g_strdup(number);
-	invoice->client_id = f->client_id;
-	invoice->amount = amount;
-	g_strlcpy(invoice->currency, "PLN", sizeof invoice->currency);
-	invoice->issued = dm_date_from_ymd(2026, 10, 1);
-	invoice->due = dm_date_from_ymd(2026, 10, 31);
-	if (!store_invoice_add(f->db, invoice, &source, &error))
-		fail_msg("%s", error->message);
-	return invoice;
+	return test_invoice_store(f->db, test_invoice_new(f->client_id, number, amount));
 }
 
 static void
@@ -558,23 +504,16 @@ static void
 test_invoices_for_references(void **state)
 {
 	fixture *f = *state;
-	store_source source = {.command = "test"};
-	store_invoice *sent = store_invoice_new(), *linked = add_invoice(f, "FV/22", 200),
-		      *drafted = add_invoice(f, "FV/23", 300);
+	store_invoice *sent = test_invoice_new(f->client_id, "FV/21", 100),
+		      *linked = add_invoice(f, "FV/22", 200), *drafted = add_invoice(f, "FV/23", 300);
 	store_message *plain = add_message(f, "plain@x", f->client_id);
 	store_message *about = add_message(f, "about\"quoted\\@x", 0);
 	store_draft *draft = store_draft_new();
 	int64_t client_id = -1;
 	GArray *ids;
 
-	sent->number = g_strdup("FV/21");
-	sent->client_id = f->client_id;
-	sent->amount = 100;
-	g_strlcpy(sent->currency, "PLN", sizeof sent->currency);
-	sent->issued = dm_date_from_ymd(2026, 10, 1);
-	sent->due = dm_date_from_ymd(2026, 10, 31);
 	sent->sent_message_id = g_strdup("invoice-mail@x");
-	assert_true(store_invoice_add(f->db, sent, &source, NULL));
+	test_invoice_store(f->db, sent);
 	assert_true(store_message_link_invoice(f->db, about->id, linked->id, "number", NULL));
 	assert_true(store_message_link_invoice(f->db, about->id, sent->id, "number", NULL));
 	draft->client_id = f->client_id;
