@@ -24,12 +24,12 @@ typedef struct {
 } bench_totals;
 
 static bool
-bench_count(uint32_t uid, const char *data, size_t length, void *user)
+bench_count(const imap_fetched *fetched, void *user)
 {
 	bench_totals *totals = user;
 
 	totals->messages++;
-	totals->bytes += length;
+	totals->bytes += fetched->length;
 	return true;
 }
 
@@ -115,7 +115,7 @@ bench_run(const char *dir, int port_plain, int port_tls, size_t n, size_t body_l
 			double seconds;
 
 			if (!imap_fetch(session, (const uint32_t *)(const void *)uids->data,
-			                uids->len, batches[b], bench_count, &totals, &error)) {
+			                uids->len, batches[b], 0, bench_count, &totals, &error)) {
 				fprintf(stderr, "bench-imap-fetch: %s\n", error->message);
 				return 1;
 			}

@@ -168,6 +168,11 @@ scan_apply_batch(scan_run *run, scan_feed *feed, size_t count)
 				run->current->stored++;
 			pipeline_outcome_clear(&outcome);
 		}
+		if (item->read < item->size)
+			dm_log_info("scan: %s UID %u: read the first %zu KiB of %zu KiB "
+				    "(the rest is attachments)",
+				    run->current->name, item->uid, item->read / 1024,
+				    item->size / 1024);
 		run->current->fetched++;
 		run->last_done = item->uid;
 		run->done++;

@@ -85,7 +85,7 @@ typedef struct {
 
 /* In the fetch thread, for each message as it arrives. */
 static bool
-scan_feed_arrived(uint32_t uid, const char *data, size_t length, void *user)
+scan_feed_arrived(const imap_fetched *fetched, void *user)
 {
 	scan_arrival *arrival = user;
 	scan_feed_item *item;
@@ -93,8 +93,10 @@ scan_feed_arrived(uint32_t uid, const char *data, size_t length, void *user)
 	if (*arrival->feed->stop)
 		return false;
 	item = g_new0(scan_feed_item, 1);
-	item->message.uid = uid;
-	item->data = g_bytes_new(data, length);
+	item->message.uid = fetched->uid;
+	item->message.read = fetched->length;
+	item->message.size = fetched->size;
+	item->data = g_bytes_new(fetched->data, fetched->length);
 	g_ptr_array_add(arrival->batch->items, item);
 	g_thread_pool_push(arrival->feed->pool, item, NULL);
 	return true;
@@ -124,7 +126,7 @@ scan_feed_fetch(gpointer data)
 		batch->items = g_ptr_array_new_with_free_func(scan_feed_item_free);
 		arrival = (scan_arrival){feed, batch};
 		fetched = imap_fetch(feed->session, feed->uids + next, batch->n, feed->batch,
-		                     scan_feed_arrived, &arrival, &batch->error);
+		                     SCAN_READ_LIMIT, scan_feed_arrived, &arrival, &batch->error);
 		batch->fetched = fetched;
 		next += batch->n;
 		/* Once queued, the batch is the caller's: it may be freed at once. */

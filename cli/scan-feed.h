@@ -22,9 +22,19 @@
 
 typedef struct scan_feed scan_feed;
 
+/*
+ * How much of each message is fetched.  Classification reads the first
+ * CLASSIFY_TEXT_LIMIT bytes of text, which come before any attachment, so
+ * a 20 MB message costs the server, the network and the memory of a
+ * batch 256 KiB; the batches fetched ahead stay bounded however large the
+ * mail is.
+ */
+#define SCAN_READ_LIMIT (256 * 1024)
+
 /* One fetched message and what classifying it gave. */
 typedef struct {
 	uint32_t uid;
+	size_t read, size;      /* bytes fetched, of the message's size */
 	bool classified;        /* result holds the classification (else error) */
 	classify_result result; /* cleared by whoever consumes it; then set classified false */
 	GError *error;          /* why it could not be classified */

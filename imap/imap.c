@@ -1156,6 +1156,7 @@ typedef struct {
 	uint32_t uid;
 	const char *data;
 	size_t length;
+	size_t size; /* RFC822.SIZE, 0 when not asked for */
 	bool has_body;
 	const struct mailimap_msg_att_dynamic *flags;
 } fetched_message;
@@ -1177,6 +1178,8 @@ fetched_message_read(const struct mailimap_msg_att *msg)
 			continue;
 		if (item->att_data.att_static->att_type == MAILIMAP_MSG_ATT_UID) {
 			m.uid = item->att_data.att_static->att_data.att_uid;
+		} else if (item->att_data.att_static->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE) {
+			m.size = item->att_data.att_static->att_data.att_rfc822_size;
 		} else if (item->att_data.att_static->att_type == MAILIMAP_MSG_ATT_BODY_SECTION) {
 			struct mailimap_msg_att_body_section *b =
 			    item->att_data.att_static->att_data.att_body_section;
@@ -1192,7 +1195,7 @@ fetched_message_read(const struct mailimap_msg_att *msg)
 }
 
 bool
-imap_fetch(imap_session *session, const uint32_t *uids, size_t n, size_t batch,
+imap_fetch(imap_session *session, const uint32_t *uids, size_t n, size_t batch, size_t limit,
            imap_fetch_callback each, void *user, GError **error)
 {
 	if (!session_check_selected(session, "UID FETCH", error))
@@ -1212,9 +1215,12 @@ imap_fetch(imap_session *session, const uint32_t *uids, size_t n, size_t batch,
 		for (size_t i = start; i < end; i++)
 			mailimap_set_add_single(set, uids[i]);
 		mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_uid());
+		mailimap_fetch_type_new_fetch_att_list_add(type, mailimap_fetch_att_new_rfc822_size());
 		/* BODY.PEEK[]: reading a client's reply must not mark it read for the user. */
 		mailimap_fetch_type_new_fetch_att_list_add(
-		    type, mailimap_fetch_att_new_body_peek_section(mailimap_section_new(NULL)));
+		    type, limit > 0 ? mailimap_fetch_att_new_body_peek_section_partial(
+		                          mailimap_section_new(NULL), 0, (uint32_t)MIN(limit, UINT32_MAX))
+		                    : mailimap_fetch_att_new_body_peek_section(mailimap_section_new(NULL)));
 		r = mailimap_uid_fetch(session->imap, set, type, &result);
 		mailimap_fetch_type_free(type);
 		mailimap_set_free(set);
@@ -1236,11 +1242,13 @@ imap_fetch(imap_session *session, const uint32_t *uids, size_t n, size_t batch,
 			const struct mailimap_msg_att *msg =
 			    g_hash_table_lookup(by_uid, GUINT_TO_POINTER(uids[i]));
 			fetched_message m;
+			imap_fetched fetched;
 
 			if (msg == NULL)
 				continue;
 			m = fetched_message_read(msg);
-			go_on = each(m.uid, m.data, m.length, user);
+			fetched = (imap_fetched){m.uid, m.data, m.length, MAX(m.size, m.length)};
+			go_on = each(&fetched, user);
 		}
 		mailimap_fetch_list_free(result);
 		g_hash_table_destroy(by_uid);

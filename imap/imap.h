@@ -145,20 +145,28 @@ GArray *imap_search_header(imap_session *session, const char *name, const char *
 GArray *imap_list_uids(imap_session *session, uint32_t first_uid, const char *since_date,
                        GError **error);
 
-/*
- * Called once per fetched message with its raw bytes, which are borrowed
- * (valid during the call only).  Return false to stop fetching.
- */
-typedef bool (*imap_fetch_callback)(uint32_t uid, const char *data, size_t length, void *user);
+/* One fetched message; its bytes are borrowed (valid during the callback only). */
+typedef struct {
+	uint32_t uid;
+	const char *data;
+	size_t length; /* the bytes fetched: all of the message, or its first limit bytes */
+	size_t size;   /* the whole message's size (RFC822.SIZE), as the server counts it */
+} imap_fetched;
+
+/* Called once per fetched message.  Return false to stop fetching. */
+typedef bool (*imap_fetch_callback)(const imap_fetched *message, void *user);
 
 /*
  * Fetches messages of the selected folder by UID, batch UIDs per UID FETCH
  * (0: 50), with BODY.PEEK[] so \Seen is never set, and calls each in the
- * order of uids.  UIDs that no longer exist are skipped.  Returns true when
- * all were fetched or the callback stopped early.
+ * order of uids.  limit > 0 fetches only a message's first limit bytes
+ * (BODY.PEEK[]<0.limit>): what a person wrote comes before the attachments,
+ * and a batch of large messages must not be held in memory whole.  UIDs
+ * that no longer exist are skipped.  Returns true when all were fetched or
+ * the callback stopped early.
  */
 bool imap_fetch(imap_session *session, const uint32_t *uids, size_t n, size_t batch,
-                imap_fetch_callback each, void *user, GError **error);
+                size_t limit, imap_fetch_callback each, void *user, GError **error);
 
 /*
  * The flags of a message in the selected folder, space-separated as IMAP

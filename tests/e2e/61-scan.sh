@@ -123,6 +123,23 @@ expect_eq "the next message of the batch too, with its link" 1 \
 	"$(q "SELECT count(*) FROM message_invoices mi JOIN messages m ON m.id = mi.message_row WHERE m.message_id='x2@acme.example'")"
 expect_eq "eight messages stored" 8 "$(q "SELECT count(*) FROM messages")"
 
+# A large message: only its first 256 KiB is fetched; the reply before the
+# 1 MB attachment is still read and recorded.
+doveadm -c "$D/dovecot.conf" mailbox create -u alice Large
+{
+	printf 'From: ap@acme.example\nTo: anna@studio.example\nSubject: Re: Invoice INV-2026-0142\n'
+	printf 'Date: Fri, 20 Nov 2026 10:00:00 +0000\nMessage-ID: <big-1@acme.example>\nMIME-Version: 1.0\n'
+	printf 'Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain; charset=utf-8\n\n'
+	printf 'Could you send a copy of invoice INV-2026-0142? Our copy is unreadable.\n\n'
+	printf -- '--b\nContent-Type: application/pdf; name="scan.pdf"\nContent-Transfer-Encoding: base64\n\n'
+	head -c 786432 /dev/zero | base64
+	printf -- '--b--\n'
+} | deliver Large
+expect_exit "scan of a large message exits 0" 0 dm --verbose scan --folder Large --format csv
+expect_contains "only its first 256 KiB is fetched" "Large UID 1: read the first 256 KiB of 10" "$LAST_OUTPUT"
+expect_eq "the reply before the attachment is read" "copy_requested" \
+	"$(q "SELECT class FROM messages WHERE message_id='big-1@acme.example'")"
+
 # --since on a first scan: a folder never scanned, mail saved with old dates.
 doveadm -c "$D/dovecot.conf" mailbox create -u alice Archive
 mail ap@acme.example anna@studio.example a1@acme.example "Thu, 19 Nov 2026 12:00:00 +0000" "Archived" "Old note." | deliver Archive

@@ -697,21 +697,27 @@ typedef struct {
 	GArray *uids;
 	size_t stop_after;
 	const char *kill_dir; /* when set, kill the server during the first callback */
+	size_t last_length, last_size;
 } fetch_log;
 
 static bool
-fetch_collect(uint32_t uid, const char *data, size_t length, void *user)
+fetch_collect(const imap_fetched *fetched, void *user)
 {
 	fetch_log *log = user;
-	char *copy = g_strndup(data, length);
+	char *copy = g_strndup(fetched->data, fetched->length);
 	char *subject = strstr(copy, "Subject: ");
 
-	g_array_append_val(log->uids, uid);
+	log->last_length = fetched->length;
+	log->last_size = fetched->size;
+	g_array_append_val(log->uids, fetched->uid);
 	if (subject != NULL)
 		g_ptr_array_add(log->subjects,
 		                g_strndup(subject + 9, strcspn(subject + 9, "\r\n")));
 	/* The client converted our LF line ends for the server. */
-	assert_non_null(strstr(copy, "\r\n\r\n"));
+	if (fetched->length == fetched->size)
+		assert_non_null(strstr(copy, "\r\n\r\n"));
+	else
+		assert_non_null(strstr(copy, "\r\n"));
 	g_free(copy);
 	if (log->kill_dir != NULL && log->uids->len == 1)
 		server_run_stop(log->kill_dir, true);
@@ -767,11 +773,24 @@ test_incremental_fetch_never_sets_seen(void **state)
 	assert_int_equal(g_array_index(from, uint32_t, 2), uids[4]);
 
 	log = fetch_log_new();
-	assert_true(imap_fetch(session, (uint32_t *)(void *)from->data, from->len, 2, fetch_collect,
+	assert_true(imap_fetch(session, (uint32_t *)(void *)from->data, from->len, 2, 0, fetch_collect,
 	                       log, &error));
 	assert_int_equal(log->uids->len, 3);
 	assert_string_equal(g_ptr_array_index(log->subjects, 0), "reply 2");
 	assert_string_equal(g_ptr_array_index(log->subjects, 2), "reply 4");
+	/* Fetched whole: what came is the size the server gives. */
+	assert_true(log->last_length > 200);
+	assert_int_equal(log->last_length, log->last_size);
+	fetch_log_free(log);
+
+	/* With a limit, only the message's first bytes come, and its whole size. */
+	log = fetch_log_new();
+	assert_true(imap_fetch(session, (uint32_t *)(void *)from->data, 1, 0, 120, fetch_collect,
+	                       log, &error));
+	assert_int_equal(log->uids->len, 1);
+	assert_string_equal(g_ptr_array_index(log->subjects, 0), "reply 2");
+	assert_int_equal(log->last_length, 120);
+	assert_true(log->last_size > 200);
 	fetch_log_free(log);
 	g_array_unref(from);
 
@@ -796,7 +815,7 @@ test_incremental_fetch_never_sets_seen(void **state)
 	assert_true(imap_select(session, "Incoming", false, NULL, NULL, NULL, &error));
 	log = fetch_log_new();
 	log->stop_after = 1;
-	assert_true(imap_fetch(session, uids, 5, 0, fetch_collect, log, &error));
+	assert_true(imap_fetch(session, uids, 5, 0, 0, fetch_collect, log, &error));
 	assert_int_equal(log->uids->len, 1); /* the callback stopped it */
 	fetch_log_free(log);
 	for (int i = 0; i < 5; i++) {
@@ -909,7 +928,7 @@ test_server_killed_during_fetch_is_temporary(void **state)
 	assert_true(imap_select(session, "INBOX", true, NULL, NULL, NULL, &error));
 	log = fetch_log_new();
 	log->kill_dir = doomed->dir;
-	assert_false(imap_fetch(session, uids, 12, 1, fetch_collect, log, &error));
+	assert_false(imap_fetch(session, uids, 12, 1, 0, fetch_collect, log, &error));
 	assert_int_equal(error->code, DM_ERROR_TEMPORARY);
 	assert_true(log->uids->len >= 1 && log->uids->len < 12);
 	g_clear_error(&error);
@@ -1048,7 +1067,7 @@ fake_fetch_fails_temporarily(fake_mode mode, int timeout, const char *expected)
 	if (session == NULL)
 		fail_msg("%s", error->message);
 	assert_true(imap_select(session, "INBOX", true, NULL, NULL, NULL, &error));
-	assert_false(imap_fetch(session, &uid, 1, 0, fetch_collect, log, &error));
+	assert_false(imap_fetch(session, &uid, 1, 0, 0, fetch_collect, log, &error));
 	assert_int_equal(error->code, DM_ERROR_TEMPORARY);
 	assert_non_null(strstr(error->message, expected));
 	assert_int_equal(log->uids->len, 0); /* a half message is never handed out */
