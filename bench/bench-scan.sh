@@ -115,6 +115,9 @@ timed_scan() {
 		printf "    CPU: dunmail %.1f s (%.0f us per message), server and rest %.1f s (%.0f us per message)\n", own, own / n * 1e6, rest, rest / n * 1e6
 		printf "    machine busy: %.0f%% of %d cores\n", all / (a * c) * 100, c
 		if (own > 0) printf "    dunmail processing capacity on %d cores: %.0f msgs/s (%.2f x the bare fetch)\n", c, n / (own / c), n / (own / c) / bare
+		# To keep pace with the bare fetch, dunmail and the server share
+		# c cores for 1/bare seconds per message.
+		printf "    budget at the bare fetch rate: %.0f us of CPU per message on %d cores, %.0f us left for dunmail after the server\n", c / bare * 1e6, c, c / bare * 1e6 - rest / n * 1e6
 	}'
 	echo "    summary: $(tail -n 1 "$T/scan.out")"
 }
