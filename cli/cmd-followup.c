@@ -404,6 +404,8 @@ write_draft(followup_run *run, const plan_item *item, char **subject_out, GError
 	char *subject = NULL, *body = NULL, *message_id = NULL, *file = NULL, *location = NULL;
 	char *domain = NULL, *uuid = NULL;
 	GBytes *bytes = NULL;
+	int64_t seconds;
+	int utc_offset;
 	bool ok = false;
 
 	*subject_out = NULL;
@@ -427,7 +429,8 @@ write_draft(followup_run *run, const plan_item *item, char **subject_out, GError
 		draft_message_add_cc(message, NULL, *cc);
 	draft_message_set_subject(message, subject);
 	draft_message_set_body(message, body);
-	draft_message_set_date(message, g_get_real_time() / G_USEC_PER_SEC, 0);
+	seconds = dm_date_now_unix(&utc_offset);
+	draft_message_set_date(message, seconds, utc_offset);
 	draft_message_set_message_id(message, message_id);
 	draft_message_set_draft_id(message, message_id);
 	for (size_t i = 0; i < item->n_invoices; i++) {

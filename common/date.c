@@ -201,3 +201,29 @@ dm_date_set_today(dm_date date)
 {
 	pinned_today = date;
 }
+
+int64_t
+dm_date_now_unix(int *utc_offset_minutes)
+{
+	GDateTime *now = g_date_time_new_now_local();
+	int64_t seconds;
+
+	if (pinned_today != DM_DATE_NONE) {
+		GDateTime *pinned;
+		int year, month, day;
+
+		dm_date_to_ymd(pinned_today, &year, &month, &day);
+		pinned = g_date_time_new_local(year, month, day, g_date_time_get_hour(now),
+					       g_date_time_get_minute(now),
+					       g_date_time_get_second(now));
+		/* NULL only for a time the zone skips (a DST gap): keep the clock's. */
+		if (pinned != NULL) {
+			g_date_time_unref(now);
+			now = pinned;
+		}
+	}
+	seconds = g_date_time_to_unix(now);
+	*utc_offset_minutes = (int)(g_date_time_get_utc_offset(now) / G_TIME_SPAN_MINUTE);
+	g_date_time_unref(now);
+	return seconds;
+}

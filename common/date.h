@@ -57,4 +57,11 @@ dm_date dm_date_from_unix(int64_t seconds);
 dm_date dm_date_today(void);
 void dm_date_set_today(dm_date date);
 
+/*
+ * The present moment as Unix seconds, and its local UTC offset in minutes
+ * (east positive): the wall clock's time of day on dm_date_today(), so a
+ * pinned --now moves it to that day.  For Date headers.
+ */
+int64_t dm_date_now_unix(int *utc_offset_minutes);
+
 #endif

@@ -137,6 +137,7 @@ expect_eq "draft: To" "Acme <ap@acme.example>" "$(header "$f" To)"
 expect_eq "draft: From" "Anna Kowalska <anna@studio.example>" "$(header "$f" From)"
 expect_eq "draft: Subject" "Invoice D-1 falls due on 5 October 2026" "$(header "$f" Subject)"
 expect_eq "draft: X-Dunmail-Invoice" "D-1" "$(header "$f" X-Dunmail-Invoice)"
+expect_contains "draft: Date on the --now day" "28 Sep 2026" "$(header "$f" Date)"
 expect_eq "draft: X-Dunmail-Draft is its Message-ID" "<$(header "$f" X-Dunmail-Draft)>" "$(header "$f" Message-ID)"
 b=$(body "$f")
 expect_contains "prenote body: amount in English" "€1,250.00" "$b"

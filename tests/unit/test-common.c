@@ -75,6 +75,23 @@ test_today_pinned(void **state)
 }
 
 static void
+test_now_unix_follows_pinned_day(void **state)
+{
+	int offset = 1234;
+	int64_t now = g_get_real_time() / G_USEC_PER_SEC, seconds;
+
+	/* Unpinned: the wall clock. */
+	seconds = dm_date_now_unix(&offset);
+	assert_true(seconds >= now && seconds <= now + 5);
+	assert_true(offset > -24 * 60 && offset < 24 * 60);
+	/* Pinned: that day, at the clock's time of day, in the local zone. */
+	dm_date_set_today(dm_date_from_ymd(2026, 9, 28));
+	seconds = dm_date_now_unix(&offset);
+	assert_int_equal(dm_date_from_unix(seconds), dm_date_from_ymd(2026, 9, 28));
+	dm_date_set_today(DM_DATE_NONE);
+}
+
+static void
 test_money_parse_formats(void **state)
 {
 	static const struct {
@@ -316,6 +333,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_date_roundtrip_and_weekday),
 	    cmocka_unit_test(test_date_parse_strict),
+	    cmocka_unit_test(test_now_unix_follows_pinned_day),
 	    cmocka_unit_test(test_working_days_and_months),
 	    cmocka_unit_test(test_today_pinned),
 	    cmocka_unit_test(test_money_parse_formats),
