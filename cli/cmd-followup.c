@@ -174,6 +174,7 @@ item_values(const followup_run *run, const plan_item *item, bool for_dry_run)
 	dm_date today = dm_date_today();
 	int64_t total = 0;
 	const char *currency = item->n_invoices > 0 ? item->invoices[0].invoice->currency : "EUR";
+	GString *numbers;
 
 	template_values_set_text(values, "client_name", item->client->name);
 	template_values_set_text(values, "sender_name", name != NULL ? name : "");
@@ -186,6 +187,15 @@ item_values(const followup_run *run, const plan_item *item, bool for_dry_run)
 	template_values_set_text(values, "currency", currency);
 	template_values_set_date(values, "pay_by", dm_date_add_working_days(today, 7, NULL, 0));
 	template_values_set_number(values, "invoice_count", (int64_t)item->n_invoices);
+	/* Non-empty only for several invoices: {?other_invoice_count} holds the plural. */
+	template_values_set_number(values, "other_invoice_count",
+				   item->n_invoices > 0 ? (int64_t)item->n_invoices - 1 : 0);
+	numbers = g_string_new(NULL);
+	for (size_t i = 0; i < item->n_invoices; i++)
+		g_string_append_printf(numbers, "%s%s", i > 0 ? ", " : "",
+				       item->invoices[i].invoice->number);
+	template_values_set_text(values, "invoice_numbers", numbers->str);
+	g_string_free(numbers, TRUE);
 	if (item->promise_broken)
 		template_values_set_date(values, "promise_date", item->promised_date);
 	/* The firm levels offer instalments unless the policy says not to. */
@@ -202,13 +212,14 @@ item_values(const followup_run *run, const plan_item *item, bool for_dry_run)
 		template_values_set_date(row, "issued_date", inv->issued);
 		template_values_set_date(row, "due_date", inv->due);
 		template_values_set_days(row, "days_overdue", pi->days_overdue);
-		if (pi->fees) {
-			/* A consolidated final notice lists each invoice's charges. */
-			template_values_set_money(row, "late_fee", pi->charges.late_fee, inv->currency);
-			template_values_set_money(row, "interest", pi->charges.interest, inv->currency);
-			template_values_set_money(row, "compensation", pi->charges.compensation,
-						  inv->currency);
-		}
+		/* A list of several invoices shows each one's charges.  They are set
+		 * (zero when none) so that a row never shows the first invoice's. */
+		template_values_set_money(row, "late_fee", pi->fees ? pi->charges.late_fee : 0,
+					  inv->currency);
+		template_values_set_money(row, "interest", pi->fees ? pi->charges.interest : 0,
+					  inv->currency);
+		template_values_set_money(row, "compensation",
+					  pi->fees ? pi->charges.compensation : 0, inv->currency);
 		if (i > 0)
 			continue;
 		/* The first invoice also fills the single-invoice placeholders. */

@@ -436,4 +436,20 @@ es|1.250,00~€|con vencimiento el 5 de octubre de 2026
 de|1.250,00~€|fällig am 5. Oktober 2026
 fr|1^250,00~€|échue le 5 octobre 2026
 TABLE
+# One message disputing two invoices: one acknowledgement that names both,
+# in the plural.
+store disputes
+sdm client add Zeta --email ap@zeta.example --lang en --currency EUR >/dev/null
+sdm invoice add Z-1 --client Zeta --amount 1250 --issued 2026-09-01 --due 2026-10-05 >/dev/null
+sdm invoice add Z-2 --client Zeta --amount 800 --issued 2026-09-03 --due 2026-10-05 >/dev/null
+mail ap@zeta.example "Re: Invoices Z-1 and Z-2" "Wed, 07 Oct 2026 10:00:00 +0000" z1@zeta.example \
+	"We dispute invoices Z-1 and Z-2: the work was not delivered." | feed
+expect_eq "two disputes: both invoices disputed" "disputed disputed" "$(status Z-1) $(status Z-2)"
+followup_at 2026-10-08 >/dev/null
+expect_eq "two disputes: one acknowledgement" "1" "$(drafts)"
+f=$(newest_draft)
+expect_eq "two disputes: the subject names both" "Re: invoices Z-1, Z-2" "$(header "$f" Subject)"
+expect_contains "two disputes: the body names both, in the plural" "regarding invoices Z-1, Z-2." "$(body "$f")"
+expect_contains "two disputes: no reminders for these invoices" "about these invoices until" "$(body "$f")"
+
 done_testing

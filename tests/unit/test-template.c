@@ -75,6 +75,8 @@ full_values(int64_t balance, const char *currency)
 	template_values_set_days(v, "days_overdue", 1);
 	template_values_set_days(v, "days_until_due", 7);
 	template_values_set_number(v, "invoice_count", 2);
+	template_values_set_number(v, "other_invoice_count", 1);
+	template_values_set_text(v, "invoice_numbers", "2026/10/007, 2026/11/042");
 	for (int i = 0; i < 2; i++) {
 		template_values *item = template_values_add_item(v, "invoices");
 		template_values_set_text(item, "invoice_number",
@@ -134,6 +136,51 @@ test_every_kind_renders_completely(void **state)
 		}
 	}
 	template_values_free(v);
+	template_set_free(set);
+}
+
+/*
+ * A dispute acknowledgement or a letter about several invoices names every
+ * one of them, in every language; about one, only that one.
+ */
+static void
+test_several_invoices_are_all_named(void **state)
+{
+	template_set *set = load_shipped();
+	const char *const *langs = locale_languages();
+	const char *kinds[] = {TEMPLATE_KIND_DISPUTE_ACK, TEMPLATE_KIND_LETTER};
+
+	(void)state;
+	for (size_t l = 0; langs[l] != NULL; l++) {
+		for (size_t k = 0; k < G_N_ELEMENTS(kinds); k++) {
+			for (int several = 0; several < 2; several++) {
+				template_values *v = full_values(125000, "EUR");
+				char *subject = NULL, *body = NULL;
+				bool fallback = true;
+				GError *error = NULL;
+
+				if (!several) {
+					template_values_set_number(v, "other_invoice_count", 0);
+					template_values_set_text(v, "invoice_numbers", "2026/11/042");
+				}
+				if (!template_render(set, langs[l], kinds[k], v, &subject, &body,
+				                     &fallback, &error))
+					fail_msg("%s/%s: %s", langs[l], kinds[k], error->message);
+				if (strstr(subject, "2026/11/042") == NULL ||
+				    strstr(body, "2026/11/042") == NULL)
+					fail_msg("%s/%s: 2026/11/042 not named:\n%s\n%s", langs[l],
+					         kinds[k], subject, body);
+				if ((strstr(subject, "2026/10/007") != NULL) != several ||
+				    (strstr(body, "2026/10/007") != NULL) != several)
+					fail_msg("%s/%s (%s): 2026/10/007 %s:\n%s\n%s", langs[l],
+					         kinds[k], several ? "several" : "one",
+					         several ? "missing" : "named", subject, body);
+				g_free(subject);
+				g_free(body);
+				template_values_free(v);
+			}
+		}
+	}
 	template_set_free(set);
 }
 
@@ -502,6 +549,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_shipped_templates_load_in_every_language),
 	    cmocka_unit_test(test_every_kind_renders_completely),
+	    cmocka_unit_test(test_several_invoices_are_all_named),
 	    cmocka_unit_test(test_reminder_formatting_per_language),
 	    cmocka_unit_test(test_final_notice_lists_charges_only_when_due),
 	    cmocka_unit_test(test_prenote_mentions_the_discount_only_when_there_is_one),
