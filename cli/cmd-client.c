@@ -1,4 +1,4 @@
-/* dunmail client add | list | show */
+/* dunmail client add | set | list | show */
 #include "cli/cli.h"
 #include "common/money.h"
 #include "common/util.h"
@@ -50,10 +50,34 @@ add_addresses(GPtrArray *list, char **values, const char *option, bool domain, G
 	return true;
 }
 
+/*
+ * Checks the lines of --address and joins them into the stored form, one
+ * "\n" between lines (NULL when there are none).  Lines are stripped in
+ * place; an empty one is a usage error, since a letter's address block has
+ * no blank lines.
+ */
+static bool
+postal_address_join(char **lines, char **address, GError **error)
+{
+	*address = NULL;
+	for (char **line = lines; line != NULL && *line != NULL; line++) {
+		if (*g_strstrip(*line) == '\0') {
+			g_set_error(error, DM_ERROR, DM_ERROR_USAGE,
+				    "--address: a line of the postal address must not be empty");
+			return false;
+		}
+		if (!cli_check_name("--address", *line, false, error))
+			return false;
+	}
+	if (lines != NULL && *lines != NULL)
+		*address = g_strjoinv("\n", lines);
+	return true;
+}
+
 static int
 client_add(cli_context *ctx, int argc, char **argv)
 {
-	char **emails = NULL, **cc = NULL, **domains = NULL;
+	char **emails = NULL, **cc = NULL, **domains = NULL, **address = NULL;
 	char *lang = NULL, *currency = NULL, *notes = NULL, *credit = NULL;
 	int terms = 0, code = EX_OK;
 	GOptionEntry entries[] = {
@@ -69,13 +93,15 @@ client_add(cli_context *ctx, int argc, char **argv)
 	    {"terms", 0, 0, G_OPTION_ARG_INT, &terms, "payment terms in days", "DAYS"},
 	    {"credit-limit", 0, 0, G_OPTION_ARG_STRING, &credit, "credit limit", "AMOUNT"},
 	    {"notes", 0, 0, G_OPTION_ARG_STRING, &notes, "free text", "TEXT"},
+	    {"address", 0, 0, G_OPTION_ARG_STRING_ARRAY, &address,
+	     "a line of the postal address, for letters (repeatable)", "LINE"},
 	    {NULL}};
 	GError *error = NULL;
 	store_client *client = NULL;
 	store *db;
 
-	if (!cli_parse_options(&argc, &argv, "NAME --email ADDR [...]", "Adds a client.", entries,
-			       &code))
+	if (!cli_parse_options(&argc, &argv, "NAME --email ADDR [...] [--address LINE ...]",
+			       "Adds a client.", entries, &code))
 		goto out;
 	if (argc != 2 || *g_strstrip(argv[1]) == '\0') {
 		code = cli_usage("client add needs exactly one NAME");
@@ -121,6 +147,10 @@ client_add(cli_context *ctx, int argc, char **argv)
 		client->has_credit_limit = true;
 	}
 	client->notes = g_strdup(notes);
+	if (!postal_address_join(address, &client->postal_address, &error)) {
+		code = cli_fail(error);
+		goto out;
+	}
 	if ((db = cli_store(ctx, STORE_OPEN_EXISTING, &error)) == NULL ||
 	    !store_client_add(db, client, &error)) {
 		code = cli_fail(error);
@@ -132,6 +162,7 @@ out:
 	g_strfreev(emails);
 	g_strfreev(cc);
 	g_strfreev(domains);
+	g_strfreev(address);
 	g_free(lang);
 	g_free(currency);
 	g_free(notes);
@@ -150,29 +181,76 @@ join_list(GPtrArray *list)
 	return g_string_free(text, FALSE);
 }
 
+/* The columns of client show, in order; client list has the first CLIENT_LIST_COLUMNS. */
+static const struct {
+	const char *key;
+	const char *title;
+	bool right_align;
+} client_fields[] = {
+    {"name", "Name", false},
+    {"emails", "E-mail", false},
+    {"language", "Lang", false},
+    {"currency", "Currency", false},
+    {"open_invoices", "Open", true},
+    {"domains", "Domains", false},
+    {"cc", "Escalation CC", false},
+    {"postal_address", "Address", false},
+    {"payment_terms", "Terms (days)", true},
+    {"credit_limit", "Credit limit", true},
+    {"bounced", "Bounced", false},
+    {"policy", "Policy", false},
+    {"paused_until", "Paused until", false},
+    {"never_chase", "Never chase", false},
+    {"notes", "Notes", false},
+};
+#define CLIENT_LIST_COLUMNS 5
+
 static void
 client_columns(printer *p, bool detailed)
 {
-	printer_column(p, "name", "Name", false);
-	printer_column(p, "emails", "E-mail", false);
-	printer_column(p, "language", "Lang", false);
-	printer_column(p, "currency", "Currency", false);
-	printer_column(p, "open_invoices", "Open", true);
-	if (!detailed)
-		return;
-	printer_column(p, "domains", "Domains", false);
-	printer_column(p, "cc", "Escalation CC", false);
-	printer_column(p, "payment_terms", "Terms (days)", true);
-	printer_column(p, "credit_limit", "Credit limit", true);
-	printer_column(p, "bounced", "Bounced", false);
-	printer_column(p, "policy", "Policy", false);
-	printer_column(p, "paused_until", "Paused until", false);
-	printer_column(p, "never_chase", "Never chase", false);
-	printer_column(p, "notes", "Notes", false);
+	size_t count = detailed ? G_N_ELEMENTS(client_fields) : CLIENT_LIST_COLUMNS;
+
+	for (size_t i = 0; i < count; i++)
+		printer_column(p, client_fields[i].key, client_fields[i].title,
+			       client_fields[i].right_align);
 }
 
+/*
+ * The vertical table of client show starts every value after the longest
+ * title and ": ".  The postal address's later lines are indented as far,
+ * so that they stand under its first line instead of looking like fields.
+ */
+static size_t
+client_show_value_column(void)
+{
+	size_t width = 0;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(client_fields); i++)
+		width = MAX(width, (size_t)g_utf8_strlen(client_fields[i].title, -1));
+	return width + 2;
+}
+
+/* text with indent spaces after each "\n" (a copy); NULL stays NULL. */
+static char *
+indent_later_lines(const char *text, size_t indent)
+{
+	char **lines;
+	char *separator, *indented;
+
+	if (text == NULL)
+		return NULL;
+	lines = g_strsplit(text, "\n", -1);
+	separator = g_strdup_printf("\n%*s", (int)indent, "");
+	indented = g_strjoinv(separator, lines);
+	g_free(separator);
+	g_strfreev(lines);
+	return indented;
+}
+
+/* address_indent: spaces before the address's later lines (table format), else 0. */
 static bool
-client_row(printer *p, store *db, store_client *client, bool detailed, GError **error)
+client_row(printer *p, store *db, store_client *client, bool detailed, size_t address_indent,
+	   GError **error)
 {
 	store_invoice_filter filter = {.client_id = client->id, .open_only = true};
 	GPtrArray *open = store_invoice_list(db, &filter, error);
@@ -194,6 +272,9 @@ client_row(printer *p, store *db, store_client *client, bool detailed, GError **
 		printer_string(p, text);
 		g_free(text);
 		text = join_list(client->cc);
+		printer_string(p, text);
+		g_free(text);
+		text = indent_later_lines(client->postal_address, address_indent);
 		printer_string(p, text);
 		g_free(text);
 		printer_int(p, client->payment_terms);
@@ -234,6 +315,7 @@ client_list_or_show(cli_context *ctx, int argc, char **argv, bool show)
 	GPtrArray *clients = NULL;
 	printer *p = NULL;
 	store *db;
+	size_t address_indent;
 	int code = EX_OK;
 
 	if (!cli_parse_options(&argc, &argv, show ? "NAME" : "",
@@ -258,8 +340,9 @@ client_list_or_show(cli_context *ctx, int argc, char **argv, bool show)
 	p = printer_new(format, stdout);
 	printer_set_vertical(p, show);
 	client_columns(p, show);
+	address_indent = format == PRINTER_TABLE && show ? client_show_value_column() : 0;
 	for (guint i = 0; i < clients->len; i++)
-		if (!client_row(p, db, g_ptr_array_index(clients, i), show, &error))
+		if (!client_row(p, db, g_ptr_array_index(clients, i), show, address_indent, &error))
 			goto fail;
 	printer_finish(p);
 	goto out;
@@ -288,8 +371,10 @@ client_show(cli_context *ctx, int argc, char **argv)
 static int
 client_set(cli_context *ctx, int argc, char **argv)
 {
-	char *policy = NULL, *pause = NULL, *lang = NULL;
+	char *policy = NULL, *pause = NULL, *lang = NULL, *postal_address = NULL;
+	char **address = NULL;
 	gboolean never = FALSE, chase = FALSE, no_pause = FALSE, default_policy = FALSE;
+	gboolean no_address = FALSE;
 	GOptionEntry entries[] = {
 	    {"policy", 0, 0, G_OPTION_ARG_STRING, &policy, "use the named [policy:NAME]", "NAME"},
 	    {"default-policy", 0, 0, G_OPTION_ARG_NONE, &default_policy, "use [policy] again", NULL},
@@ -298,6 +383,9 @@ client_set(cli_context *ctx, int argc, char **argv)
 	    {"never-chase", 0, 0, G_OPTION_ARG_NONE, &never, "never chase this client", NULL},
 	    {"chase", 0, 0, G_OPTION_ARG_NONE, &chase, "chase this client again", NULL},
 	    {"lang", 0, 0, G_OPTION_ARG_STRING, &lang, "the client's language", "LL"},
+	    {"address", 0, 0, G_OPTION_ARG_STRING_ARRAY, &address,
+	     "a line of the postal address, replacing the old one (repeatable)", "LINE"},
+	    {"no-address", 0, 0, G_OPTION_ARG_NONE, &no_address, "forget the postal address", NULL},
 	    {NULL}};
 	store_source source = {.command = "client set"};
 	store_client *client = NULL;
@@ -306,15 +394,18 @@ client_set(cli_context *ctx, int argc, char **argv)
 	store *db;
 	int code = EX_OK;
 
-	if (!cli_parse_options(&argc, &argv, "NAME [--policy NAME] [--pause-until DATE]"
-					     " [--never-chase | --chase] [--lang LL]",
-			       "Changes how a client is chased.", entries, &code))
+	if (!cli_parse_options(&argc, &argv,
+			       "NAME [--policy NAME] [--pause-until DATE]"
+			       " [--never-chase | --chase] [--lang LL]"
+			       " [--address LINE ... | --no-address]",
+			       "Changes how a client is chased and reached.", entries, &code))
 		goto out;
 	if (argc != 2) {
 		code = cli_usage("client set needs one NAME");
 		goto out;
 	}
-	if ((never && chase) || (pause != NULL && no_pause) || (policy != NULL && default_policy)) {
+	if ((never && chase) || (pause != NULL && no_pause) || (policy != NULL && default_policy) ||
+	    (address != NULL && no_address)) {
 		code = cli_usage("client set: contradictory options");
 		goto out;
 	}
@@ -322,6 +413,8 @@ client_set(cli_context *ctx, int argc, char **argv)
 		code = cli_usage("--lang: \"%s\" is not a language code (e.g. pl, de)", lang);
 		goto out;
 	}
+	if (!postal_address_join(address, &postal_address, &error))
+		goto fail;
 	if ((db = cli_store(ctx, STORE_OPEN_EXISTING, &error)) == NULL ||
 	    (client = store_client_find(db, argv[1], &error)) == NULL)
 		goto fail;
@@ -337,6 +430,9 @@ client_set(cli_context *ctx, int argc, char **argv)
 		goto fail;
 	if (lang != NULL && !store_client_set_language(db, client->id, lang, &source, &error))
 		goto fail;
+	if ((address != NULL || no_address) &&
+	    !store_client_set_postal_address(db, client->id, postal_address, &source, &error))
+		goto fail;
 	printf("updated client %s\n", client->name);
 	goto out;
 fail:
@@ -346,12 +442,15 @@ out:
 	g_free(policy);
 	g_free(pause);
 	g_free(lang);
+	g_free(postal_address);
+	g_strfreev(address);
 	return code;
 }
 
 static const cli_command client_commands[] = {
     {"add", client_add, "add a client"},
-    {"set", client_set, "change how a client is chased (policy, pause, never chase)"},
+    {"set", client_set,
+     "change how a client is chased and reached (policy, pause, language, address)"},
     {"list", client_list, "list clients"},
     {"show", client_show, "show one client"},
     {NULL, NULL, NULL},

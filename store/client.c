@@ -27,11 +27,19 @@ store_client_free(store_client *client)
 	g_free(client->currency);
 	g_free(client->notes);
 	g_free(client->policy);
+	g_free(client->postal_address);
 	g_ptr_array_unref(client->emails);
 	g_ptr_array_unref(client->domains);
 	g_ptr_array_unref(client->cc);
 	g_ptr_array_unref(client->bounced);
 	g_free(client);
+}
+
+/* An empty postal address is no address: stored as NULL, so "unknown" has one spelling. */
+static const char *
+empty_as_null(const char *text)
+{
+	return text != NULL && *text != '\0' ? text : NULL;
 }
 
 static bool
@@ -72,7 +80,8 @@ store_client_add(store *db, store_client *client, GError **error)
 {
 	static const char sql[] =
 	    "INSERT INTO clients (name, language, currency, payment_terms, credit_limit, notes,"
-	    " policy, paused_until, never_chase, created) VALUES (?,?,?,?,?,?,?,?,?,?)";
+	    " policy, paused_until, never_chase, postal_address, created)"
+	    " VALUES (?,?,?,?,?,?,?,?,?,?,?)";
 	sqlite3_stmt *stmt;
 	char *now = store_timestamp();
 	store_source source = {.command = "client add"};
@@ -92,7 +101,8 @@ store_client_add(store *db, store_client *client, GError **error)
 	store_bind_text(stmt, 7, client->policy);
 	store_bind_date(stmt, 8, client->paused_until);
 	sqlite3_bind_int(stmt, 9, client->never_chase ? 1 : 0);
-	store_bind_text(stmt, 10, now);
+	store_bind_text(stmt, 10, empty_as_null(client->postal_address));
+	store_bind_text(stmt, 11, now);
 	if (sqlite3_step(stmt) != SQLITE_DONE) {
 		int code = sqlite3_errcode(db->sql);
 		sqlite3_reset(stmt);
@@ -161,7 +171,7 @@ load_addresses(store *db, store_client *client, GError **error)
 
 #define CLIENT_COLUMNS                                                                             \
 	"id, name, language, currency, payment_terms, credit_limit, notes, policy,"                \
-	" paused_until, never_chase"
+	" paused_until, never_chase, postal_address"
 
 static store_client *
 client_from_row(sqlite3_stmt *stmt)
@@ -178,6 +188,7 @@ client_from_row(sqlite3_stmt *stmt)
 	client->policy = store_column_text(stmt, 7);
 	client->paused_until = store_column_date(stmt, 8);
 	client->never_chase = sqlite3_column_int(stmt, 9) != 0;
+	client->postal_address = store_column_text(stmt, 10);
 	return client;
 }
 
@@ -299,6 +310,40 @@ store_client_set_language(store *db, int64_t client_id, const char *language,
 		goto out;
 	ok = store_event_write(db, 0, client_id, "language", client->language, language, NULL,
 			       source, error);
+out:
+	store_client_free(client);
+	if (ok)
+		return store_commit(db, error);
+	store_rollback(db);
+	return false;
+}
+
+bool
+store_client_set_postal_address(store *db, int64_t client_id, const char *address,
+				const store_source *source, GError **error)
+{
+	static const char sql[] = "UPDATE clients SET postal_address = ? WHERE id = ?";
+	sqlite3_stmt *stmt;
+	store_client *client;
+	bool ok = false;
+
+	address = empty_as_null(address);
+	if (!store_begin(db, error))
+		return false;
+	if ((client = store_client_get(db, client_id, error)) == NULL)
+		goto out;
+	if (g_strcmp0(client->postal_address, address) == 0) {
+		ok = true;
+		goto out;
+	}
+	if ((stmt = store_statement(db, sql, error)) == NULL)
+		goto out;
+	store_bind_text(stmt, 1, address);
+	sqlite3_bind_int64(stmt, 2, client_id);
+	if (!store_step_done(db, stmt, error, "setting the client's postal address"))
+		goto out;
+	ok = store_event_write(db, 0, client_id, "postal_address", client->postal_address, address,
+			       NULL, source, error);
 out:
 	store_client_free(client);
 	if (ok)

@@ -167,6 +167,9 @@ const char *const store_migrations[] = {
     "  every_days INTEGER NOT NULL CHECK (every_days >= 1),"
     "  created TEXT NOT NULL"
     ");",
+
+    /* 3: clients' postal addresses, for letters */
+    "ALTER TABLE clients ADD COLUMN postal_address TEXT;",
 };
 
 const size_t store_migration_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

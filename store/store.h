@@ -23,7 +23,7 @@
 typedef struct store store;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 typedef enum {
 	STORE_OPEN_EXISTING = 0, /* fail with DM_ERROR_NOT_FOUND if the file is missing */
@@ -80,6 +80,7 @@ typedef struct {
 	int64_t credit_limit; /* minor units of currency */
 	char *notes;
 	char *policy;        /* policy override name, NULL for the default */
+	char *postal_address; /* lines separated by "\n"; NULL when unknown */
 	dm_date paused_until; /* DM_DATE_NONE when not paused */
 	bool never_chase;
 	GPtrArray *emails;   /* char *: billing addresses, in the order given */
@@ -101,6 +102,12 @@ store_client *store_client_find_by_address(store *db, const char *address, GErro
 GPtrArray *store_client_list(store *db, GError **error);
 bool store_client_set_language(store *db, int64_t client_id, const char *language,
 			       const store_source *source, GError **error);
+/*
+ * The address letters go to, its lines separated by "\n"; NULL or ""
+ * clears it.  A change writes a "postal_address" event (before, after).
+ */
+bool store_client_set_postal_address(store *db, int64_t client_id, const char *address,
+				     const store_source *source, GError **error);
 /*
  * Chasing overrides: a named policy (NULL = the default), a pause until a
  * date (DM_DATE_NONE = none), never chase.  One event says what changed.

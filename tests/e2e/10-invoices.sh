@@ -45,6 +45,26 @@ expect_contains "the error names the client" 'no client named "Nobody"' "$LAST_O
 csv=$(dm client list --format csv)
 expect_contains "client list csv header" "name,emails,language,currency,open_invoices" "$csv"
 
+# --- postal addresses (for letters): one --address per line
+expect_exit "client add with a two-line postal address" 0 dm client add "Kowalski Druk" --email biuro@kowalski.example.pl --address "Kowalski Druk s.c." --address "  ul. Długa 5, 00-001 Warszawa  "
+expect_eq "client show prints each line, the second under the first" "Address:       Kowalski Druk s.c.
+               ul. Długa 5, 00-001 Warszawa" "$(dm client show "Kowalski Druk" | grep -A1 '^Address:')"
+expect_contains "client show json: one string, the lines joined by newlines" '"postal_address" : "Kowalski Druk s.c.\nul. Długa 5, 00-001 Warszawa"' "$(dm client show "Kowalski Druk" --format json)"
+expect_exit "client set --address replaces the address" 0 dm client set "Kowalski Druk" --address "Drukarnia Kowalski" --address "ul. Krótka 2" --address "00-002 Warszawa"
+expect_eq "client show prints the new address only" "Address:       Drukarnia Kowalski
+               ul. Krótka 2
+               00-002 Warszawa
+Terms (days):  0" "$(dm client show "Kowalski Druk" | grep -A3 '^Address:')"
+expect_exit "an empty --address line is refused" 64 dm client add "Empty Line" --email x@empty.example --address "Empty Line Ltd" --address "  "
+expect_contains "the error names --address" "--address" "$LAST_OUTPUT"
+expect_exit "no client added with a refused address" 66 dm client show "Empty Line"
+expect_exit "client set refuses an empty --address line too" 64 dm client set "Kowalski Druk" --address ""
+expect_exit "--address with --no-address is contradictory" 64 dm client set "Kowalski Druk" --address x --no-address
+expect_contains "refused changes leave the address" "Drukarnia Kowalski" "$(dm client show "Kowalski Druk")"
+expect_exit "client set --no-address clears it" 0 dm client set "Kowalski Druk" --no-address
+expect_eq "client show prints no address" "" "$(dm client show "Kowalski Druk" | grep '^Address:')"
+expect_contains "client show json: null" '"postal_address" : null' "$(dm client show "Kowalski Druk" --format json)"
+
 # --- invoices
 expect_exit "invoice add" 0 dm invoice add FV/2026/10/031 --client "Nowak Sp. z o.o." --amount "4 800,00" --issued 2026-10-01 --due 2026-10-23
 expect_exit "invoice add (currency from --currency)" 0 dm invoice add AC-1 --client "Acme Ltd" --amount 980.00 --currency GBP --issued 2026-10-01 --due 2026-11-22

@@ -149,6 +149,42 @@ test_migration_from_version_1(void **state)
 	g_free(path);
 }
 
+/* A database of schema 2 migrates, keeping its clients, who have no postal address yet. */
+static void
+test_migration_from_version_2(void **state)
+{
+	fixture *f = *state;
+	char *path = g_build_filename(f->dir, "v2.db", NULL);
+	GError *error = NULL;
+	store_client *client;
+	sqlite3 *raw;
+	store *db;
+
+	assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(raw, store_migrations[0], NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(raw, store_migrations[1], NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(raw,
+			 "PRAGMA user_version = 2; PRAGMA application_id = 1146441293;"
+			 "INSERT INTO clients (name, language, created) VALUES ('Old', 'de',"
+			 " '2026-01-01')",
+			 NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(raw);
+	db = store_open(path, STORE_OPEN_EXISTING, &error);
+	if (db == NULL)
+		fail_msg("%s", error->message);
+	assert_int_equal(store_schema_version(db), STORE_SCHEMA_VERSION);
+	client = store_client_find(db, "Old", &error);
+	assert_non_null(client);
+	assert_string_equal(client->language, "de");
+	assert_null(client->postal_address);
+	store_client_free(client);
+	assert_true(store_check_integrity(db, NULL));
+	store_close(db);
+	g_free(path);
+}
+
 static void
 test_plan_splits_balance_and_settles(void **state)
 {
@@ -479,6 +515,67 @@ test_language_change_is_an_event(void **state)
 	store_client_free(client);
 }
 
+/* Reads back a client's postal address (a copy, NULL when none). */
+static char *
+postal_address_of(fixture *f, int64_t client_id)
+{
+	store_client *client = store_client_get(f->db, client_id, NULL);
+	char *address;
+
+	assert_non_null(client);
+	address = g_strdup(client->postal_address);
+	store_client_free(client);
+	return address;
+}
+
+/*
+ * A postal address is stored with the client, replaced whole, and cleared
+ * by NULL or "".  Each change is one event; setting the same address
+ * again is none.
+ */
+static void
+test_postal_address_set_and_cleared(void **state)
+{
+	fixture *f = *state;
+	store_source source = {.command = "test"};
+	store_client *client = store_client_new("Acme Ltd");
+	GError *error = NULL;
+	int64_t events;
+	char *address;
+
+	g_ptr_array_add(client->emails, g_strdup("ap@acme.example"));
+	client->postal_address = g_strdup("Acme Ltd\n1 High Street\nLondon EC1A 1BB");
+	if (!store_client_add(f->db, client, &error))
+		fail_msg("%s", error->message);
+	address = postal_address_of(f, client->id);
+	assert_string_equal(address, "Acme Ltd\n1 High Street\nLondon EC1A 1BB");
+	g_free(address);
+	/* The fixture's client has none. */
+	assert_null(postal_address_of(f, f->client_id));
+
+	events = store_event_count(f->db, NULL);
+	assert_true(store_client_set_postal_address(f->db, client->id, "Acme Ltd\n2 Low Road",
+						    &source, &error));
+	address = postal_address_of(f, client->id);
+	assert_string_equal(address, "Acme Ltd\n2 Low Road");
+	g_free(address);
+	assert_int_equal(store_event_count(f->db, NULL), events + 1);
+	assert_true(store_client_set_postal_address(f->db, client->id, "Acme Ltd\n2 Low Road",
+						    &source, NULL));
+	assert_int_equal(store_event_count(f->db, NULL), events + 1);
+
+	assert_true(store_client_set_postal_address(f->db, client->id, "", &source, NULL));
+	assert_null(postal_address_of(f, client->id));
+	assert_int_equal(store_event_count(f->db, NULL), events + 2);
+	assert_true(store_client_set_postal_address(f->db, client->id, NULL, &source, NULL));
+	assert_int_equal(store_event_count(f->db, NULL), events + 2);
+
+	assert_false(store_client_set_postal_address(f->db, 9999, "x", &source, &error));
+	assert_true(g_error_matches(error, DM_ERROR, DM_ERROR_NOT_FOUND));
+	g_clear_error(&error);
+	store_client_free(client);
+}
+
 static store_message *
 add_message(fixture *f, const char *message_id, int64_t client_id)
 {
@@ -635,6 +732,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_foreign_sqlite_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_migration_from_version_1, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_migration_from_version_2, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan_splits_balance_and_settles, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_promise_broken_after_grace, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_draft_sent_raises_level, setup, teardown),
@@ -648,6 +746,7 @@ main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_list_filters, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_language_change_is_an_event, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_postal_address_set_and_cleared, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_invoices_for_references, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_inner_failure_keeps_outer_transaction, setup,
 	                                    teardown),
