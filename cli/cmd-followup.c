@@ -13,6 +13,7 @@
  */
 #include "cli/cli.h"
 #include "cli/followup-imap.h"
+#include "cli/followup-letter.h"
 #include "cli/followup-snapshot.h"
 #include "common/money.h"
 #include "common/util.h"
@@ -35,6 +36,7 @@ typedef struct {
 	followup_snapshot *snapshot;
 	plan *plan;
 	char *maildir;  /* where drafts go, or NULL (dry run, IMAP) */
+	char *letters;  /* where letters go, or NULL (dry run, tasks) */
 	followup_imap *imap; /* drafts go to its Drafts folder, or NULL */
 	bool dry_run;
 } followup_run;
@@ -50,6 +52,7 @@ followup_run_clear(followup_run *run)
 	if (run->policies != NULL)
 		policy_set_free(run->policies);
 	g_free(run->maildir);
+	g_free(run->letters);
 	followup_imap_close(run->imap);
 }
 
@@ -312,8 +315,9 @@ plan_columns(printer *p)
 	printer_column(p, "reason", "Reason", false);
 }
 
+/* to: where the contact goes; the e-mail address, or the file of a letter. */
 static void
-plan_row(printer *p, const plan_item *item, const char *subject)
+plan_row(printer *p, const plan_item *item, const char *to, const char *subject)
 {
 	char *numbers = join_numbers(item), *cc = join_cc(item);
 
@@ -322,7 +326,7 @@ plan_row(printer *p, const plan_item *item, const char *subject)
 	printer_string(p, numbers);
 	printer_int(p, item->level);
 	printer_string(p, item_channel(item));
-	printer_string(p, item->to);
+	printer_string(p, to);
 	printer_string(p, *cc != '\0' ? cc : NULL);
 	printer_string(p, subject);
 	printer_string(p, item->reason);
@@ -533,7 +537,7 @@ out:
  * level like a sent reminder.
  */
 static bool
-record_task(followup_run *run, const plan_item *item, GError **error)
+record_task(followup_run *run, const plan_item *item, const char *letter, GError **error)
 {
 	store_draft *draft = store_draft_new();
 	char *uuid = g_uuid_string_random();
@@ -545,12 +549,57 @@ record_task(followup_run *run, const plan_item *item, GError **error)
 	draft->message_id = g_strdup_printf("task.%s@dunmail", uuid);
 	draft->planned_on = dm_date_today();
 	draft->state = DRAFT_WRITTEN;
-	draft->location = g_strdup_printf("task:%s", draft->kind);
+	/* "task:letter:PATH" keeps the letter's file for `dunmail tasks`. */
+	draft->location = letter != NULL ? g_strdup_printf("task:%s:%s", draft->kind, letter)
+					 : g_strdup_printf("task:%s", draft->kind);
 	for (size_t i = 0; i < item->n_invoices; i++)
 		g_array_append_val(draft->invoice_ids, item->invoices[i].invoice->id);
 	ok = store_draft_add(run->db, draft, error);
 	store_draft_free(draft);
 	g_free(uuid);
+	return ok;
+}
+
+/*
+ * Renders the letter of a letter level.  *path is the file written, NULL
+ * for a dry run.  A missing postal address is not an error of the run: the
+ * letter task still waits, and the warning says what to add.
+ */
+static bool
+write_letter(followup_run *run, const plan_item *item, char **subject, char **path,
+	     GError **error)
+{
+	const store_client *client = followup_snapshot_client(run->snapshot, item->client->id);
+	template_values *values = item_values(run, item, run->letters == NULL);
+	char *body = NULL, *numbers = NULL;
+	bool fallback = false, ok = true;
+	GError *local = NULL;
+
+	*subject = NULL;
+	*path = NULL;
+	if (client == NULL ||
+	    !followup_letter_values(values, run->config, client, dm_date_today(), &local) ||
+	    !template_render(run->templates,
+			     item->client->language ? item->client->language : "en",
+			     item->template_kind, values, subject, &body, &fallback, &local)) {
+		dm_log_warning("%s: the letter cannot be made: %s", item->client->name,
+			       local != NULL ? local->message : "unknown client");
+		g_clear_error(&local);
+		g_clear_pointer(subject, g_free);
+		goto out;
+	}
+	if (run->letters != NULL) {
+		numbers = join_numbers(item);
+		*path = followup_letter_write(run->letters, dm_date_today(), item->client->name,
+					      numbers, body, error);
+		ok = *path != NULL;
+		if (!ok)
+			g_clear_pointer(subject, g_free);
+	}
+out:
+	g_free(numbers);
+	g_free(body);
+	template_values_free(values);
 	return ok;
 }
 
@@ -623,7 +672,10 @@ list_recorded_tasks(followup_run *run, printer *p, GError **error)
 		printer_string(p, numbers->str);
 		printer_int(p, d->level);
 		printer_string(p, d->kind);
-		printer_null(p);
+		/* A letter's file: "task:letter:PATH". */
+		printer_string(p, strchr(d->location + 5, ':') != NULL
+				      ? strchr(d->location + 5, ':') + 1
+				      : NULL);
 		printer_null(p);
 		printer_null(p);
 		printer_string(p, reason);
@@ -639,12 +691,14 @@ static int
 run_followup(cli_context *ctx, int argc, char **argv, bool tasks_only)
 {
 	gboolean dry_run = FALSE;
-	char *format_name = NULL, *drafts = NULL;
+	char *format_name = NULL, *drafts = NULL, *letters = NULL;
 	GOptionEntry entries[] = {
 	    {"dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run, "plan only: write and record nothing",
 	     NULL},
 	    {"drafts", 0, 0, G_OPTION_ARG_STRING, &drafts,
 	     "where drafts go: maildir:DIR, or imap for the IMAP Drafts folder", "WHERE"},
+	    {"letters", 0, 0, G_OPTION_ARG_STRING, &letters,
+	     "where letters go (default: letters/ beside the database)", "DIR"},
 	    {"format", 0, 0, G_OPTION_ARG_STRING, &format_name, "table, csv or json", "FORMAT"},
 	    {NULL}};
 	GOptionEntry task_entries[] = {{"format", 0, 0, G_OPTION_ARG_STRING, &format_name,
@@ -657,7 +711,7 @@ run_followup(cli_context *ctx, int argc, char **argv, bool tasks_only)
 	int code = EX_OK;
 
 	if (!cli_parse_options(&argc, &argv,
-			       tasks_only ? "" : "[--dry-run] [--drafts maildir:DIR|imap]",
+			       tasks_only ? "" : "[--dry-run] [--drafts maildir:DIR|imap] [--letters DIR]",
 			       tasks_only ? "The calls, letters, disputes to resolve, payments to"
 					    " confirm and replies owed, as of today."
 					  : "Plans what is due today and writes the drafts.",
@@ -673,6 +727,8 @@ run_followup(cli_context *ctx, int argc, char **argv, bool tasks_only)
 		dm_config *config = cli_config(ctx, &error);
 		bool imap = false;
 		if (config == NULL || !drafts_location(config, drafts, &run.maildir, &imap, &error))
+			goto fail;
+		if ((run.letters = followup_letters_directory(ctx, config, letters, &error)) == NULL)
 			goto fail;
 		if (cli_store(ctx, STORE_OPEN_EXISTING, &error) == NULL)
 			goto fail;
@@ -692,9 +748,12 @@ run_followup(cli_context *ctx, int argc, char **argv, bool tasks_only)
 	plan_columns(p);
 	for (size_t i = 0; i < run.plan->n_items; i++) {
 		const plan_item *item = &run.plan->items[i];
-		char *subject = NULL, *body = NULL;
+		char *subject = NULL, *body = NULL, *letter = NULL;
 		if (tasks_only && item->kind == PLAN_EMAIL)
 			continue;
+		if (item->kind == PLAN_LETTER && item->level > 0 && !tasks_only &&
+		    !write_letter(&run, item, &subject, &letter, &error))
+			goto fail;
 		if (item->kind == PLAN_EMAIL && (tasks_only || dry_run)) {
 			GError *local = NULL;
 			if (!render_item(&run, item, true, &subject, &body, &local)) {
@@ -706,10 +765,14 @@ run_followup(cli_context *ctx, int argc, char **argv, bool tasks_only)
 				goto fail;
 		} else if (!dry_run && !tasks_only && item->level > 0 &&
 			   (item->kind == PLAN_CALL || item->kind == PLAN_LETTER)) {
-			if (!record_task(&run, item, &error))
+			if (!record_task(&run, item, letter, &error)) {
+				g_free(letter);
+				g_free(subject);
 				goto fail;
+			}
 		}
-		plan_row(p, item, subject);
+		plan_row(p, item, letter != NULL ? letter : item->to, subject);
+		g_free(letter);
 		g_free(subject);
 		g_free(body);
 	}
@@ -730,6 +793,7 @@ out:
 	followup_run_clear(&run);
 	g_free(format_name);
 	g_free(drafts);
+	g_free(letters);
 	return code;
 }
 

@@ -30,7 +30,10 @@ static const known_key known_keys[] = {
     {"identity", "addresses", VALUE_ADDRESS_LIST},
     {"identity", "signature", VALUE_STRING},
     {"identity", "payment_details", VALUE_STRING},
+    {"identity", "company", VALUE_STRING},
+    {"identity", "postal_address", VALUE_STRING},
     {"followup", "drafts", VALUE_STRING},
+    {"followup", "letters", VALUE_STRING},
     {"store", "path", VALUE_STRING},
     {"store", "busy_timeout", VALUE_INTEGER},
     {"rules", "directories", VALUE_STRING_LIST},
@@ -76,6 +79,8 @@ struct dm_config {
 	char **identity_addresses;
 	char *identity_signature;
 	char *identity_payment_details;
+	char *identity_company;
+	char *identity_postal_address;
 	char *store_path;
 	int busy_timeout;
 	char **rules_directories;
@@ -157,6 +162,8 @@ config_free(dm_config *config)
 	g_strfreev(config->identity_addresses);
 	g_free(config->identity_signature);
 	g_free(config->identity_payment_details);
+	g_free(config->identity_company);
+	g_free(config->identity_postal_address);
 	g_free(config->store_path);
 	g_strfreev(config->rules_directories);
 	g_strfreev(config->rules_languages);
@@ -438,6 +445,9 @@ config_load(const char *path, GError **error)
 	config->identity_signature = g_key_file_get_string(file, "identity", "signature", NULL);
 	config->identity_payment_details =
 	    g_key_file_get_string(file, "identity", "payment_details", NULL);
+	config->identity_company = g_key_file_get_string(file, "identity", "company", NULL);
+	config->identity_postal_address =
+	    g_key_file_get_string(file, "identity", "postal_address", NULL);
 	config->store_path = expand_home(g_key_file_get_string(file, "store", "path", NULL));
 	if (g_key_file_has_key(file, "store", "busy_timeout", NULL))
 		config->busy_timeout =
@@ -545,6 +555,18 @@ config_identity_payment_details(const dm_config *config)
 }
 
 const char *
+config_identity_company(const dm_config *config)
+{
+	return config->identity_company;
+}
+
+const char *
+config_identity_postal_address(const dm_config *config)
+{
+	return config->identity_postal_address;
+}
+
+const char *
 config_store_path(const dm_config *config)
 {
 	return config->store_path;
@@ -586,6 +608,9 @@ config_template(void)
 	       "#addresses = anna@example.com;billing@example.com\n"
 	       "#signature = Anna Kowalska\\nStudio Kowalska\n"
 	       "#payment_details = IBAN PL61 1090 1014 0000 0712 1981 2874\n"
+	       "# For paper letters: the sender block (lines separated by \\n).\n"
+	       "#company = Studio Kowalska\n"
+	       "#postal_address = ul. Krótka 1\\n30-001 Kraków\n"
 	       "\n"
 	       "[store]\n"
 	       "# The database; the default lives under $XDG_DATA_HOME/dunmail.\n"

@@ -47,6 +47,9 @@ const char *const *config_identity_addresses(const dm_config *config);
 bool config_is_own_address(const dm_config *config, const char *address);
 const char *config_identity_signature(const dm_config *config);
 const char *config_identity_payment_details(const dm_config *config);
+/* For letters: the company name and the postal address ("\n" between lines); may be NULL. */
+const char *config_identity_company(const dm_config *config);
+const char *config_identity_postal_address(const dm_config *config);
 
 /* [store] path, or NULL for the default; busy timeout in milliseconds (default 5000,
  * below the 10 s Dovecot gives a Sieve program). */

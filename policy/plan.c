@@ -382,8 +382,12 @@ plan_contact_level(planner *pl, client_day *day, int level)
 		                       overdue, words);
 		g_free(overdue);
 	} else {
-		g_string_append_printf(reason, "%s are due: %s, one e-mail for %zu invoices",
-		                       numbers, words, n);
+		g_string_append_printf(reason, "%s are due: %s, one %s for %zu invoices", numbers,
+		                       words,
+		                       rung->channel == POLICY_CHANNEL_LETTER ? "letter"
+		                       : rung->channel == POLICY_CHANNEL_CALL ? "call"
+		                                                              : "e-mail",
+		                       n);
 	}
 	if (item.promise_broken) {
 		char *promised = format_date(item.promised_date);
