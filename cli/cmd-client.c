@@ -391,7 +391,7 @@ client_set(cli_context *ctx, int argc, char **argv)
 	store_client *client = NULL;
 	GError *error = NULL;
 	dm_date paused;
-	store *db;
+	store *db = NULL;
 	int code = EX_OK;
 
 	if (!cli_parse_options(&argc, &argv,
@@ -423,6 +423,9 @@ client_set(cli_context *ctx, int argc, char **argv)
 		g_prefix_error(&error, "--pause-until: ");
 		goto fail;
 	}
+	/* All of it or nothing: a refused change must not leave the others saved. */
+	if (!store_begin(db, &error))
+		goto fail;
 	if (!store_client_set_chasing(db, client->id,
 				      default_policy ? NULL : policy != NULL ? policy : client->policy,
 				      paused, never ? true : chase ? false : client->never_chase,
@@ -433,9 +436,13 @@ client_set(cli_context *ctx, int argc, char **argv)
 	if ((address != NULL || no_address) &&
 	    !store_client_set_postal_address(db, client->id, postal_address, &source, &error))
 		goto fail;
+	if (!store_commit(db, &error))
+		goto fail;
 	printf("updated client %s\n", client->name);
 	goto out;
 fail:
+	if (db != NULL && store_in_transaction(db))
+		store_rollback(db);
 	code = cli_fail(error);
 out:
 	store_client_free(client);

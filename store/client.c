@@ -386,7 +386,9 @@ store_client_set_chasing(store *db, int64_t client_id, const char *policy, dm_da
 				paused_until != DM_DATE_NONE ? dm_date_format_iso(paused_until, iso)
 							     : "-",
 				never_chase ? "never chase" : "chase");
-	ok = store_event_write(db, 0, client_id, "chasing", before, after, NULL, source, error);
+	/* Only a change is an event: "client set X --lang pl" leaves chasing as it was. */
+	ok = strcmp(before, after) == 0 ||
+	     store_event_write(db, 0, client_id, "chasing", before, after, NULL, source, error);
 out:
 	g_free(before);
 	g_free(after);

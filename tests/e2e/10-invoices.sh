@@ -64,6 +64,13 @@ expect_contains "refused changes leave the address" "Drukarnia Kowalski" "$(dm c
 expect_exit "client set --no-address clears it" 0 dm client set "Kowalski Druk" --no-address
 expect_eq "client show prints no address" "" "$(dm client show "Kowalski Druk" | grep '^Address:')"
 expect_contains "client show json: null" '"postal_address" : null' "$(dm client show "Kowalski Druk" --format json)"
+# Only changes are events: setting the address leaves the chasing as it was.
+if command -v sqlite3 >/dev/null; then
+	expect_eq "client set --address logs no chasing event" "0|2" \
+		"$(sqlite3 "$T/dunmail.db" "SELECT sum(kind = 'chasing'), sum(kind = 'postal_address') FROM events e JOIN clients c ON c.id = e.client_id WHERE c.name = 'Kowalski Druk'")"
+else
+	skip "client set --address logs no chasing event" "no sqlite3"
+fi
 
 # --- invoices
 expect_exit "invoice add" 0 dm invoice add FV/2026/10/031 --client "Nowak Sp. z o.o." --amount "4 800,00" --issued 2026-10-01 --due 2026-10-23
