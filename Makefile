@@ -66,10 +66,12 @@ $(B)/libdunmail.a: $(LIB_OBJS)
 $(B)/dunmail: $(CLI_OBJS) $(B)/libdunmail.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJS) $(B)/libdunmail.a $(PKG_LIBS) -lm
 
+# A unit test of a cli/ module links that module's object too (listed below).
 $(B)/tests/%: tests/unit/%.c $(B)/libdunmail.a tests/unit/testutil.h
 	@mkdir -p $(dir $@)
-	$(CC) $(DM_CFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libdunmail.a \
-	    $(PKG_LIBS) $(CMOCKA_LIBS) -lm
+	$(CC) $(DM_CFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(filter %.o,$^) \
+	    $(B)/libdunmail.a $(PKG_LIBS) $(CMOCKA_LIBS) -lm
+$(B)/tests/test-imap-config: $(B)/obj/cli/imap-config.o
 
 $(B)/san/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -84,8 +86,9 @@ $(B)/dunmail-san: $(SAN_CLI_OBJS) $(B)/libdunmail-san.a
 
 $(B)/san-tests/%: tests/unit/%.c $(B)/libdunmail-san.a tests/unit/testutil.h
 	@mkdir -p $(dir $@)
-	$(CC) $(DM_CFLAGS) $(CMOCKA_CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -o $@ $< $(B)/libdunmail-san.a \
-	    $(PKG_LIBS) $(CMOCKA_LIBS) -lm
+	$(CC) $(DM_CFLAGS) $(CMOCKA_CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -o $@ $< $(filter %.o,$^) \
+	    $(B)/libdunmail-san.a $(PKG_LIBS) $(CMOCKA_LIBS) -lm
+$(B)/san-tests/test-imap-config: $(B)/san/cli/imap-config.o
 
 $(B)/bench/%: bench/%.c $(B)/libdunmail.a
 	@mkdir -p $(dir $@)
