@@ -393,6 +393,35 @@ fail:
 	return false;
 }
 
+/*
+ * A database of an older dunmail, opened by a command that only reads: the
+ * schema is upgraded once, as the first writing command would do, so that
+ * a report after an upgrade of dunmail just works.  Only a file that cannot
+ * be written stays an error.
+ */
+static store *
+upgrade_then_open_readonly(store *db, int version, GError **error)
+{
+	char *path = g_strdup(db->path);
+	GError *local = NULL;
+	store *writer, *reader = NULL;
+
+	store_close(db);
+	writer = store_open(path, STORE_OPEN_EXISTING, &local);
+	if (writer == NULL) {
+		g_set_error(error, DM_ERROR, DM_ERROR_DATABASE,
+			    "%s: written by an older dunmail (schema %d, this one uses %d) and it"
+			    " cannot be upgraded: %s",
+			    path, version, STORE_SCHEMA_VERSION, local->message);
+		g_error_free(local);
+	} else {
+		store_close(writer);
+		reader = store_open(path, STORE_OPEN_READONLY, error);
+	}
+	g_free(path);
+	return reader;
+}
+
 store *
 store_open(const char *path, store_open_mode mode, GError **error)
 {
@@ -456,12 +485,13 @@ store_open(const char *path, store_open_mode mode, GError **error)
 				    "%s: not a dunmail database (it holds other tables)", path);
 			goto fail;
 		}
-		if (application_id == 0 || version < STORE_SCHEMA_VERSION) {
+		if (application_id == 0) {
 			g_set_error(error, DM_ERROR, DM_ERROR_DATABASE,
-				    "%s: an empty or older dunmail database (run \"dunmail init\")",
-				    path);
+				    "%s: an empty dunmail database (run \"dunmail init\")", path);
 			goto fail;
 		}
+		if (version < STORE_SCHEMA_VERSION)
+			return upgrade_then_open_readonly(db, version, error);
 		return db;
 	}
 	/* WAL lets readers (reports, classify) run while a filter writes.
