@@ -27,12 +27,13 @@ typedef enum {
 	FIELD_DUE,
 	FIELD_LANGUAGE,
 	FIELD_MESSAGE_ID,
+	FIELD_ADDRESS,
 	FIELD_COUNT
 } import_field;
 
 static const char *const field_names[FIELD_COUNT] = {
     "number", "client", "email", "amount", "balance", "currency", "issued", "due", "language",
-    "message_id"};
+    "message_id", "address"};
 
 /* Header names as exports spell them, normalised (lower case, single spaces). */
 static const char *const aliases[FIELD_COUNT][16] = {
@@ -58,6 +59,9 @@ static const char *const aliases[FIELD_COUNT][16] = {
 		   "payment date"},
     [FIELD_LANGUAGE] = {"language", "lang", "język", "sprache", "taal", "langue"},
     [FIELD_MESSAGE_ID] = {"message-id", "message id", "message_id"},
+    [FIELD_ADDRESS] = {"address", "postal address", "billing address", "street address",
+		       "client address", "customer address", "adres", "anschrift", "adresse",
+		       "dirección", "adresa", "адрес"},
 };
 
 static char *
@@ -150,6 +154,7 @@ typedef struct {
 	char *client;
 	char *email;
 	char *language;
+	char *address; /* postal, lines separated by "\n", or NULL */
 } import_row;
 
 static void
@@ -160,6 +165,7 @@ import_row_free(gpointer data)
 	g_free(row->client);
 	g_free(row->email);
 	g_free(row->language);
+	g_free(row->address);
 	g_free(row);
 }
 
@@ -171,6 +177,30 @@ cell(const csv_record *record, const int *columns, import_field field)
 	if (column < 0 || (guint)column >= record->fields->len)
 		return NULL;
 	return g_ptr_array_index(record->fields, column);
+}
+
+/*
+ * A postal address as exports write it: over several lines of a quoted
+ * cell, or on one line.  Lines are stripped and empty ones dropped; NULL
+ * when nothing is left.
+ */
+static char *
+postal_lines(const char *cell_text)
+{
+	char **lines = g_strsplit_set(cell_text, "\r\n", -1);
+	GString *out = g_string_new(NULL);
+
+	for (char **l = lines; *l != NULL; l++) {
+		g_strstrip(*l);
+		if (**l != '\0')
+			g_string_append_printf(out, "%s%s", out->len > 0 ? "\n" : "", *l);
+	}
+	g_strfreev(lines);
+	if (out->len == 0) {
+		g_string_free(out, TRUE);
+		return NULL;
+	}
+	return g_string_free(out, FALSE);
 }
 
 /* Checks one record; appends "file:line: column "x": ..." to errors. */
@@ -223,6 +253,9 @@ read_row(const char *name, const csv_record *record, const int *columns, const c
 			BAD(FIELD_EMAIL, "\"%s\" is not an e-mail address", value);
 		}
 	}
+	value = cell(record, columns, FIELD_ADDRESS);
+	if (value != NULL && *value != '\0')
+		row->address = postal_lines(value);
 	value = cell(record, columns, FIELD_LANGUAGE);
 	if (value != NULL && *value != '\0')
 		row->language = g_ascii_strdown(value, -1);
@@ -297,11 +330,20 @@ resolve_client(store *db, import_row *row, GHashTable *created, GError **error)
 			g_ptr_array_add(client->emails, g_strdup(row->email));
 		client->language = g_strdup(row->language);
 		client->currency = g_strdup(row->invoice->currency);
+		client->postal_address = g_strdup(row->address);
 		if (!store_client_add(db, client, error)) {
 			store_client_free(client);
 			return false;
 		}
 		g_hash_table_add(created, g_strdup(client->name));
+	} else if (row->address != NULL && client->postal_address == NULL) {
+		/* A known client without an address gets the export's; one the
+		 * user set is never overwritten. */
+		store_source source = {.command = "invoice import"};
+		if (!store_client_set_postal_address(db, client->id, row->address, &source, error)) {
+			store_client_free(client);
+			return false;
+		}
 	}
 	row->invoice->client_id = client->id;
 	store_client_free(client);

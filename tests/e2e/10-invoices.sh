@@ -137,6 +137,18 @@ expect_contains "import reports the count" "imported 3 invoices (2 new clients)"
 json=$(dm invoice list --client "De Vries BV" --format json)
 expect_contains "imported amount with decimal comma" '"amount" : "2400.50"' "$json"
 expect_contains "imported day-first date" '"issued" : "2026-10-01"' "$json"
+# A postal address column: a new client gets it, over the lines of a quoted
+# cell; a known client without one gets it; a known address is kept.
+cat > "$T/address.csv" <<'CSV'
+number,client,email,amount,currency,issued,due,Anschrift
+AD-1,Schmidt AG,rechnung@schmidt.example.de,100.00,EUR,2026-10-01,2026-10-31,"Hauptstraße 1
+10115 Berlin"
+AD-2,Müller GmbH,,100.00,EUR,2026-10-01,2026-10-31,Marktplatz 3; 80331 München
+AD-3,Schmidt AG,,100.00,EUR,2026-10-02,2026-11-01,Elsewhere 9
+CSV
+expect_exit "import with an address column" 0 dm invoice import "$T/address.csv"
+expect_contains "a new client gets the address, line by line" '"postal_address" : "Hauptstraße 1\n10115 Berlin"' "$(dm client show "Schmidt AG" --format json)"
+expect_contains "a known client without one gets it" '"postal_address" : "Marktplatz 3; 80331 München"' "$(dm client show "Müller GmbH" --format json)"
 cat > "$T/bad.csv" <<'CSV'
 number,client,amount,currency,issued,due
 B-1,Acme Ltd,10.00,GBP,2026-10-01,2026-10-31
