@@ -16,6 +16,8 @@ name = Anna Kowalska
 addresses = anna@studio-kowalska.example
 signature = Anna Kowalska\nStudio Kowalska, ul. Mokotowska 12, 00-640 Warszawa
 payment_details = Studio Kowalska, IBAN PL61 1090 1014 0000 0712 1981 2874, BIC WBKPPLPP
+company = Studio Kowalska
+postal_address = ul. Mokotowska 12\n00-640 Warszawa
 [followup]
 drafts = maildir:$out/Drafts
 CONF
@@ -59,6 +61,12 @@ if [ -n "$draft" ]; then
 	cat "$draft"
 	echo
 fi
-echo "Everything is in $out (dunmail.db, config, Drafts/). Try:"
+letter=$(ls "$out"/letters/*.txt 2>/dev/null | head -n 1)
+if [ -n "$letter" ]; then
+	echo "== A letter of the last level, ready to print ($letter)"
+	cat "$letter"
+	echo
+fi
+echo "Everything is in $out (dunmail.db, config, Drafts/, letters/). Try:"
 echo "  $DUNMAIL --db $out/dunmail.db --now $NOW invoice show FV/2026/10/031"
 echo "  $DUNMAIL --db $out/dunmail.db classify --explain < contrib/demo/mail/10-reply-nowak-promise.eml"
