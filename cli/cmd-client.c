@@ -215,42 +215,8 @@ client_columns(printer *p, bool detailed)
 			       client_fields[i].right_align);
 }
 
-/*
- * The vertical table of client show starts every value after the longest
- * title and ": ".  The postal address's later lines are indented as far,
- * so that they stand under its first line instead of looking like fields.
- */
-static size_t
-client_show_value_column(void)
-{
-	size_t width = 0;
-
-	for (size_t i = 0; i < G_N_ELEMENTS(client_fields); i++)
-		width = MAX(width, (size_t)g_utf8_strlen(client_fields[i].title, -1));
-	return width + 2;
-}
-
-/* text with indent spaces after each "\n" (a copy); NULL stays NULL. */
-static char *
-indent_later_lines(const char *text, size_t indent)
-{
-	char **lines;
-	char *separator, *indented;
-
-	if (text == NULL)
-		return NULL;
-	lines = g_strsplit(text, "\n", -1);
-	separator = g_strdup_printf("\n%*s", (int)indent, "");
-	indented = g_strjoinv(separator, lines);
-	g_free(separator);
-	g_strfreev(lines);
-	return indented;
-}
-
-/* address_indent: spaces before the address's later lines (table format), else 0. */
 static bool
-client_row(printer *p, store *db, store_client *client, bool detailed, size_t address_indent,
-	   GError **error)
+client_row(printer *p, store *db, store_client *client, bool detailed, GError **error)
 {
 	store_invoice_filter filter = {.client_id = client->id, .open_only = true};
 	GPtrArray *open = store_invoice_list(db, &filter, error);
@@ -274,9 +240,7 @@ client_row(printer *p, store *db, store_client *client, bool detailed, size_t ad
 		text = join_list(client->cc);
 		printer_string(p, text);
 		g_free(text);
-		text = indent_later_lines(client->postal_address, address_indent);
-		printer_string(p, text);
-		g_free(text);
+		printer_string(p, client->postal_address);
 		printer_int(p, client->payment_terms);
 		if (client->has_credit_limit) {
 			text = dm_money_format_plain(client->credit_limit,
@@ -315,7 +279,6 @@ client_list_or_show(cli_context *ctx, int argc, char **argv, bool show)
 	GPtrArray *clients = NULL;
 	printer *p = NULL;
 	store *db;
-	size_t address_indent;
 	int code = EX_OK;
 
 	if (!cli_parse_options(&argc, &argv, show ? "NAME" : "",
@@ -340,9 +303,8 @@ client_list_or_show(cli_context *ctx, int argc, char **argv, bool show)
 	p = printer_new(format, stdout);
 	printer_set_vertical(p, show);
 	client_columns(p, show);
-	address_indent = format == PRINTER_TABLE && show ? client_show_value_column() : 0;
 	for (guint i = 0; i < clients->len; i++)
-		if (!client_row(p, db, g_ptr_array_index(clients, i), show, address_indent, &error))
+		if (!client_row(p, db, g_ptr_array_index(clients, i), show, &error))
 			goto fail;
 	printer_finish(p);
 	goto out;

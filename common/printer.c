@@ -275,7 +275,18 @@ printer_finish(printer *p)
 				fprintf(p->out, "%s:", c->title);
 				print_cell(p->out, "", width - (size_t)g_utf8_strlen(c->title, -1) + 1,
 					   true, false);
-				fprintf(p->out, "%s\n", value);
+				/* The later lines of a value (an address, notes) stand under
+				 * its first line, not where the titles are. */
+				for (const char *line = value, *end;; line = end + 1) {
+					end = strchr(line, '\n');
+					if (line != value)
+						fprintf(p->out, "%*s", (int)width + 2, "");
+					if (end == NULL) {
+						fprintf(p->out, "%s\n", line);
+						break;
+					}
+					fprintf(p->out, "%.*s\n", (int)(end - line), line);
+				}
 			}
 		}
 		return;

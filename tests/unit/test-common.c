@@ -327,6 +327,33 @@ test_printer_formats(void **state)
 	free(text);
 }
 
+/* One record, "Title: value" per line; a value's later lines under its first. */
+static void
+test_printer_vertical_multiline(void **state)
+{
+	char *buffer = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&buffer, &size);
+	printer *p = printer_new(PRINTER_TABLE, out);
+
+	printer_set_vertical(p, true);
+	printer_column(p, "name", "Name", false);
+	printer_column(p, "address", "Address", false);
+	printer_column(p, "notes", "Notes", false);
+	printer_row_begin(p);
+	printer_string(p, "Acme");
+	printer_string(p, "1 High Street\nLondon EC1A 1AA");
+	printer_null(p);
+	printer_row_end(p);
+	printer_finish(p);
+	printer_free(p);
+	fclose(out);
+	assert_string_equal(buffer, "Name:    Acme\n"
+				    "Address: 1 High Street\n"
+				    "         London EC1A 1AA\n");
+	free(buffer);
+}
+
 int
 main(void)
 {
@@ -344,6 +371,7 @@ main(void)
 	    cmocka_unit_test(test_config_reports_every_error_with_line),
 	    cmocka_unit_test(test_config_missing_file),
 	    cmocka_unit_test(test_printer_formats),
+	    cmocka_unit_test(test_printer_vertical_multiline),
 	};
 	return cmocka_run_group_tests_name("common", tests, NULL, NULL);
 }
