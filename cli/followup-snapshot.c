@@ -79,6 +79,21 @@ draft_facts(GPtrArray *drafts, const store_invoice *invoice, plan_invoice *p)
 	}
 }
 
+/* The day of the client's newest contact planned (draft, call, letter) that was not thrown away. */
+static dm_date
+last_planned(GPtrArray *drafts)
+{
+	dm_date newest = DM_DATE_NONE;
+
+	for (guint i = 0; i < drafts->len; i++) {
+		const store_draft *d = g_ptr_array_index(drafts, i);
+		if (d->state != DRAFT_DISCARDED && d->state != DRAFT_REPLACED &&
+		    d->planned_on != DM_DATE_NONE && d->planned_on > newest)
+			newest = d->planned_on;
+	}
+	return newest;
+}
+
 followup_snapshot *
 followup_snapshot_load(store *db, GError **error)
 {
@@ -146,6 +161,7 @@ followup_snapshot_load(store *db, GError **error)
 			draft_facts(drafts, invoice, p);
 			n++;
 		}
+		pc.last_planned = last_planned(drafts);
 		g_ptr_array_unref(drafts);
 		pc.id = client->id;
 		pc.name = client->name;

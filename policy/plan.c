@@ -539,6 +539,10 @@ plan_contact_blocked(planner *pl, client_day *day)
 		char *until = format_date(client->paused_until);
 		why = g_strdup_printf("chasing paused until %s", until);
 		g_free(until);
+	} else if (client->last_planned == pl->today) {
+		/* One contact a day holds across runs: a second followup the same
+		 * day must not add another draft next to the one that waits. */
+		why = g_strdup("today's contact is already planned and waits for you");
 	} else if (client->last_outgoing != DM_DATE_NONE &&
 	           pl->today - client->last_outgoing < p->min_interval_days) {
 		char *last = format_date(client->last_outgoing);

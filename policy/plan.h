@@ -93,6 +93,7 @@ typedef struct {
 	dm_date last_incoming; /* the client's last mail, DM_DATE_NONE */
 	bool reply_owed;       /* the client's last message awaits an answer */
 	dm_date away_until;    /* latest auto-reply return date, DM_DATE_NONE */
+	dm_date last_planned;  /* newest contact planned (draft, call, letter) and not thrown away */
 	int promises_kept, promises_broken;
 	const plan_invoice *invoices;
 	size_t n_invoices;

@@ -442,6 +442,7 @@ store disputes
 sdm client add Zeta --email ap@zeta.example --lang en --currency EUR >/dev/null
 sdm invoice add Z-1 --client Zeta --amount 1250 --issued 2026-09-01 --due 2026-10-05 >/dev/null
 sdm invoice add Z-2 --client Zeta --amount 800 --issued 2026-09-03 --due 2026-10-05 >/dev/null
+sdm invoice add Z-3 --client Zeta --amount 300 --issued 2026-08-01 --due 2026-08-31 >/dev/null
 mail ap@zeta.example "Re: Invoices Z-1 and Z-2" "Wed, 07 Oct 2026 10:00:00 +0000" z1@zeta.example \
 	"We dispute invoices Z-1 and Z-2: the work was not delivered." | feed
 expect_eq "two disputes: both invoices disputed" "disputed disputed" "$(status Z-1) $(status Z-2)"
@@ -451,5 +452,13 @@ f=$(newest_draft)
 expect_eq "two disputes: the subject names both" "Re: invoices Z-1, Z-2" "$(header "$f" Subject)"
 expect_contains "two disputes: the body names both, in the plural" "regarding invoices Z-1, Z-2." "$(body "$f")"
 expect_contains "two disputes: no reminders for these invoices" "about these invoices until" "$(body "$f")"
+# Z-3's reminder waited for the acknowledgement: one contact a day, also
+# when followup runs again that day.
+followup_at 2026-10-08 >/dev/null
+expect_eq "a second run the same day adds no second contact" "1" "$(drafts)"
+expect_contains "and says why" "Zeta: today's contact is already planned and waits for you (waiting: Z-3)" \
+	"$(sdm --now 2026-10-08 followup --dry-run)"
+followup_at 2026-10-09 >/dev/null
+expect_eq "the next day the reminder follows" "2" "$(drafts)"
 
 done_testing

@@ -113,7 +113,7 @@ base_client(const plan_invoice *invoices, size_t n)
 	c.language = "de";
 	c.emails = billing;
 	c.cc = escalation;
-	c.paused_until = c.last_outgoing = c.last_incoming = c.away_until = DM_DATE_NONE;
+	c.paused_until = c.last_outgoing = c.last_incoming = c.away_until = c.last_planned = DM_DATE_NONE;
 	c.invoices = invoices;
 	c.n_invoices = n;
 	return c;
@@ -293,6 +293,20 @@ mailed_5_days_ago(plan_client *c, plan_invoice *i)
 }
 
 static void
+planned_today(plan_client *c, plan_invoice *i)
+{
+	i->level = 2;
+	c->last_planned = iso("2026-10-26");
+}
+
+static void
+planned_yesterday(plan_client *c, plan_invoice *i)
+{
+	i->level = 2;
+	c->last_planned = iso("2026-10-23");
+}
+
+static void
 below_threshold(plan_client *c, plan_invoice *i)
 {
 	(void)c;
@@ -386,6 +400,10 @@ static const plan_case cases[] = {
      "last mail to the client on 2026-10-23 — no contact before 2026-10-28"},
     {"interval over", "2026-10-26", mailed_5_days_ago, 1, PLAN_EMAIL, PLAN_TASK_NONE, 3,
      "reminder2", NULL, NULL},
+    {"a contact planned earlier today", "2026-10-26", planned_today, 0, 0, 0, 0, NULL, NULL,
+     "today's contact is already planned and waits for you (waiting: FV/1)"},
+    {"a contact planned on an earlier day", "2026-10-26", planned_yesterday, 1, PLAN_EMAIL,
+     PLAN_TASK_NONE, 3, "reminder2", NULL, NULL},
     {"weekend", "2026-10-31", after_reminder1, 0, 0, 0, 0, NULL, NULL,
      "2026-10-31 is a weekend day — nothing planned, it waits for 2026-11-02"},
     {"after the weekend", "2026-11-02", after_reminder1, 1, PLAN_EMAIL, PLAN_TASK_NONE, 3,
