@@ -352,7 +352,9 @@ bool store_folder_set(store *db, const char *folder, uint32_t uidvalidity, uint3
 typedef struct {
 	int64_t id;
 	char *at;          /* "YYYY-MM-DD HH:MM:SS" */
-	char *kind;        /* created, status, payment, note, promise, level, language */
+	/* What changed, e.g. created, status, payment, note, promise, level, plan;
+	 * for a client also language, postal_address, chasing, bounce. */
+	char *kind;
 	char *command;     /* or NULL */
 	char *message_id;  /* Message-ID of the causing message, or NULL */
 	char *rule_id;     /* or NULL */
