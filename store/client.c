@@ -1,6 +1,7 @@
 /* Clients and their addresses. */
 #include "store/store-private.h"
 
+#include <stddef.h>
 #include <string.h>
 
 store_client *
@@ -285,31 +286,36 @@ store_client_list(store *db, GError **error)
 			     error);
 }
 
-bool
-store_client_set_language(store *db, int64_t client_id, const char *language,
-			  const store_source *source, GError **error)
+/*
+ * One text field of a client changes, with its event (kind, before,
+ * after); setting the value it has changes nothing and logs nothing.
+ * field is the offsetof() of the char * in store_client that sql updates.
+ */
+static bool
+set_client_text(store *db, int64_t client_id, const char *sql, size_t field, const char *kind,
+		const char *what, const char *value, const store_source *source, GError **error)
 {
-	static const char sql[] = "UPDATE clients SET language = ? WHERE id = ?";
 	sqlite3_stmt *stmt;
 	store_client *client;
+	const char *before;
 	bool ok = false;
 
 	if (!store_begin(db, error))
 		return false;
 	if ((client = store_client_get(db, client_id, error)) == NULL)
 		goto out;
-	if (g_strcmp0(client->language, language) == 0) {
+	before = *(char **)(void *)((char *)client + field);
+	if (g_strcmp0(before, value) == 0) {
 		ok = true;
 		goto out;
 	}
 	if ((stmt = store_statement(db, sql, error)) == NULL)
 		goto out;
-	store_bind_text(stmt, 1, language);
+	store_bind_text(stmt, 1, value);
 	sqlite3_bind_int64(stmt, 2, client_id);
-	if (!store_step_done(db, stmt, error, "setting the client's language"))
+	if (!store_step_done(db, stmt, error, what))
 		goto out;
-	ok = store_event_write(db, 0, client_id, "language", client->language, language, NULL,
-			       source, error);
+	ok = store_event_write(db, 0, client_id, kind, before, value, NULL, source, error);
 out:
 	store_client_free(client);
 	if (ok)
@@ -319,37 +325,22 @@ out:
 }
 
 bool
+store_client_set_language(store *db, int64_t client_id, const char *language,
+			  const store_source *source, GError **error)
+{
+	return set_client_text(db, client_id, "UPDATE clients SET language = ? WHERE id = ?",
+			       offsetof(store_client, language), "language",
+			       "setting the client's language", language, source, error);
+}
+
+bool
 store_client_set_postal_address(store *db, int64_t client_id, const char *address,
 				const store_source *source, GError **error)
 {
-	static const char sql[] = "UPDATE clients SET postal_address = ? WHERE id = ?";
-	sqlite3_stmt *stmt;
-	store_client *client;
-	bool ok = false;
-
-	address = empty_as_null(address);
-	if (!store_begin(db, error))
-		return false;
-	if ((client = store_client_get(db, client_id, error)) == NULL)
-		goto out;
-	if (g_strcmp0(client->postal_address, address) == 0) {
-		ok = true;
-		goto out;
-	}
-	if ((stmt = store_statement(db, sql, error)) == NULL)
-		goto out;
-	store_bind_text(stmt, 1, address);
-	sqlite3_bind_int64(stmt, 2, client_id);
-	if (!store_step_done(db, stmt, error, "setting the client's postal address"))
-		goto out;
-	ok = store_event_write(db, 0, client_id, "postal_address", client->postal_address, address,
-			       NULL, source, error);
-out:
-	store_client_free(client);
-	if (ok)
-		return store_commit(db, error);
-	store_rollback(db);
-	return false;
+	return set_client_text(db, client_id, "UPDATE clients SET postal_address = ? WHERE id = ?",
+			       offsetof(store_client, postal_address), "postal_address",
+			       "setting the client's postal address", empty_as_null(address),
+			       source, error);
 }
 
 bool
