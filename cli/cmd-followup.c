@@ -166,6 +166,18 @@ followup_prepare(followup_run *run, bool dry_run, GError **error)
 	return true;
 }
 
+/* "A-1, A-2": the item's invoice numbers. */
+static char *
+join_numbers(const plan_item *item)
+{
+	GString *text = g_string_new(NULL);
+
+	for (size_t i = 0; i < item->n_invoices; i++)
+		g_string_append_printf(text, "%s%s", i > 0 ? ", " : "",
+				       item->invoices[i].invoice->number);
+	return g_string_free(text, FALSE);
+}
+
 /* Template values for one planned e-mail. */
 static template_values *
 item_values(const followup_run *run, const plan_item *item, bool for_dry_run)
@@ -177,7 +189,7 @@ item_values(const followup_run *run, const plan_item *item, bool for_dry_run)
 	dm_date today = dm_date_today();
 	int64_t total = 0;
 	const char *currency = item->n_invoices > 0 ? item->invoices[0].invoice->currency : "EUR";
-	GString *numbers;
+	char *numbers = join_numbers(item);
 
 	template_values_set_text(values, "client_name", item->client->name);
 	template_values_set_text(values, "sender_name", name != NULL ? name : "");
@@ -193,12 +205,8 @@ item_values(const followup_run *run, const plan_item *item, bool for_dry_run)
 	/* Non-empty only for several invoices: {?other_invoice_count} holds the plural. */
 	template_values_set_number(values, "other_invoice_count",
 				   item->n_invoices > 0 ? (int64_t)item->n_invoices - 1 : 0);
-	numbers = g_string_new(NULL);
-	for (size_t i = 0; i < item->n_invoices; i++)
-		g_string_append_printf(numbers, "%s%s", i > 0 ? ", " : "",
-				       item->invoices[i].invoice->number);
-	template_values_set_text(values, "invoice_numbers", numbers->str);
-	g_string_free(numbers, TRUE);
+	template_values_set_text(values, "invoice_numbers", numbers);
+	g_free(numbers);
 	if (item->promise_broken)
 		template_values_set_date(values, "promise_date", item->promised_date);
 	/* The firm levels offer instalments unless the policy says not to. */
@@ -252,11 +260,11 @@ item_values(const followup_run *run, const plan_item *item, bool for_dry_run)
 	return values;
 }
 
+/* The item's template in the client's language (else English) with these values. */
 static bool
-render_item(const followup_run *run, const plan_item *item, bool dry_run, char **subject,
-	    char **body, GError **error)
+render_values(const followup_run *run, const plan_item *item, const template_values *values,
+	      char **subject, char **body, GError **error)
 {
-	template_values *values = item_values(run, item, dry_run);
 	bool fallback = false;
 	bool ok = template_render(run->templates,
 				  item->client->language ? item->client->language : "en",
@@ -268,6 +276,16 @@ render_item(const followup_run *run, const plan_item *item, bool dry_run, char *
 	if (!ok && error != NULL && *error != NULL &&
 	    strstr((*error)->message, "payment_details") != NULL)
 		g_prefix_error(error, "set [identity] payment_details in the configuration: ");
+	return ok;
+}
+
+static bool
+render_item(const followup_run *run, const plan_item *item, bool dry_run, char **subject,
+	    char **body, GError **error)
+{
+	template_values *values = item_values(run, item, dry_run);
+	bool ok = render_values(run, item, values, subject, body, error);
+
 	template_values_free(values);
 	return ok;
 }
@@ -282,16 +300,6 @@ join_cc(const plan_item *item)
 	return g_string_free(text, FALSE);
 }
 
-static char *
-join_numbers(const plan_item *item)
-{
-	GString *text = g_string_new(NULL);
-
-	for (size_t i = 0; i < item->n_invoices; i++)
-		g_string_append_printf(text, "%s%s", i > 0 ? ", " : "",
-				       item->invoices[i].invoice->number);
-	return g_string_free(text, FALSE);
-}
 
 static const char *
 item_channel(const plan_item *item)
@@ -572,16 +580,14 @@ write_letter(followup_run *run, const plan_item *item, char **subject, char **pa
 	const store_client *client = followup_snapshot_client(run->snapshot, item->client->id);
 	template_values *values = item_values(run, item, run->letters == NULL);
 	char *body = NULL, *numbers = NULL;
-	bool fallback = false, ok = true;
+	bool ok = true;
 	GError *local = NULL;
 
 	*subject = NULL;
 	*path = NULL;
 	if (client == NULL ||
 	    !followup_letter_values(values, run->config, client, dm_date_today(), &local) ||
-	    !template_render(run->templates,
-			     item->client->language ? item->client->language : "en",
-			     item->template_kind, values, subject, &body, &fallback, &local)) {
+	    !render_values(run, item, values, subject, &body, &local)) {
 		dm_log_warning("%s: the letter cannot be made: %s", item->client->name,
 			       local != NULL ? local->message : "unknown client");
 		g_clear_error(&local);
@@ -652,6 +658,7 @@ list_recorded_tasks(followup_run *run, printer *p, GError **error)
 		const store_client *client = followup_snapshot_client(run->snapshot, d->client_id);
 		GString *numbers = g_string_new(NULL);
 		char iso[DM_DATE_ISO_SIZE];
+		const char *letter;
 		char *reason;
 		if (d->location == NULL || !g_str_has_prefix(d->location, "task:") || client == NULL) {
 			g_string_free(numbers, TRUE);
@@ -673,9 +680,8 @@ list_recorded_tasks(followup_run *run, printer *p, GError **error)
 		printer_int(p, d->level);
 		printer_string(p, d->kind);
 		/* A letter's file: "task:letter:PATH". */
-		printer_string(p, strchr(d->location + 5, ':') != NULL
-				      ? strchr(d->location + 5, ':') + 1
-				      : NULL);
+		letter = strchr(d->location + strlen("task:"), ':');
+		printer_string(p, letter != NULL ? letter + 1 : NULL);
 		printer_null(p);
 		printer_null(p);
 		printer_string(p, reason);
