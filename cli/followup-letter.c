@@ -24,12 +24,7 @@ followup_letters_directory(cli_context *ctx, const dm_config *config, const char
 			g_free(dir);
 			return NULL;
 		}
-		if (dir[0] == '~' && (dir[1] == '/' || dir[1] == '\0')) {
-			char *home = g_build_filename(g_get_home_dir(), dir + 1, NULL);
-			g_free(dir);
-			dir = home;
-		}
-		return dir;
+		return config_expand_home(dir);
 	}
 	/* Beside the database: the user's dunmail data stays in one place. */
 	char *database = cli_database_path(ctx, error);

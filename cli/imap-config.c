@@ -85,18 +85,6 @@ imap_config_host_is_loopback(const char *host)
 	       strcmp(host, "::1") == 0 || strcmp(host, "[::1]") == 0;
 }
 
-static char *
-imap_config_expand_home(char *path)
-{
-	char *expanded;
-
-	if (path == NULL || path[0] != '~' || (path[1] != '/' && path[1] != '\0'))
-		return path;
-	expanded = g_build_filename(g_get_home_dir(), path + 1, NULL);
-	g_free(path);
-	return expanded;
-}
-
 /*
  * Checks every key and fills imap (when not NULL) with what it read, the
  * password excepted.  *security is set when a literal password sits in a
@@ -111,7 +99,7 @@ imap_config_parse(const dm_config *config, imap_config *imap, GString *errors, b
 	char *tls = imap_config_value(config, "tls");
 	char *password = imap_config_value(config, "password");
 	char *command = imap_config_value(config, "password_command");
-	char *ca_file = imap_config_expand_home(imap_config_value(config, "ca_file"));
+	char *ca_file = config_expand_home(imap_config_value(config, "ca_file"));
 	imap_tls mode = IMAP_TLS_IMPLICIT;
 	int port = 0, timeout = 0, batch = IMAP_CONFIG_DEFAULT_BATCH,
 	    idle_restart = IMAP_CONFIG_DEFAULT_IDLE_RESTART;

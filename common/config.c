@@ -379,8 +379,8 @@ read_list(GKeyFile *file, const char *group, const char *key)
 	return (char **)g_ptr_array_free(list, FALSE);
 }
 
-static char *
-expand_home(char *path)
+char *
+config_expand_home(char *path)
 {
 	char *expanded;
 
@@ -448,7 +448,8 @@ config_load(const char *path, GError **error)
 	config->identity_company = g_key_file_get_string(file, "identity", "company", NULL);
 	config->identity_postal_address =
 	    g_key_file_get_string(file, "identity", "postal_address", NULL);
-	config->store_path = expand_home(g_key_file_get_string(file, "store", "path", NULL));
+	config->store_path =
+	    config_expand_home(g_key_file_get_string(file, "store", "path", NULL));
 	if (g_key_file_has_key(file, "store", "busy_timeout", NULL))
 		config->busy_timeout =
 		    (int)g_key_file_get_int64(file, "store", "busy_timeout", NULL);
@@ -459,7 +460,7 @@ config_load(const char *path, GError **error)
 		char **all = g_new0(char *, n + 2);
 		all[0] = g_strdup(config_shipped_rules_directory());
 		for (guint i = 0; i < n; i++)
-			all[i + 1] = expand_home(g_strdup(user[i]));
+			all[i + 1] = config_expand_home(g_strdup(user[i]));
 		g_strfreev(user);
 		g_strfreev(config->rules_directories);
 		config->rules_directories = all;

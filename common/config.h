@@ -37,6 +37,12 @@ int config_key_line(const dm_config *config, const char *group, const char *key)
 /* The file the config came from, or NULL for the defaults. */
 const char *config_path(const dm_config *config);
 
+/*
+ * "~" or "~/..." made absolute with the home directory; path is taken and
+ * the result returned (other paths, and NULL, come back as they are).
+ */
+char *config_expand_home(char *path);
+
 /* Default locations under the XDG base directories (caller frees). */
 char *config_default_path(void);
 char *config_default_database_path(void);
