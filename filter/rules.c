@@ -2,76 +2,13 @@
  * The rule engine: reading rule packs, compiling them with PCRE2, and
  * classifying a reply.  The format is documented in dunmail-rules(5).
  */
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include "filter/rules.h"
+#include "filter/rules-private.h"
 
-#include <errno.h>
-#include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/util.h"
 #include "filter/language.h"
-
-/*
- * Matching limits.  A reply is a few kilobytes of human text; these
- * limits are far above what any sane pattern needs on such text and stop
- * a catastrophic backtrack on hostile input (a megabyte of "a", nested
- * parentheses) within a fraction of a second.  The heap limit is in KiB.
- */
-#define RULES_MATCH_LIMIT 5000000u
-#define RULES_DEPTH_LIMIT 10000u
-#define RULES_HEAP_LIMIT (32u * 1024u)
-#define RULES_JIT_STACK_START (32 * 1024)
-#define RULES_JIT_STACK_MAX (1024 * 1024)
-
-/* A rule without a priority line gets this one. */
-#define RULES_DEFAULT_PRIORITY 50
-#define RULES_PRIORITY_MAX 1000
-
-/* Groups named "date" one pattern may have. */
-#define RULES_DATE_GROUPS_MAX 16
-
-/* Pairs in the match data: enough for any pattern a person writes. */
-#define RULES_OVECTOR_PAIRS 64
-
-typedef struct {
-	pcre2_code *code;
-	char *source; /* as written in the pack, for messages */
-	/* Numbers of the groups named "date": a pattern may name one in several
-	 * alternatives ("by Friday" | "next week"), so names may repeat. */
-	int date_groups[RULES_DATE_GROUPS_MAX];
-	int n_date_groups;
-	/* Lazy JIT (see regex_run): how often it ran, and whether it is compiled. */
-	gint uses;
-	gint jitted;
-} rule_regex;
-
-/*
- * JIT compiling every pattern costs more than interpreting them over one
- * message, and the filter runs once per delivered message: so a pattern
- * is JIT-compiled only once it has run this many times in the process
- * (a scan, a benchmark, `rules test`), where the compile pays for itself.
- */
-#define RULES_JIT_AFTER_USES 8
-static GMutex rules_jit_lock;
-
-typedef struct {
-	char *id;
-	char *language;
-	rules_class klass;
-	int priority;
-	bool on_subject;
-	GPtrArray *patterns; /* rule_regex * */
-	GPtrArray *guards;   /* rule_regex * */
-	char *file;
-	unsigned line;
-} rule;
-
-struct rules {
-	GPtrArray *rules; /* rule *, in load order (an override keeps the place) */
-	GHashTable *by_id; /* id -> rule * (borrowed) */
-};
 
 static const char *const class_names[RULES_CLASS_COUNT] = {
 	[RULES_CLASS_NONE] = "none",
@@ -83,6 +20,7 @@ static const char *const class_names[RULES_CLASS_COUNT] = {
 	[RULES_CLASS_COPY_REQUESTED] = "copy_requested",
 	[RULES_CLASS_PLAN_REQUESTED] = "plan_requested",
 	[RULES_CLASS_QUESTION] = "question",
+	[RULES_CLASS_UNRECOGNISED] = "unrecognised",
 };
 
 const char *
@@ -103,542 +41,6 @@ rules_class_from_name(const char *name, rules_class *klass)
 		}
 	}
 	return false;
-}
-
-static void
-rule_regex_free(gpointer data)
-{
-	rule_regex *regex = data;
-	pcre2_code_free(regex->code);
-	g_free(regex->source);
-	g_free(regex);
-}
-
-static rule *
-rule_new(const char *id, const char *file, unsigned line)
-{
-	rule *r = g_new0(rule, 1);
-	r->id = g_strdup(id);
-	r->klass = RULES_CLASS_NONE;
-	r->priority = RULES_DEFAULT_PRIORITY;
-	r->patterns = g_ptr_array_new_with_free_func(rule_regex_free);
-	r->guards = g_ptr_array_new_with_free_func(rule_regex_free);
-	r->file = g_strdup(file);
-	r->line = line;
-	return r;
-}
-
-static void
-rule_free(gpointer data)
-{
-	rule *r = data;
-	if (r == NULL)
-		return;
-	g_free(r->id);
-	g_free(r->language);
-	g_ptr_array_unref(r->patterns);
-	g_ptr_array_unref(r->guards);
-	g_free(r->file);
-	g_free(r);
-}
-
-void
-rules_free(rules *set)
-{
-	if (set == NULL)
-		return;
-	g_hash_table_unref(set->by_id);
-	g_ptr_array_unref(set->rules);
-	g_free(set);
-}
-
-static void
-regexes_jit(GPtrArray *regexes)
-{
-	for (guint i = 0; regexes != NULL && i < regexes->len; i++) {
-		rule_regex *regex = g_ptr_array_index(regexes, i);
-		if (!g_atomic_int_get(&regex->jitted)) {
-			(void)pcre2_jit_compile(regex->code, PCRE2_JIT_COMPLETE);
-			g_atomic_int_set(&regex->jitted, 1);
-		}
-	}
-}
-
-void
-rules_jit_compile_all(rules *set)
-{
-	g_mutex_lock(&rules_jit_lock);
-	for (guint i = 0; i < set->rules->len; i++) {
-		rule *r = g_ptr_array_index(set->rules, i);
-		regexes_jit(r->patterns);
-		regexes_jit(r->guards);
-	}
-	g_mutex_unlock(&rules_jit_lock);
-}
-
-size_t
-rules_count(const rules *set)
-{
-	return set->rules->len;
-}
-
-/* ---- reading packs ---------------------------------------------------- */
-
-/* What one file's parse needs to know and where it reports. */
-typedef struct {
-	const char *path;
-	const char *dir_language; /* the <lang>/ directory the file is in, or NULL */
-	GHashTable *seen;         /* id -> "file:line" of its first definition in this directory */
-	GPtrArray *out;           /* rule *: the rules read, valid ones only */
-	GString *errors;
-	/* This file's problems, put in line order when the file is done: a
-	 * rule's missing class is only known at its end, after later lines. */
-	GArray *problems; /* pack_problem */
-	/* The rule being read and which lines it has had. */
-	rule *current;
-	bool has_class, has_priority, has_on, has_pattern_line, current_bad;
-} pack_reader;
-
-typedef struct {
-	unsigned line;
-	unsigned sequence;
-	char *message;
-} pack_problem;
-
-static void G_GNUC_PRINTF(3, 4)
-pack_error(pack_reader *reader, unsigned line, const char *fmt, ...)
-{
-	va_list args;
-	va_start(args, fmt);
-	pack_problem problem = {line, reader->problems->len, g_strdup_vprintf(fmt, args)};
-	va_end(args);
-	g_array_append_val(reader->problems, problem);
-}
-
-static gint
-compare_problems(gconstpointer a, gconstpointer b)
-{
-	const pack_problem *x = a, *y = b;
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	return x->sequence < y->sequence ? -1 : x->sequence > y->sequence;
-}
-
-/* Appends the file's problems to the error text, in line order. */
-static void
-pack_flush_problems(pack_reader *reader)
-{
-	g_array_sort(reader->problems, compare_problems);
-	for (guint i = 0; i < reader->problems->len; i++) {
-		pack_problem *problem = &g_array_index(reader->problems, pack_problem, i);
-		g_string_append_printf(reader->errors, "%s:%u: %s\n", reader->path, problem->line,
-		                       problem->message);
-		g_free(problem->message);
-	}
-	g_array_set_size(reader->problems, 0);
-}
-
-/*
- * An id is "<lang>.<class>.<name>": at least three dot-separated parts of
- * lower-case letters, digits, '-' and '_'.  Returns the language part.
- */
-static char *
-rule_id_language(const char *id)
-{
-	char **parts = g_strsplit(id, ".", -1);
-	char *language = NULL;
-	size_t n = g_strv_length(parts);
-	bool ok = n >= 3;
-	for (size_t i = 0; ok && i < n; i++) {
-		if (parts[i][0] == '\0')
-			ok = false;
-		for (const char *p = parts[i]; ok && *p != '\0'; p++)
-			if (!g_ascii_islower(*p) && !g_ascii_isdigit(*p) && *p != '-' && *p != '_')
-				ok = false;
-	}
-	if (ok)
-		language = g_strdup(parts[0]);
-	g_strfreev(parts);
-	return language;
-}
-
-/* Finds the groups named "date" in the compiled pattern's name table. */
-static void
-regex_find_date_groups(rule_regex *regex)
-{
-	uint32_t count = 0, entry_size = 0;
-	PCRE2_SPTR table = NULL;
-	pcre2_pattern_info(regex->code, PCRE2_INFO_NAMECOUNT, &count);
-	pcre2_pattern_info(regex->code, PCRE2_INFO_NAMEENTRYSIZE, &entry_size);
-	pcre2_pattern_info(regex->code, PCRE2_INFO_NAMETABLE, &table);
-	regex->n_date_groups = 0;
-	for (uint32_t i = 0; i < count; i++) {
-		PCRE2_SPTR entry = table + (size_t)i * entry_size;
-		/* Each entry: the group number in two bytes, big-endian, then the name. */
-		int number = (entry[0] << 8) | entry[1];
-		if (strcmp((const char *)entry + 2, "date") == 0 &&
-		    regex->n_date_groups < RULES_DATE_GROUPS_MAX)
-			regex->date_groups[regex->n_date_groups++] = number;
-	}
-}
-
-/*
- * Compiles one pattern or guard.  The pattern is folded like the text it
- * will meet (language_fold_text), so a pattern written with diacritics
- * also matches text typed without them.
- */
-static rule_regex *
-pack_compile(pack_reader *reader, unsigned line, const char *directive, const char *source)
-{
-	GArray *offsets = NULL;
-	char *folded = language_fold_text(source, strlen(source), &offsets);
-	int code = 0;
-	PCRE2_SIZE offset = 0;
-	pcre2_code *compiled =
-	    pcre2_compile((PCRE2_SPTR)folded, PCRE2_ZERO_TERMINATED,
-	                  PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF | PCRE2_DUPNAMES,
-	                  &code,
-	                  &offset, NULL);
-	rule_regex *regex = NULL;
-	if (compiled == NULL) {
-		PCRE2_UCHAR message[256];
-		pcre2_get_error_message(code, message, sizeof message);
-		size_t at = offset <= strlen(folded) ? g_array_index(offsets, size_t, offset) : offset;
-		pack_error(reader, line, "%s: %s at offset %zu in \"%s\"", directive, (char *)message,
-		           at, source);
-	} else {
-		regex = g_new0(rule_regex, 1);
-		regex->code = compiled;
-		regex->source = g_strdup(source);
-		regex_find_date_groups(regex);
-	}
-	g_array_unref(offsets);
-	g_free(folded);
-	return regex;
-}
-
-/* Ends the current rule: checks it is complete and keeps it when it is. */
-static void
-pack_finish_rule(pack_reader *reader)
-{
-	rule *r = reader->current;
-	if (r == NULL)
-		return;
-	reader->current = NULL;
-	bool bad = reader->current_bad;
-	if (!reader->has_class) {
-		pack_error(reader, r->line, "rule %s has no class", r->id);
-		bad = true;
-	}
-	/* A pattern that did not compile was reported already. */
-	if (!reader->has_pattern_line) {
-		pack_error(reader, r->line, "rule %s has no pattern", r->id);
-		bad = true;
-	}
-	if (bad) {
-		rule_free(r);
-		return;
-	}
-	g_ptr_array_add(reader->out, r);
-}
-
-static void
-pack_start_rule(pack_reader *reader, unsigned line, const char *id)
-{
-	pack_finish_rule(reader);
-	reader->has_class = reader->has_priority = reader->has_on = false;
-	reader->has_pattern_line = false;
-	reader->current_bad = false;
-	reader->current = rule_new(id, reader->path, line);
-
-	char *language = rule_id_language(id);
-	if (language == NULL) {
-		pack_error(reader, line,
-		           "rule id \"%s\" is not <lang>.<class>.<name> (lower-case letters, digits, - and _)",
-		           id);
-		reader->current_bad = true;
-		return;
-	}
-	reader->current->language = language;
-	if (reader->dir_language != NULL && strcmp(language, reader->dir_language) != 0) {
-		pack_error(reader, line, "rule %s is in the %s/ directory but its id says language %s",
-		           id, reader->dir_language, language);
-		reader->current_bad = true;
-	}
-	const char *first = g_hash_table_lookup(reader->seen, id);
-	if (first != NULL) {
-		pack_error(reader, line, "duplicate rule id %s (first defined at %s)", id, first);
-		reader->current_bad = true;
-	} else {
-		g_hash_table_insert(reader->seen, g_strdup(id),
-		                    g_strdup_printf("%s:%u", reader->path, line));
-	}
-}
-
-/*
- * Cuts a trailing comment: a '#' preceded by a space or tab.  A pattern
- * that needs " #" writes "\#" or "[#]"; a '#' right after other text
- * ("C#", "nr#") stays.
- */
-static void
-pack_cut_comment(char *line)
-{
-	if (line[0] == '\0' || line[0] == '#') {
-		line[0] = '\0';
-		return;
-	}
-	for (char *p = line + 1; *p != '\0'; p++) {
-		if (*p == '#' && (p[-1] == ' ' || p[-1] == '\t')) {
-			*p = '\0';
-			return;
-		}
-	}
-}
-
-static void
-pack_directive(pack_reader *reader, unsigned line, const char *word, const char *value)
-{
-	rule *r = reader->current;
-	if (strcmp(word, "rule") == 0) {
-		if (value[0] == '\0' || strpbrk(value, " \t") != NULL)
-			pack_error(reader, line, "rule: expected one id, got \"%s\"", value);
-		else
-			pack_start_rule(reader, line, value);
-		return;
-	}
-	bool known = strcmp(word, "class") == 0 || strcmp(word, "priority") == 0 ||
-	             strcmp(word, "on") == 0 || strcmp(word, "pattern") == 0 ||
-	             strcmp(word, "guard") == 0;
-	if (!known) {
-		pack_error(reader, line, "unknown directive \"%s\"", word);
-		if (r != NULL)
-			reader->current_bad = true;
-		return;
-	}
-	if (r == NULL) {
-		pack_error(reader, line, "\"%s\" outside a rule (start one with \"rule <id>\")", word);
-		return;
-	}
-	if (value[0] == '\0') {
-		pack_error(reader, line, "%s: missing value", word);
-		reader->current_bad = true;
-		return;
-	}
-	if (strcmp(word, "class") == 0) {
-		if (reader->has_class)
-			pack_error(reader, line, "rule %s: class given twice", r->id);
-		else if (!rules_class_from_name(value, &r->klass))
-			pack_error(reader, line,
-			           "unknown class \"%s\" (promised, disputed, paid, autoreply, bounce, "
-			           "copy_requested, plan_requested, question, none)",
-			           value);
-		else {
-			reader->has_class = true;
-			return;
-		}
-		/* Counted as given so that a bad class is not also reported as missing. */
-		reader->has_class = true;
-		reader->current_bad = true;
-	} else if (strcmp(word, "priority") == 0) {
-		char *end = NULL;
-		errno = 0;
-		long priority = strtol(value, &end, 10);
-		if (reader->has_priority) {
-			pack_error(reader, line, "rule %s: priority given twice", r->id);
-			reader->current_bad = true;
-		} else if (errno != 0 || *end != '\0' || priority < 0 || priority > RULES_PRIORITY_MAX) {
-			pack_error(reader, line, "priority \"%s\" is not a number from 0 to %d", value,
-			           RULES_PRIORITY_MAX);
-			reader->current_bad = true;
-		} else {
-			r->priority = (int)priority;
-		}
-		reader->has_priority = true;
-	} else if (strcmp(word, "on") == 0) {
-		if (reader->has_on) {
-			pack_error(reader, line, "rule %s: on given twice", r->id);
-			reader->current_bad = true;
-		} else if (strcmp(value, "body") == 0 || strcmp(value, "subject") == 0) {
-			r->on_subject = strcmp(value, "subject") == 0;
-		} else {
-			pack_error(reader, line, "on \"%s\": expected body or subject", value);
-			reader->current_bad = true;
-		}
-		reader->has_on = true;
-	} else {
-		bool guard = strcmp(word, "guard") == 0;
-		if (!guard)
-			reader->has_pattern_line = true;
-		rule_regex *regex = pack_compile(reader, line, word, value);
-		if (regex == NULL)
-			reader->current_bad = true;
-		else
-			g_ptr_array_add(guard ? r->guards : r->patterns, regex);
-	}
-}
-
-static void
-pack_read_file(pack_reader *reader)
-{
-	char *data = NULL;
-	gsize size = 0;
-	GError *read_error = NULL;
-	if (!g_file_get_contents(reader->path, &data, &size, &read_error)) {
-		pack_error(reader, 0, "%s", read_error->message);
-		g_error_free(read_error);
-		pack_flush_problems(reader);
-		return;
-	}
-	const char *bad = NULL;
-	if (!g_utf8_validate(data, (gssize)size, &bad)) {
-		unsigned line = 1;
-		for (const char *p = data; p < bad; p++)
-			line += *p == '\n';
-		pack_error(reader, line, "not valid UTF-8");
-		pack_flush_problems(reader);
-		g_free(data);
-		return;
-	}
-	char **lines = g_strsplit(data, "\n", -1);
-	for (unsigned n = 0; lines[n] != NULL; n++) {
-		char *text = lines[n];
-		pack_cut_comment(text);
-		g_strstrip(text);
-		if (text[0] == '\0')
-			continue;
-		char *value = text + strcspn(text, " \t");
-		if (*value != '\0') {
-			*value++ = '\0';
-			while (*value == ' ' || *value == '\t')
-				value++;
-		}
-		pack_directive(reader, n + 1, text, value);
-	}
-	pack_finish_rule(reader);
-	pack_flush_problems(reader);
-	g_strfreev(lines);
-	g_free(data);
-}
-
-/* g_ptr_array_sort hands the comparator pointers to the elements. */
-static gint
-compare_paths(gconstpointer a, gconstpointer b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* The *.rules files of a directory, sorted by name; NULL-terminated. */
-static char **
-pack_list_files(const char *dir)
-{
-	GPtrArray *names = g_ptr_array_new();
-	GDir *handle = g_dir_open(dir, 0, NULL);
-	if (handle != NULL) {
-		const char *name;
-		while ((name = g_dir_read_name(handle)) != NULL) {
-			char *path = g_build_filename(dir, name, NULL);
-			if (g_str_has_suffix(name, ".rules") && name[0] != '.' &&
-			    g_file_test(path, G_FILE_TEST_IS_REGULAR))
-				g_ptr_array_add(names, path);
-			else
-				g_free(path);
-		}
-		g_dir_close(handle);
-	}
-	g_ptr_array_sort(names, compare_paths);
-	g_ptr_array_add(names, NULL);
-	return (char **)g_ptr_array_free(names, FALSE);
-}
-
-static bool
-language_listed(const char *const *languages, const char *language)
-{
-	for (size_t i = 0; languages != NULL && languages[i] != NULL; i++)
-		if (strcmp(languages[i], language) == 0)
-			return true;
-	return false;
-}
-
-/* Adds a rule to the set; a rule with the same id is replaced in place. */
-static void
-rules_add(rules *set, rule *r)
-{
-	rule *old = g_hash_table_lookup(set->by_id, r->id);
-	if (old != NULL) {
-		for (guint i = 0; i < set->rules->len; i++) {
-			if (g_ptr_array_index(set->rules, i) == old) {
-				set->rules->pdata[i] = r;
-				break;
-			}
-		}
-		g_hash_table_replace(set->by_id, r->id, r);
-		rule_free(old);
-		return;
-	}
-	g_ptr_array_add(set->rules, r);
-	g_hash_table_insert(set->by_id, r->id, r);
-}
-
-/* Reads the files of one directory into the set (errors to errors). */
-static void
-rules_load_files(rules *set, char **files, const char *dir_language,
-                 const char *const *languages, GHashTable *seen, GString *errors)
-{
-	for (size_t f = 0; files[f] != NULL; f++) {
-		pack_reader reader = {
-		    .path = files[f],
-		    .dir_language = dir_language,
-		    .seen = seen,
-		    .out = g_ptr_array_new(),
-		    .errors = errors,
-		    .problems = g_array_new(FALSE, FALSE, sizeof(pack_problem)),
-		};
-		pack_read_file(&reader);
-		g_array_unref(reader.problems);
-		for (guint i = 0; i < reader.out->len; i++) {
-			rule *r = g_ptr_array_index(reader.out, i);
-			/* A plain user file may hold rules of languages not in use. */
-			if (language_listed(languages, r->language))
-				rules_add(set, r);
-			else
-				rule_free(r);
-		}
-		g_ptr_array_unref(reader.out);
-	}
-}
-
-rules *
-rules_load(const char *const *dirs, const char *const *languages, GError **error)
-{
-	rules *set = g_new0(rules, 1);
-	set->rules = g_ptr_array_new_with_free_func(rule_free);
-	set->by_id = g_hash_table_new(g_str_hash, g_str_equal);
-	GString *errors = g_string_new(NULL);
-
-	for (size_t d = 0; dirs != NULL && dirs[d] != NULL; d++) {
-		/* Duplicate ids are an error within one directory tree, an override across. */
-		GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-		for (size_t l = 0; languages != NULL && languages[l] != NULL; l++) {
-			char *sub = g_build_filename(dirs[d], languages[l], NULL);
-			char **files = pack_list_files(sub);
-			rules_load_files(set, files, languages[l], languages, seen, errors);
-			g_strfreev(files);
-			g_free(sub);
-		}
-		char **files = pack_list_files(dirs[d]);
-		rules_load_files(set, files, NULL, languages, seen, errors);
-		g_strfreev(files);
-		g_hash_table_unref(seen);
-	}
-	if (errors->len > 0) {
-		g_string_truncate(errors, errors->len - 1);
-		g_set_error_literal(error, DM_ERROR, DM_ERROR_CONFIG, errors->str);
-		g_string_free(errors, TRUE);
-		rules_free(set);
-		return NULL;
-	}
-	g_string_free(errors, TRUE);
-	return set;
 }
 
 /* ---- classifying ------------------------------------------------------ */
@@ -797,11 +199,14 @@ matcher_for_thread(void)
 	return m;
 }
 
-/* Runs one regex over a field; on a match fills the folded ranges of the
- * whole match and of the "date" group (date_start = SIZE_MAX when unset). */
+/*
+ * Runs one regex over the folded field from byte from, seeing the field as
+ * if it ended at byte limit; on a match fills the folded ranges of the
+ * whole match and of the "date" group (date_start = SIZE_MAX when unset).
+ */
 static regex_outcome
-regex_run(matcher *m, const rule_regex *regex, const reply_field *field, size_t *start,
-          size_t *end, size_t *date_start, size_t *date_end)
+regex_run(matcher *m, const rule_regex *regex, const reply_field *field, size_t from, size_t limit,
+          size_t *start, size_t *end, size_t *date_start, size_t *date_end)
 {
 	int rc;
 	/* JIT is an optimisation: without it (unsupported CPU, no executable memory)
@@ -814,8 +219,8 @@ regex_run(matcher *m, const rule_regex *regex, const reply_field *field, size_t 
 		g_atomic_int_set((gint *)&regex->jitted, 1);
 		g_mutex_unlock(&rules_jit_lock);
 	}
-	rc = pcre2_match(regex->code, (PCRE2_SPTR)field->folded, field->folded_length, 0, 0,
-	                 m->data, m->context);
+	rc = pcre2_match(regex->code, (PCRE2_SPTR)field->folded, limit, from, 0, m->data,
+	                 m->context);
 	if (rc == PCRE2_ERROR_NOMATCH)
 		return REGEX_NO_MATCH;
 	if (rc < 0)
@@ -823,6 +228,8 @@ regex_run(matcher *m, const rule_regex *regex, const reply_field *field, size_t 
 	PCRE2_SIZE *ovector = pcre2_get_ovector_pointer(m->data);
 	*start = ovector[0];
 	*end = ovector[1];
+	if (date_start == NULL)
+		return REGEX_MATCH;
 	*date_start = *date_end = SIZE_MAX;
 	/* rc == 0 means the ovector was too small for all groups. */
 	int groups = rc == 0 ? RULES_OVECTOR_PAIRS : rc;
@@ -835,6 +242,64 @@ regex_run(matcher *m, const rule_regex *regex, const reply_field *field, size_t 
 		}
 	}
 	return REGEX_MATCH;
+}
+
+/*
+ * Does the byte at i of folded text end a sentence?  A dot inside a number
+ * ("30.11.", "1.250,00") does not; a blank line does (soft line breaks are
+ * spaces by now, see join_soft_line_breaks).
+ */
+static bool
+ends_sentence(const char *text, size_t length, size_t i)
+{
+	char c = text[i];
+
+	if (c == '!' || c == '?' || c == ';' || c == '\n')
+		return true;
+	if (c != '.')
+		return false;
+	/* "30.11", "1.250": a dot between digits; "3. Dezember": an ordinal. */
+	if (i > 0 && g_ascii_isdigit(text[i - 1]) &&
+	    ((i + 1 < length && g_ascii_isdigit(text[i + 1])) ||
+	     (i + 2 < length && text[i + 1] == ' ' && g_ascii_isalpha(text[i + 2]) &&
+	      g_ascii_islower(text[i + 2]))))
+		return false;
+	return true;
+}
+
+/*
+ * The clause around the folded range [s, e): the sentence it is in, cut
+ * further at the language's clause-break words ("but", "aber", "ale") that
+ * lie outside the range.  "We haven't paid yet, but will on Monday": the
+ * promise's clause is "will on Monday", so the negation does not veto it.
+ */
+static void
+clause_bounds(matcher *m, const rule *r, const reply_field *field, size_t s, size_t e,
+              size_t *from, size_t *to)
+{
+	const char *text = field->folded;
+	size_t length = field->folded_length, a = s, b = e;
+
+	while (a > 0 && !ends_sentence(text, length, a - 1))
+		a--;
+	while (b < length && !ends_sentence(text, length, b))
+		b++;
+	*from = a;
+	*to = b;
+	if (r->clause_break == NULL)
+		return;
+	for (size_t at = a; at < b;) {
+		size_t ms, me;
+		if (regex_run(m, r->clause_break, field, at, b, &ms, &me, NULL, NULL) != REGEX_MATCH)
+			break;
+		if (me <= s)
+			*from = me;
+		else if (ms >= e) {
+			*to = ms;
+			break;
+		}
+		at = me > ms ? me : ms + 1;
+	}
 }
 
 /* How a rule fared on the reply. */
@@ -850,27 +315,101 @@ typedef struct {
 	bool has_guard;
 } rule_outcome;
 
+/*
+ * How many matches of one pattern are tried when "unless" vetoes them: a
+ * reply may say "we can't pay this week" before "we will pay on Monday".
+ */
+#define RULES_TRIES_PER_PATTERN 16
+
+/* Advances past one UTF-8 character of the folded text. */
+static size_t
+next_char(const reply_field *field, size_t at)
+{
+	at++;
+	while (at < field->folded_length && ((unsigned char)field->folded[at] & 0xc0) == 0x80)
+		at++;
+	return at;
+}
+
+/*
+ * Is the match [s, e) vetoed by one of the rule's "unless" regexes, within
+ * its clause?  Fills the veto's range; REGEX_LIMIT counts as a veto.
+ */
+static regex_outcome
+clause_vetoed(matcher *m, const rule *r, const reply_field *field, size_t s, size_t e,
+              size_t *vs, size_t *ve)
+{
+	size_t from, to;
+
+	if (r->unless->len == 0)
+		return REGEX_NO_MATCH;
+	clause_bounds(m, r, field, s, e, &from, &to);
+	for (guint i = 0; i < r->unless->len; i++) {
+		regex_outcome got =
+		    regex_run(m, g_ptr_array_index(r->unless, i), field, from, to, vs, ve, NULL, NULL);
+		if (got != REGEX_NO_MATCH)
+			return got;
+	}
+	return REGEX_NO_MATCH;
+}
+
 /* Runs one rule; false when it neither matched nor hit a limit. */
 static bool
 rule_run(matcher *m, const rule *r, const reply_field *field, rule_outcome *out)
 {
-	bool limit = false;
+	bool limit = false, vetoed = false;
+	size_t veto_start = 0, veto_end = 0, vetoed_start = 0, vetoed_end = 0;
 	out->matched = false;
 	for (guint i = 0; i < r->patterns->len; i++) {
-		size_t s, e, ds, de;
-		regex_outcome got = regex_run(m, g_ptr_array_index(r->patterns, i), field, &s, &e, &ds, &de);
-		if (got == REGEX_LIMIT)
-			limit = true;
-		if (got != REGEX_MATCH)
-			continue;
-		/* Several patterns may match: the earliest match stands for the rule. */
-		if (!out->matched || s < out->start) {
-			out->matched = true;
-			out->start = s;
-			out->end = e;
-			out->date_start = ds;
-			out->date_end = de;
+		const rule_regex *regex = g_ptr_array_index(r->patterns, i);
+		size_t s, e, ds, de, from = 0;
+		for (int tries = 0; tries < RULES_TRIES_PER_PATTERN && from <= field->folded_length;
+		     tries++) {
+			size_t vs, ve;
+			regex_outcome got =
+			    regex_run(m, regex, field, from, field->folded_length, &s, &e, &ds, &de);
+			if (got == REGEX_LIMIT)
+				limit = true;
+			if (got != REGEX_MATCH)
+				break;
+			/* Only a match before the best so far can change anything. */
+			if (out->matched && s >= out->start)
+				break;
+			got = clause_vetoed(m, r, field, s, e, &vs, &ve);
+			if (got == REGEX_NO_MATCH) {
+				/* Several patterns may match: the earliest match stands for the rule. */
+				out->matched = true;
+				out->start = s;
+				out->end = e;
+				out->date_start = ds;
+				out->date_end = de;
+				break;
+			}
+			if (got == REGEX_MATCH && !vetoed) {
+				vetoed = true;
+				vetoed_start = s;
+				vetoed_end = e;
+				veto_start = vs;
+				veto_end = ve;
+			}
+			if (got == REGEX_LIMIT)
+				limit = true;
+			if (s >= field->folded_length)
+				break;
+			from = next_char(field, s);
 		}
+	}
+	if (!out->matched && vetoed) {
+		/* Every match was vetoed within its clause: say by what. */
+		out->matched = true;
+		out->status = RULES_MATCH_VETOED;
+		out->start = vetoed_start;
+		out->end = vetoed_end;
+		out->date_start = out->date_end = SIZE_MAX;
+		out->has_guard = true;
+		out->guard_start = veto_start;
+		out->guard_end = veto_end;
+		return true;
 	}
 	if (!out->matched) {
 		out->status = RULES_MATCH_LIMIT;
@@ -879,13 +418,14 @@ rule_run(matcher *m, const rule *r, const reply_field *field, rule_outcome *out)
 	out->status = RULES_MATCH_MATCHED;
 	out->has_guard = false;
 	for (guint i = 0; i < r->guards->len; i++) {
-		size_t s, e, ds, de;
-		regex_outcome got = regex_run(m, g_ptr_array_index(r->guards, i), field, &s, &e, &ds, &de);
+		size_t gs, ge;
+		regex_outcome got = regex_run(m, g_ptr_array_index(r->guards, i), field, 0,
+		                              field->folded_length, &gs, &ge, NULL, NULL);
 		if (got == REGEX_MATCH) {
 			out->status = RULES_MATCH_VETOED;
 			out->has_guard = true;
-			out->guard_start = s;
-			out->guard_end = e;
+			out->guard_start = gs;
+			out->guard_end = ge;
 			break;
 		}
 		/* A guard that cannot tell might have found the negation: do not

@@ -36,9 +36,13 @@ typedef enum {
 	RULES_CLASS_COPY_REQUESTED, /* "copy_requested": wants the invoice (again, corrected) */
 	RULES_CLASS_PLAN_REQUESTED, /* "plan_requested": wants instalments */
 	RULES_CLASS_QUESTION,       /* "question": needs an answer from the user */
+	/* "unrecognised": a person wrote and no rule read it.  Never a rule's
+	 * class: the classify pipeline gives it (filter/classify.h), so that a
+	 * reply nobody understood holds the reminders until the user reads it. */
+	RULES_CLASS_UNRECOGNISED,
 } rules_class;
 
-#define RULES_CLASS_COUNT 9
+#define RULES_CLASS_COUNT 10
 
 /* The class's name as rule packs write it (a static string). */
 const char *rules_class_name(rules_class klass);

@@ -241,8 +241,9 @@ test_cases_cover_languages(void **state)
 	}
 	for (size_t i = 0; i < G_N_ELEMENTS(reply_cases); i++)
 		classes[reply_cases[i].expected] = true;
+	/* "unrecognised" is the pipeline's, never a rule's. */
 	for (int k = 0; k < RULES_CLASS_COUNT; k++)
-		assert_true(classes[k]);
+		assert_true(classes[k] || k == RULES_CLASS_UNRECOGNISED);
 }
 
 /* Every shipped pack has a rule for every class but none. */

@@ -1,0 +1,79 @@
+/*
+ * What the rule engine's two halves share: the compiled rules that
+ * filter/rules-pack.c reads and filter/rules.c matches.  Not a public
+ * header: nothing outside filter/rules*.c includes it.
+ */
+#ifndef DUNMAIL_FILTER_RULES_PRIVATE_H
+#define DUNMAIL_FILTER_RULES_PRIVATE_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "filter/rules.h"
+
+/*
+ * Matching limits.  A reply is a few kilobytes of human text; these
+ * limits are far above what any sane pattern needs on such text and stop
+ * a catastrophic backtrack on hostile input (a megabyte of "a", nested
+ * parentheses) within a fraction of a second.  The heap limit is in KiB.
+ */
+#define RULES_MATCH_LIMIT 5000000u
+#define RULES_DEPTH_LIMIT 10000u
+#define RULES_HEAP_LIMIT (32u * 1024u)
+#define RULES_JIT_STACK_START (32 * 1024)
+#define RULES_JIT_STACK_MAX (1024 * 1024)
+
+/* A rule without a priority line gets this one. */
+#define RULES_DEFAULT_PRIORITY 50
+#define RULES_PRIORITY_MAX 1000
+
+/* Groups named "date" one pattern may have. */
+#define RULES_DATE_GROUPS_MAX 16
+
+/* Pairs in the match data: enough for any pattern a person writes. */
+#define RULES_OVECTOR_PAIRS 64
+
+typedef struct rule_regex {
+	pcre2_code *code;
+	char *source; /* as written in the pack, for messages */
+	/* Numbers of the groups named "date": a pattern may name one in several
+	 * alternatives ("by Friday" | "next week"), so names may repeat. */
+	int date_groups[RULES_DATE_GROUPS_MAX];
+	int n_date_groups;
+	/* Lazy JIT (see regex_run): how often it ran, and whether it is compiled. */
+	gint uses;
+	gint jitted;
+} rule_regex;
+
+/*
+ * JIT compiling every pattern costs more than interpreting them over one
+ * message, and the filter runs once per delivered message: so a pattern
+ * is JIT-compiled only once it has run this many times in the process
+ * (a scan, a benchmark, `rules test`), where the compile pays for itself.
+ */
+#define RULES_JIT_AFTER_USES 8
+extern GMutex rules_jit_lock;
+
+typedef struct {
+	char *id;
+	char *language;
+	rules_class klass;
+	int priority;
+	bool on_subject;
+	GPtrArray *patterns; /* rule_regex * */
+	GPtrArray *guards;   /* rule_regex *: veto anywhere in the field */
+	GPtrArray *unless;   /* rule_regex *: veto within the match's clause */
+	const struct rule_regex *clause_break; /* its language's clause-break words (the set's), or NULL */
+	char *file;
+	unsigned line;
+} rule;
+
+struct rules {
+	GPtrArray *rules; /* rule *, in load order (an override keeps the place) */
+	GHashTable *by_id; /* id -> rule * (borrowed) */
+	GHashTable *clause_breaks; /* language -> rule_regex *: its clause-break words */
+};
+
+void rule_regex_free(gpointer data);
+
+#endif
