@@ -98,6 +98,11 @@ apply_to_invoice(store *db, const classify_result *message, int64_t invoice_id,
 					 rules_class_name(message->klass));
 		ok = store_invoice_add_note(db, invoice_id, detail, source, &local);
 		break;
+	case RULES_CLASS_UNRECOGNISED:
+		ok = store_invoice_add_note(db, invoice_id,
+					    "the client wrote and no rule read the reply: read it",
+					    source, &local);
+		break;
 	case RULES_CLASS_BOUNCE:
 	case RULES_CLASS_NONE:
 		break;

@@ -223,6 +223,16 @@ latest_future_date(const when_words *words, const char *language, const char *te
 	return found;
 }
 
+/* Does the text hold a letter or a digit, something a person wrote? */
+static bool
+has_words(const char *text)
+{
+	for (const char *p = text; p != NULL && *p != '\0'; p = g_utf8_next_char(p))
+		if (g_unichar_isalnum(g_utf8_get_char(p)))
+			return true;
+	return false;
+}
+
 /* Attachment names that show a payment was made ("remittance.pdf"). */
 static bool
 attachment_shows_payment(const mail *m, const char **name)
@@ -250,6 +260,92 @@ attachment_shows_payment(const mail *m, const char **name)
 		}
 	}
 	return false;
+}
+
+/* Sentences a promise's date is looked for in: its own, then the next one. */
+#define CLASSIFY_DATE_SENTENCES 2
+
+/*
+ * Does text[i] end a sentence?  A blank line does; a single line break is
+ * only the mail client's wrapping.  A dot inside a number or after a day
+ * number ("30.11.", "am 3. Dezember") does not.
+ */
+static bool
+sentence_end_at(const char *text, size_t i)
+{
+	char c = text[i];
+
+	if (c == '!' || c == '?' || c == ';')
+		return true;
+	if (c == '\n')
+		return text[i + 1] == '\n' || (text[i + 1] == '\r' && text[i + 2] == '\n');
+	if (c != '.')
+		return false;
+	if (i > 0 && g_ascii_isdigit(text[i - 1]) &&
+	    (g_ascii_isdigit(text[i + 1]) ||
+	     (text[i + 1] == ' ' && g_unichar_islower(g_utf8_get_char_validated(text + i + 2, -1)))))
+		return false;
+	return true;
+}
+
+/*
+ * The date of a promise: of the date expressions in the sentence of the
+ * words the rule matched ([start, end) of text), the one nearest to them
+ * that is not in the past; failing that, the first in the next sentence
+ * ("We will pay the invoice. Probably on Friday.").  Words before the
+ * payment words count as much as words after them ("am Freitag überweisen
+ * wir", "w piątek zapłacimy").
+ */
+static bool
+nearest_date(const when_words *words, const char *language, const char *text, size_t start,
+	     size_t end, dm_date anchor, dm_date *date, char **how)
+{
+	size_t length = strlen(text), from = start, to = end;
+	bool found = false;
+
+	if (start > length || end > length || start > end)
+		return false;
+	while (from > 0 && !sentence_end_at(text, from - 1))
+		from--;
+	for (int sentence = 0; sentence < CLASSIFY_DATE_SENTENCES && !found; sentence++) {
+		size_t best_distance = SIZE_MAX;
+		char *piece;
+		const char *p;
+
+		while (to < length && !sentence_end_at(text, to))
+			to++;
+		piece = g_strndup(text + from, to - from);
+		p = piece;
+		for (int i = 0; i < 16 && *p != '\0'; i++) {
+			when_match match;
+			char *explained = NULL;
+			size_t s, e, distance;
+			if (!when_find(words, language, p, anchor, &match, &explained) &&
+			    !when_find(words, NULL, p, anchor, &match, &explained))
+				break;
+			s = from + (size_t)(p - piece) + match.start;
+			e = from + (size_t)(p - piece) + match.end;
+			distance = e <= start ? start - e : s >= end ? s - end : 0;
+			if (match.date >= anchor && distance < best_distance) {
+				best_distance = distance;
+				*date = match.date;
+				g_free(*how);
+				*how = explained;
+				explained = NULL;
+				found = true;
+			}
+			g_free(explained);
+			if (match.end == 0)
+				break;
+			p += match.end;
+		}
+		g_free(piece);
+		/* The next sentence: past its end mark. */
+		if (to >= length)
+			break;
+		from = start = end = ++to;
+	}
+	return found;
 }
 
 static dm_date
@@ -348,6 +444,18 @@ apply_rules(const classifier *c, classify_result *result, bool want_explain)
 		}
 		g_free(how);
 	}
+	if (result->class_date == DM_DATE_NONE && verdict.klass == RULES_CLASS_PROMISED &&
+	    c->words != NULL) {
+		const char *field = g_strcmp0(verdict.field, "subject") == 0
+					? mail_subject(result->mail)
+					: result->reply_text;
+		char *how = NULL;
+		if (field != NULL && nearest_date(c->words, verdict.language, field,
+						  verdict.match_start, verdict.match_end,
+						  result->date, &result->class_date, &how))
+			explain(result, "date: nearest to the payment words: %s", how);
+		g_free(how);
+	}
 	if (result->class_date == DM_DATE_NONE && verdict.klass == RULES_CLASS_AUTOREPLY &&
 	    c->words != NULL &&
 	    latest_future_date(c->words, verdict.language, result->reply_text, result->date,
@@ -438,10 +546,18 @@ classify_message(const classifier *c, const dm_config *config, const char *data,
 			       &result->class_date))
 		explain(result, "date: return date %s from the text",
 			dm_date_format_iso(result->class_date, iso));
-	if (result->klass == RULES_CLASS_NONE && attachment_shows_payment(result->mail, &name)) {
+	if (result->klass == RULES_CLASS_NONE && result->rule_id == NULL &&
+	    attachment_shows_payment(result->mail, &name)) {
 		result->klass = RULES_CLASS_PAID;
 		result->rule_id = g_strdup("detector.remittance-attachment");
 		explain(result, "attachment \"%s\" looks like a proof of payment", name);
+	}
+	/* A person wrote and no rule read it: "none" would let the reminders
+	 * go on as if the client had not answered. */
+	if (result->klass == RULES_CLASS_NONE && result->rule_id == NULL &&
+	    (has_words(result->reply_text) || mail_attachment_count(result->mail) > 0)) {
+		result->klass = RULES_CLASS_UNRECOGNISED;
+		explain(result, "no rule read the reply: unrecognised, for you to read");
 	}
 	explain(result, "class: %s%s%s", rules_class_name(result->klass),
 		result->class_date != DM_DATE_NONE ? ", date " : "",
