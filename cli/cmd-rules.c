@@ -102,6 +102,114 @@ typedef struct {
 	int messages, class_right, dated, date_right;
 } accuracy;
 
+/*
+ * Does the class dunmail gave fit the expected one?  An expected "!paid"
+ * means anything but paid: sentence tables use it for look-alikes ("we have
+ * not paid yet") whose only sure label is what they are not.
+ */
+static bool
+class_fits(const char *expected, rules_class got)
+{
+	if (expected[0] == '!')
+		return strcmp(rules_class_name(got), expected + 1) != 0;
+	return strcmp(rules_class_name(got), expected) == 0;
+}
+
+/* The day sentence tables are written on: Wednesday 18 November 2026. */
+#define SENTENCE_DAY "Wed, 18 Nov 2026 12:00:00 +0000"
+
+/*
+ * A sentence as the client's whole reply: a plain text message dated on
+ * SENTENCE_DAY, so that the classify pipeline (language, rules, dates,
+ * unrecognised) reads it exactly as it reads mail.
+ */
+static char *
+sentence_message(const char *text, size_t *length)
+{
+	GString *m = g_string_new("From: client@client.invalid\nTo: you@studio.invalid\n"
+				  "Subject: Re: payment reminder\nDate: " SENTENCE_DAY "\n"
+				  "Message-ID: <sentence@dunmail.invalid>\nMIME-Version: 1.0\n"
+				  "Content-Type: text/plain; charset=utf-8\n"
+				  "Content-Transfer-Encoding: 8bit\n\n");
+
+	/* "\n" in a cell is a line break of the reply. */
+	for (const char *p = text; *p != '\0'; p++) {
+		if (p[0] == '\\' && p[1] == 'n') {
+			g_string_append_c(m, '\n');
+			p++;
+		} else {
+			g_string_append_c(m, *p);
+		}
+	}
+	g_string_append_c(m, '\n');
+	*length = m->len;
+	return g_string_free(m, FALSE);
+}
+
+/*
+ * Runs one sentence table, LANG.tsv: "class<TAB>date<TAB>text" lines after
+ * a header.  Failures are printed when verbose.
+ */
+static bool
+test_sentences(const classifier *c, const dm_config *config, const char *path, bool verbose,
+	       accuracy *acc, GError **error)
+{
+	char *tsv = NULL, **lines;
+
+	if (!g_file_get_contents(path, &tsv, NULL, error))
+		return false;
+	lines = g_strsplit(tsv, "\n", -1);
+	g_free(tsv);
+	for (int i = 0; lines[i] != NULL; i++) {
+		char *line = lines[i], **fields, *data;
+		size_t length;
+		classify_result result;
+		char iso[DM_DATE_ISO_SIZE];
+		const char *got_date;
+		bool class_ok, date_ok = true;
+
+		g_strchomp(line);
+		if (*line == '\0' || *line == '#' || g_str_has_prefix(line, "class\t"))
+			continue;
+		fields = g_strsplit(line, "\t", 3);
+		if (g_strv_length(fields) < 3 || *g_strstrip(fields[2]) == '\0') {
+			g_set_error(error, DM_ERROR, DM_ERROR_INPUT,
+				    "%s:%d: expected \"class<TAB>date<TAB>text\"", path, i + 1);
+			g_strfreev(fields);
+			g_strfreev(lines);
+			return false;
+		}
+		data = sentence_message(fields[2], &length);
+		if (!classify_message(c, config, data, length, false, &result, error)) {
+			g_prefix_error(error, "%s:%d: ", path, i + 1);
+			g_free(data);
+			g_strfreev(fields);
+			g_strfreev(lines);
+			return false;
+		}
+		got_date = result.class_date != DM_DATE_NONE
+			       ? dm_date_format_iso(result.class_date, iso)
+			       : "-";
+		class_ok = class_fits(g_strstrip(fields[0]), result.klass);
+		acc->messages++;
+		acc->class_right += class_ok;
+		if (strcmp(g_strstrip(fields[1]), "-") != 0) {
+			date_ok = strcmp(got_date, fields[1]) == 0;
+			acc->dated++;
+			acc->date_right += date_ok;
+		}
+		if (verbose && (!class_ok || !date_ok))
+			printf("%s:%d: expected %s %s, got %s %s (rule %s): %s\n", path, i + 1,
+			       fields[0], fields[1], rules_class_name(result.klass), got_date,
+			       result.rule_id ? result.rule_id : "-", fields[2]);
+		classify_result_clear(&result);
+		g_free(data);
+		g_strfreev(fields);
+	}
+	g_strfreev(lines);
+	return true;
+}
+
 /* Runs one folder's expected.tsv; failures are printed when verbose. */
 static bool
 test_folder(const classifier *c, const dm_config *config, const char *dir, bool verbose,
@@ -147,7 +255,7 @@ test_folder(const classifier *c, const dm_config *config, const char *dir, bool 
 		got_date = result.class_date != DM_DATE_NONE
 			       ? dm_date_format_iso(result.class_date, iso)
 			       : "-";
-		class_ok = strcmp(rules_class_name(result.klass), fields[1]) == 0;
+		class_ok = class_fits(fields[1], result.klass);
 		acc->messages++;
 		acc->class_right += class_ok;
 		if (strcmp(fields[2], "-") != 0) {
@@ -208,7 +316,9 @@ rules_test(cli_context *ctx, int argc, char **argv)
 
 	if (!cli_parse_options(&argc, &argv, "DIR [--min-accuracy N]",
 			       "Classifies every message listed in DIR/expected.tsv (or in"
-			       " DIR/<lang>/expected.tsv) and prints the accuracy per language.",
+			       " DIR/<lang>/expected.tsv), or every sentence of a sentence table"
+			       " DIR/<lang>.tsv (or DIR itself), and prints the accuracy per"
+			       " language.",
 			       entries, &code))
 		goto out;
 	if (argc != 2) {
@@ -222,8 +332,12 @@ rules_test(cli_context *ctx, int argc, char **argv)
 	if (classifier_load_errors(c) != NULL)
 		dm_log_warning("rule packs left out:\n%s", classifier_load_errors(c));
 	{
+		/* A folder of messages with expected.tsv, a sentence table LANG.tsv,
+		 * or a folder of either. */
 		char *direct = g_build_filename(argv[1], "expected.tsv", NULL);
-		if (g_file_test(direct, G_FILE_TEST_EXISTS)) {
+		if (g_file_test(direct, G_FILE_TEST_EXISTS) ||
+		    (g_str_has_suffix(argv[1], ".tsv") &&
+		     g_file_test(argv[1], G_FILE_TEST_IS_REGULAR))) {
 			g_ptr_array_add(folders, g_strdup(argv[1]));
 		} else {
 			GDir *dir = g_dir_open(argv[1], 0, &error);
@@ -234,8 +348,12 @@ rules_test(cli_context *ctx, int argc, char **argv)
 			}
 			while ((name = g_dir_read_name(dir)) != NULL) {
 				char *sub = g_build_filename(argv[1], name, "expected.tsv", NULL);
-				if (g_file_test(sub, G_FILE_TEST_EXISTS))
-					g_ptr_array_add(folders, g_build_filename(argv[1], name, NULL));
+				char *table = g_build_filename(argv[1], name, NULL);
+				if (g_file_test(sub, G_FILE_TEST_EXISTS) ||
+				    (g_str_has_suffix(name, ".tsv") &&
+				     g_file_test(table, G_FILE_TEST_IS_REGULAR)))
+					g_ptr_array_add(folders, g_strdup(table));
+				g_free(table);
 				g_free(sub);
 			}
 			g_dir_close(dir);
@@ -243,16 +361,20 @@ rules_test(cli_context *ctx, int argc, char **argv)
 		g_free(direct);
 	}
 	if (folders->len == 0) {
-		g_set_error(&error, DM_ERROR, DM_ERROR_NOT_FOUND, "%s: no expected.tsv found",
-			    argv[1]);
+		g_set_error(&error, DM_ERROR, DM_ERROR_NOT_FOUND,
+			    "%s: no expected.tsv and no sentence table (LANG.tsv) found", argv[1]);
 		goto fail;
 	}
 	g_ptr_array_sort(folders, compare_paths);
 	for (guint i = 0; i < folders->len; i++) {
 		accuracy acc = {0};
-		acc.language = g_path_get_basename(g_ptr_array_index(folders, i));
-		if (!test_folder(c, config, g_ptr_array_index(folders, i), show_failures, &acc,
-				 &error)) {
+		const char *path = g_ptr_array_index(folders, i);
+		bool table = g_str_has_suffix(path, ".tsv");
+		acc.language = g_path_get_basename(path);
+		if (table)
+			acc.language[strlen(acc.language) - 4] = '\0';
+		if (!(table ? test_sentences(c, config, path, show_failures, &acc, &error)
+			    : test_folder(c, config, path, show_failures, &acc, &error))) {
 			g_free(acc.language);
 			goto fail;
 		}

@@ -296,56 +296,73 @@ sentence_end_at(const char *text, size_t i)
  * payment words count as much as words after them ("am Freitag überweisen
  * wir", "w piątek zapłacimy").
  */
+/*
+ * The date expression of text[from, to) nearest to [start, end) that is
+ * not before the anchor.
+ */
 static bool
-nearest_date(const when_words *words, const char *language, const char *text, size_t start,
-	     size_t end, dm_date anchor, dm_date *date, char **how)
+nearest_in(const when_words *words, const char *language, const char *text, size_t from,
+	   size_t to, size_t start, size_t end, dm_date anchor, dm_date *date, char **how)
 {
-	size_t length = strlen(text), from = start, to = end;
+	size_t best_distance = SIZE_MAX;
+	char *piece = g_strndup(text + from, to - from);
+	const char *p = piece;
 	bool found = false;
+
+	for (int i = 0; i < 16 && *p != '\0'; i++) {
+		when_match match;
+		char *explained = NULL;
+		size_t s, e, distance;
+		if (!when_find(words, language, p, anchor, &match, &explained) &&
+		    !when_find(words, NULL, p, anchor, &match, &explained))
+			break;
+		s = from + (size_t)(p - piece) + match.start;
+		e = from + (size_t)(p - piece) + match.end;
+		distance = e <= start ? start - e : s >= end ? s - end : 0;
+		if (match.date >= anchor && distance < best_distance) {
+			best_distance = distance;
+			*date = match.date;
+			g_free(*how);
+			*how = explained;
+			explained = NULL;
+			found = true;
+		}
+		g_free(explained);
+		if (match.end == 0)
+			break;
+		p += match.end;
+	}
+	g_free(piece);
+	return found;
+}
+
+static bool
+nearest_date(const rules *set, const when_words *words, const char *language, const char *text,
+	     size_t start, size_t end, dm_date anchor, dm_date *date, char **how)
+{
+	size_t length = strlen(text), from = start, to = end, clause_from, clause_to;
 
 	if (start > length || end > length || start > end)
 		return false;
+	/* "Can't do it today, but we'll clear it after the weekend": the
+	 * promise's own clause first. */
+	rules_clause_of(set, language, text, start, end, &clause_from, &clause_to);
+	if (nearest_in(words, language, text, clause_from, clause_to, start, end, anchor, date,
+		       how))
+		return true;
 	while (from > 0 && !sentence_end_at(text, from - 1))
 		from--;
-	for (int sentence = 0; sentence < CLASSIFY_DATE_SENTENCES && !found; sentence++) {
-		size_t best_distance = SIZE_MAX;
-		char *piece;
-		const char *p;
-
+	for (int sentence = 0; sentence < CLASSIFY_DATE_SENTENCES; sentence++) {
 		while (to < length && !sentence_end_at(text, to))
 			to++;
-		piece = g_strndup(text + from, to - from);
-		p = piece;
-		for (int i = 0; i < 16 && *p != '\0'; i++) {
-			when_match match;
-			char *explained = NULL;
-			size_t s, e, distance;
-			if (!when_find(words, language, p, anchor, &match, &explained) &&
-			    !when_find(words, NULL, p, anchor, &match, &explained))
-				break;
-			s = from + (size_t)(p - piece) + match.start;
-			e = from + (size_t)(p - piece) + match.end;
-			distance = e <= start ? start - e : s >= end ? s - end : 0;
-			if (match.date >= anchor && distance < best_distance) {
-				best_distance = distance;
-				*date = match.date;
-				g_free(*how);
-				*how = explained;
-				explained = NULL;
-				found = true;
-			}
-			g_free(explained);
-			if (match.end == 0)
-				break;
-			p += match.end;
-		}
-		g_free(piece);
+		if (nearest_in(words, language, text, from, to, start, end, anchor, date, how))
+			return true;
 		/* The next sentence: past its end mark. */
 		if (to >= length)
 			break;
 		from = start = end = ++to;
 	}
-	return found;
+	return false;
 }
 
 static dm_date
@@ -450,7 +467,7 @@ apply_rules(const classifier *c, classify_result *result, bool want_explain)
 					? mail_subject(result->mail)
 					: result->reply_text;
 		char *how = NULL;
-		if (field != NULL && nearest_date(c->words, verdict.language, field,
+		if (field != NULL && nearest_date(c->rules, c->words, verdict.language, field,
 						  verdict.match_start, verdict.match_end,
 						  result->date, &result->class_date, &how))
 			explain(result, "date: nearest to the payment words: %s", how);

@@ -392,15 +392,16 @@ lexicon_clause_break(const lexicon *lx, const char *language)
 	return l != NULL ? l->clause_break : NULL;
 }
 
-/* Is the brace at p PCRE2's own: \p{..}, \x{..}, \g{..}, or an escaped \{? */
+/* Is the brace at p PCRE2's own (\p{..}, \x{..}, \g{..}) or escaped (\{)?  After \b
+ * or \s it is ours: "\b{~3}". */
 static bool
 brace_is_pcre(const char *pattern, const char *p)
 {
 	size_t backslashes = 0;
 	const char *q = p;
 
-	if (q > pattern && g_ascii_isalpha(q[-1])) {
-		/* \p{L}, \x{2019}, \N{U+..}: a letter escaped just before. */
+	if (q > pattern && strchr("pPxogkNu", q[-1]) != NULL) {
+		/* \p{L}, \x{2019}, \N{U+..}, \g{1}: an escape that takes braces. */
 		for (q = p - 1; q > pattern && q[-1] == '\\'; q--)
 			backslashes++;
 		return backslashes % 2 == 1;

@@ -565,6 +565,35 @@ rules_classify_languages(const rules *set, const char *const *languages, const c
 }
 
 void
+rules_clause_of(const rules *set, const char *language, const char *text, size_t start,
+                size_t end, size_t *from, size_t *to)
+{
+	reply_field field;
+	rule probe = {0};
+	size_t fs = 0, fe, cf, ct;
+
+	reply_field_init(&field, "body", text);
+	/* The range in folded bytes: the first folded byte at or after each end. */
+	fe = field.folded_length;
+	for (size_t i = 0; i <= field.folded_length; i++) {
+		size_t at = g_array_index(field.offsets, size_t, i);
+		if (at < start)
+			fs = i + 1;
+		if (at >= end) {
+			fe = i;
+			break;
+		}
+	}
+	if (fs > fe)
+		fs = fe;
+	probe.clause_break = language != NULL ? g_hash_table_lookup(set->clause_breaks, language)
+	                                      : NULL;
+	clause_bounds(matcher_for_thread(), &probe, &field, fs, fe, &cf, &ct);
+	reply_field_range(&field, cf, ct, from, to);
+	reply_field_clear(&field);
+}
+
+void
 rules_verdict_clear(rules_verdict *verdict)
 {
 	g_free(verdict->date_text);

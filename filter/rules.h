@@ -151,4 +151,13 @@ bool rules_classify_languages(const rules *set, const char *const *languages,
                               GPtrArray *explain);
 void rules_verdict_clear(rules_verdict *verdict);
 
+/*
+ * The clause around the byte range [start, end) of text (UTF-8), as the
+ * "unless" vetoes of language's rules see it: the sentence, cut at that
+ * language's clause-break words outside the range.  Fills [*from, *to).
+ * The date of a promise is looked for there first (filter/classify.c).
+ */
+void rules_clause_of(const rules *set, const char *language, const char *text, size_t start,
+                     size_t end, size_t *from, size_t *to);
+
 #endif
