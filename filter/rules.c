@@ -284,6 +284,9 @@ clause_bounds(matcher *m, const rule *r, const reply_field *field, size_t s, siz
 		a--;
 	while (b < length && !ends_sentence(text, length, b))
 		b++;
+	/* The end mark belongs to the clause: "unless \?" tells a question. */
+	if (b < length && text[b] != '\n')
+		b++;
 	*from = a;
 	*to = b;
 	if (r->clause_break == NULL)
