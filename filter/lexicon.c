@@ -25,6 +25,8 @@
 	"nb|vs|etc|approx|resp|art|fakt|fv|inv|no(?=\\.\\s*\\d))\\.|"                          \
 	"\\w[\\w']*(?:[-/.,:+@&]\\w[\\w']*)*(?:(?<=\\b\\d)\\.|(?<=\\b\\d\\d)\\.)?)"
 #define GAP_SEPARATOR "(?>[^\\w.!?;\\n]+)"
+/* The tight gap {-N}: words separated by spaces only, no comma or dash. */
+#define GAP_SPACE "(?>[^\\S\\n]+)"
 
 typedef struct {
 	char *name;
@@ -423,19 +425,24 @@ lexicon_expand(const lexicon *lx, const char *language, const char *pattern, GEr
 			g_string_append_c(out, *p++);
 			continue;
 		}
-		if (p[1] == '~') {
+		if (p[1] == '~' || (p[1] == '-' && g_ascii_isdigit(p[2]))) {
 			char *end = NULL;
 			guint64 n = g_ascii_strtoull(p + 2, &end, 10);
+			bool tight = p[1] == '-';
 			if (end == p + 2 || end != close || n > LEXICON_GAP_MAX) {
 				g_set_error(error, DM_ERROR, DM_ERROR_CONFIG,
-					    "gap \"%.*s\": expected {~N} with N from 0 to %d",
+					    "gap \"%.*s\": expected {~N} or {-N} with N from 0 to %d",
 					    (int)(close - p + 1), p, LEXICON_GAP_MAX);
 				g_string_free(out, TRUE);
 				return NULL;
 			}
-			g_string_append_printf(out, GAP_SEPARATOR "(?:" GAP_WORD GAP_SEPARATOR
-						    "){0,%u}?",
-						(unsigned)n);
+			if (tight)
+				g_string_append_printf(out, GAP_SPACE "(?:" GAP_WORD GAP_SPACE "){0,%u}?",
+						       (unsigned)n);
+			else
+				g_string_append_printf(out, GAP_SEPARATOR "(?:" GAP_WORD GAP_SEPARATOR
+							    "){0,%u}?",
+						       (unsigned)n);
 			p = close + 1;
 			continue;
 		}

@@ -26,7 +26,10 @@
  * in it, never crossing the end of a sentence (. ! ? ; or a blank line).
  * So "{we}{~3}{pay-done}" matches "we paid", "we have already paid" and
  * "wir haben die Summe gestern Abend überwiesen" (with German words), but
- * not "we. Paid".  A concept named "clause-break" is special: its words
+ * not "we. Paid".  {-N} is the tight gap: the same, but the words are separated
+ * by spaces only, no comma or dash between them, for negations that must
+ * stay close ("not {-2}paid" is not "No problem, paid").  A concept named
+ * "clause-break" is special: its words
  * ("but", "aber", "ale") end a clause for the "unless" vetoes of a rule
  * (see filter/rules.h).  Later directories add words to a concept; they
  * cannot remove any.

@@ -145,6 +145,17 @@ test_gaps_stay_in_the_clause(void **state)
 	assert_false(matches(re, "wir haben eins zwei drei vier fünf sechs sieben überwiesen"));
 	g_free(re);
 
+	/* The tight gap {-N}: spaces only. */
+	re = lexicon_expand(lx, "de", "{wir}{-2}{ueberwiesen}", NULL);
+	assert_true(matches(re, "wir haben überwiesen"));
+	assert_false(matches(re, "wir, haben überwiesen"));
+	assert_false(matches(re, "wir haben - überwiesen"));
+	g_free(re);
+	/* After \\b or \\s a brace is ours, not PCRE2's. */
+	re = lexicon_expand(lx, "de", "\\b{wir}\\b{~1}\\b{ueberwiesen}", NULL);
+	assert_true(matches(re, "wir haben angewiesen"));
+	g_free(re);
+
 	re = lexicon_expand(lx, "de", "{wir}{~0}{ueberwiesen}", NULL);
 	assert_true(matches(re, "wir überwiesen"));
 	assert_false(matches(re, "wir haben überwiesen"));
