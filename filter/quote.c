@@ -493,6 +493,16 @@ quote_lines_join(GString *out, const QuoteLine *l, const bool *keep, size_t from
 	}
 }
 
+/* Has the author written anything above line i (dropped lines do not count)? */
+static bool
+author_text_before(const QuoteLine *l, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (!l[k].quoted && !l[k].drop && !line_is_blank(&l[k]))
+			return true;
+	return false;
+}
+
 char *
 quote_strip_with_signature(const char *text, char **signature)
 {
@@ -509,6 +519,13 @@ quote_strip_with_signature(const char *text, char **signature)
 	for (size_t i = 0; i < n; i++) {
 		if (l[i].quoted || line_is_blank(&l[i]))
 			continue;
+		if (quote_header_block_at(l, n, i) && !author_text_before(l, i)) {
+			/* The message's own headers, pasted above the text (a client
+			 * writing into a forwarded copy): drop them, read on. */
+			while (i < n && !l[i].quoted && !line_is_blank(&l[i]))
+				l[i++].drop = true;
+			continue;
+		}
 		if (line_matches(QUOTE_PATTERN_SEPARATOR, &l[i]) ||
 		    line_matches(QUOTE_PATTERN_UNDERSCORE_RULE, &l[i]) || quote_header_block_at(l, n, i)) {
 			cut = quote_cut_extend_up(l, i, 0);

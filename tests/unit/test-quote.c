@@ -43,7 +43,7 @@ typedef struct {
 static const QuoteSuite suites[] = {
 	{"crisp-email-reply-parser", "fixtures", ".txt", 87},
 	{"github-email-reply-parser", "emails", ".txt", 22},
-	{"mail-parser-reply", "emails", ".txt", 44},
+	{"mail-parser-reply", "emails", ".txt", 46},
 	{"talon-standard-replies", "standard_replies", ".eml", 12},
 };
 
@@ -330,6 +330,32 @@ test_edges(void **state)
 	g_free(body);
 }
 
+/*
+ * A header block above everything the author wrote is the message's own
+ * (a client pasting it, mail-parser-reply's email_pl_1_*), not the start of
+ * a quote: the text below it is the reply.
+ */
+static void
+test_leading_header_block(void **state)
+{
+	assert_strip("Od: Jan Kowalski <jan.kowalski@example.com>\n"
+		     "Wysłano: środa, 1 marca 2023 12:00\n"
+		     "Temat: Faktura FV/2026/11/052\n"
+		     "\n"
+		     "Przelew wysłałem wczoraj.\n"
+		     "\n"
+		     "Od: Anna Nowak <anna@studio.example>\n"
+		     "Wysłano: wtorek, 28 lutego 2023 14:00\n"
+		     "Temat: Przypomnienie\n"
+		     "\n"
+		     "Proszę o zapłatę.\n",
+		     "Przelew wysłałem wczoraj.");
+	/* Headers below the author's text still start the quote. */
+	assert_strip("Zapłacę jutro.\n\nOd: Anna Nowak <anna@studio.example>\n"
+		     "Wysłano: wtorek, 28 lutego 2023 14:00\nTemat: Przypomnienie\n\nProszę.\n",
+		     "Zapłacę jutro.");
+}
+
 static void
 test_inline_reply_keeps_own_lines(void **state)
 {
@@ -437,6 +463,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_inline_reply_keeps_own_lines),
+		cmocka_unit_test(test_leading_header_block),
 		cmocka_unit_test(test_signatures),
 		cmocka_unit_test(test_not_attributions),
 		cmocka_unit_test(test_own_cases),
