@@ -11,6 +11,8 @@
 #include "filter/classify.h"
 #include "filter/match.h"
 
+#include "common/printer.h"
+
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,7 +23,6 @@ static void
 print_json(const classify_result *result, const match_result *match, bool explain)
 {
 	JsonBuilder *b = json_builder_new();
-	JsonGenerator *generator = json_generator_new();
 	JsonNode *root;
 	char iso[DM_DATE_ISO_SIZE];
 	char *text;
@@ -82,13 +83,10 @@ print_json(const classify_result *result, const match_result *match, bool explai
 	}
 	json_builder_end_object(b);
 	root = json_builder_get_root(b);
-	json_generator_set_root(generator, root);
-	json_generator_set_pretty(generator, TRUE);
-	text = json_generator_to_data(generator, NULL);
+	text = printer_json_text(root);
 	printf("%s\n", text);
 	g_free(text);
 	json_node_unref(root);
-	g_object_unref(generator);
 	g_object_unref(b);
 }
 

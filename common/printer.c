@@ -234,23 +234,44 @@ print_cell(FILE *out, const char *text, size_t width, bool right, bool last)
 		fprintf(out, "%*s", (int)pad, "");
 }
 
+char *
+printer_json_text(JsonNode *root)
+{
+	JsonGenerator *generator = json_generator_new();
+	char *text;
+	GString *out;
+
+	json_generator_set_root(generator, root);
+	json_generator_set_pretty(generator, TRUE);
+	text = json_generator_to_data(generator, NULL);
+	g_object_unref(generator);
+	/* Pretty printing puts only line breaks and spaces between tokens, and
+	 * json-glib escapes a line break inside a string, so any other control
+	 * byte left is inside a string and must be escaped. */
+	out = g_string_sized_new(strlen(text));
+	for (const char *c = text; *c != '\0'; c++) {
+		if ((unsigned char)*c < 0x20 && *c != '\n')
+			g_string_append_printf(out, "\\u%04x", (unsigned char)*c);
+		else
+			g_string_append_c(out, *c);
+	}
+	g_free(text);
+	return g_string_free(out, FALSE);
+}
+
 void
 printer_finish(printer *p)
 {
 	if (p->format == PRINTER_JSON) {
-		JsonGenerator *generator = json_generator_new();
 		JsonNode *root;
 		char *text;
 
 		json_builder_end_array(p->json);
 		root = json_builder_get_root(p->json);
-		json_generator_set_root(generator, root);
-		json_generator_set_pretty(generator, TRUE);
-		text = json_generator_to_data(generator, NULL);
+		text = printer_json_text(root);
 		fprintf(p->out, "%s\n", text);
 		g_free(text);
 		json_node_unref(root);
-		g_object_unref(generator);
 		return;
 	}
 	if (p->format == PRINTER_CSV) {

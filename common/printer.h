@@ -12,11 +12,20 @@
 #define DUNMAIL_COMMON_PRINTER_H
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
 typedef enum { PRINTER_TABLE, PRINTER_CSV, PRINTER_JSON } printer_format;
+
+/*
+ * A JSON document as pretty-printed text that is valid whatever its
+ * strings hold: every control character is written \u00XX (json-glib
+ * leaves most of them raw).  Free with g_free.  Every JSON dunmail prints
+ * goes through here.
+ */
+char *printer_json_text(JsonNode *root);
 
 /* "table", "csv" or "json"; DM_ERROR_USAGE otherwise. */
 bool printer_format_parse(const char *name, printer_format *format, GError **error);

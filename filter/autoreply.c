@@ -271,17 +271,19 @@ autoreply_find_status(const char *text)
  * blocks separated by blank lines, fields may be folded).  Original-
  * Recipient is preferred: it is the address dunmail wrote, before the
  * receiving side expanded aliases.  Recipients that were delivered,
- * relayed or expanded did not fail.  Returns false when the text has no
- * recipient group at all.
+ * relayed or expanded did not fail, and delayed ones have not failed yet:
+ * *failed counts the others.  Returns false when the text has no recipient
+ * group at all.
  */
 static bool
 autoreply_read_delivery_status(const char *text, GPtrArray *recipients, char **status,
-                               bool *all_delivered)
+                               size_t *failed_groups)
 {
 	char **lines = g_strsplit(text, "\n", -1);
 	GString *unfolded = g_string_new(NULL);
 	bool found = false;
 	size_t failed = 0;
+	char *delay_status = NULL;
 
 	/* Unfold continuation lines so that every field is one line. */
 	for (size_t i = 0; lines[i] != NULL; i++) {
@@ -325,8 +327,13 @@ autoreply_read_delivery_status(const char *text, GPtrArray *recipients, char **s
 			bool delivered = action != NULL && (g_str_has_prefix(action, "delivered") ||
 			                                    g_str_has_prefix(action, "relayed") ||
 			                                    g_str_has_prefix(action, "expanded"));
+			bool delayed = action != NULL && g_str_has_prefix(action, "delayed");
 			found = true;
-			if (!delivered) {
+			/* A delay says when the server will give up: its status is the
+			 * report's unless some recipient failed. */
+			if (delayed && delay_status == NULL && group_status != NULL)
+				delay_status = g_strdup(group_status);
+			if (!delivered && !delayed) {
 				failed++;
 				const char *chosen = original_recipient;
 				if (chosen == NULL || strchr(chosen, '@') == NULL)
@@ -345,7 +352,10 @@ autoreply_read_delivery_status(const char *text, GPtrArray *recipients, char **s
 	}
 	g_strfreev(groups);
 	g_string_free(unfolded, TRUE);
-	*all_delivered = found && failed == 0;
+	*failed_groups = failed;
+	if (failed == 0 && *status == NULL)
+		*status = g_steal_pointer(&delay_status);
+	g_free(delay_status);
 	return found;
 }
 
@@ -437,23 +447,32 @@ autoreply_find_message_id(const char *headers)
 	return id;
 }
 
-static void
+/*
+ * Reads a bounce's failed recipients, status and returned Message-ID.
+ * Returns false when its delivery-status report lists recipients and none
+ * of them failed (delivered, relayed, expanded or delayed): a report, not
+ * a bounce.
+ */
+static bool
 autoreply_read_bounce(const mail *m, autoreply_result *result)
 {
 	GPtrArray *recipients = g_ptr_array_new_with_free_func(g_free);
 	const char *report = mail_part_text(m, "message/delivery-status");
 	const char *body = mail_body_text(m);
 	char *human = autoreply_human_part(body);
-	bool all_delivered = false;
+	size_t failed = 0;
+	bool reported = false, failure = true;
 
 	if (report == NULL)
 		report = mail_part_text(m, "message/global-delivery-status");
 	if (report != NULL)
-		autoreply_read_delivery_status(report, recipients, &result->status, &all_delivered);
+		reported = autoreply_read_delivery_status(report, recipients, &result->status, &failed);
 	/* Reports pasted into the text by MTAs that do not write MIME. */
-	if (recipients->len == 0)
-		autoreply_read_delivery_status(body, recipients, &result->status, &all_delivered);
-	if (recipients->len == 0)
+	if (!reported && recipients->len == 0)
+		reported = autoreply_read_delivery_status(body, recipients, &result->status, &failed);
+	if (reported && failed == 0)
+		failure = false;
+	if (failure && recipients->len == 0)
 		autoreply_read_human_recipients(m, human, recipients);
 	if (result->status == NULL)
 		result->status = autoreply_find_status(human);
@@ -475,6 +494,7 @@ autoreply_read_bounce(const mail *m, autoreply_result *result)
 		result->original_message_id = autoreply_find_message_id(body + strlen(human));
 	}
 	g_free(human);
+	return failure;
 }
 
 /* Returns the reason when the message is a bounce, else NULL. */
@@ -604,7 +624,8 @@ autoreply_detect(const mail *m, autoreply_result *result)
 	reason = autoreply_bounce_reason(m);
 	if (reason != NULL) {
 		autoreply_set(result, AUTOREPLY_BOUNCE, reason);
-		autoreply_read_bounce(m, result);
+		if (!autoreply_read_bounce(m, result))
+			result->kind = AUTOREPLY_REPORT;
 		return true;
 	}
 	reason = autoreply_vacation_header_reason(m);

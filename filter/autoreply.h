@@ -21,7 +21,11 @@
 typedef enum {
 	AUTOREPLY_NONE,
 	AUTOREPLY_VACATION, /* out of office or another automatic answer */
-	AUTOREPLY_BOUNCE,   /* delivery failure or delay report */
+	AUTOREPLY_BOUNCE,   /* delivery failure */
+	/* A delivery report that is no failure: every recipient delivered,
+	 * relayed, expanded or delayed (still being tried).  Not a person's
+	 * reply, not an absence, and the address is fine. */
+	AUTOREPLY_REPORT,
 } autoreply_kind;
 
 /*

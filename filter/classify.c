@@ -540,6 +540,17 @@ classify_message(const classifier *c, const dm_config *config, const char *data,
 	}
 
 	if (autoreply_detect(result->mail, &detected)) {
+		if (detected.kind == AUTOREPLY_REPORT) {
+			/* Delivered, relayed or delayed: nobody wrote, nothing failed. */
+			result->rule_id = g_strdup("detector.delivery-report");
+			result->bounced_message_id = g_strdup(detected.original_message_id);
+			explain(result, "delivery report, not a failure: %s%s%s",
+				detected.reason ? detected.reason : "",
+				detected.status ? ", status " : "",
+				detected.status ? detected.status : "");
+			autoreply_result_clear(&detected);
+			return true;
+		}
 		if (detected.kind == AUTOREPLY_BOUNCE) {
 			result->klass = RULES_CLASS_BOUNCE;
 			result->rule_id = g_strdup("detector.bounce");

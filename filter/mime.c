@@ -617,6 +617,28 @@ mime_skip_mbox_from(const char *data, size_t *length)
 	return data;
 }
 
+/*
+ * Mail whose lines end in a bare CR (old Mac clients, some exports): GMime
+ * sees one endless header line.  When the first line end is a lone CR, the
+ * parsed copy gets LF for every lone CR; the raw bytes passed on are not
+ * touched.  Returns NULL when the text needs nothing.
+ */
+static char *
+mime_bare_cr_to_lf(const char *data, size_t length)
+{
+	const char *end = memchr(data, '\r', length);
+	char *copy;
+
+	if (end == NULL || (size_t)(end - data) + 1 >= length || end[1] == '\n' ||
+	    memchr(data, '\n', (size_t)(end - data)) != NULL)
+		return NULL;
+	copy = g_memdup2(data, length);
+	for (size_t i = 0; i < length; i++)
+		if (copy[i] == '\r' && (i + 1 == length || copy[i + 1] != '\n'))
+			copy[i] = '\n';
+	return copy;
+}
+
 mail *
 mail_parse(const char *data, size_t length, GError **error)
 {
@@ -626,6 +648,7 @@ mail_parse(const char *data, size_t length, GError **error)
 	GMimeMessage *message = NULL;
 	GMimeObject *top;
 	mail *m = NULL;
+	char *lf_copy = NULL;
 
 	mime_ensure_init();
 	if (data == NULL || length == 0) {
@@ -633,6 +656,9 @@ mail_parse(const char *data, size_t length, GError **error)
 		return NULL;
 	}
 	data = mime_skip_mbox_from(data, &length);
+	lf_copy = mime_bare_cr_to_lf(data, length);
+	if (lf_copy != NULL)
+		data = lf_copy;
 
 	options = g_mime_parser_options_new();
 	g_mime_parser_options_set_rfc2047_compliance_mode(options, GMIME_RFC_COMPLIANCE_LOOSE);
@@ -673,6 +699,7 @@ fail:
 	g_object_unref(parser);
 	g_object_unref(stream);
 	g_mime_parser_options_free(options);
+	g_free(lf_copy);
 	return m;
 }
 

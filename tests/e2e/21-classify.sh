@@ -124,4 +124,24 @@ expect_contains "bounce class" '"class" : "bounce"' "$json"
 expect_contains "bounce: failed recipient" '"ap@acme.example"' "$json"
 dm filter --observe < "$T/bounce.eml"
 expect_contains "bounce: address flagged on the client" "Bounced:       ap@acme.example" "$(dm client show Acme)"
+# A delivery report that is no failure (delivered, relayed, delayed) is not
+# a bounce, not an auto-reply, and no person wrote it: none, not unrecognised.
+for action in delivered relayed delayed; do
+	printf 'From: MAILER-DAEMON@mx.nowak.example.pl\nTo: anna@studio.example\nSubject: Delivery Status Notification\nMessage-ID: <dsn-%s@mx.nowak.example.pl>\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary="b"\n\n--b\nContent-Type: text/plain\n\nA report.\n\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.nowak.example.pl\n\nFinal-Recipient: rfc822; billing@nowak.example.pl\nAction: %s\nStatus: 4.4.7\n\n--b--\n' "$action" "$action" > "$T/dsn.eml"
+	json=$(dm classify --json < "$T/dsn.eml")
+	expect_contains "DSN $action: class none" '"class" : "none"' "$json"
+	expect_contains "DSN $action: read as a delivery report" '"rule" : "detector.delivery-report"' "$json"
+done
+# Bare CR line ends are read.
+printf 'From: billing@nowak.example.pl\rTo: anna@studio.example\rSubject: Re: Faktura FV/2026/11/045\rDate: Wed, 18 Nov 2026 09:12:00 +0100\rMessage-ID: <cr-1@nowak.example.pl>\r\rZapłaciliśmy wczoraj.\r' > "$T/cr.eml"
+json=$(dm classify --json < "$T/cr.eml")
+expect_contains "bare CR: the subject's invoice" '"FV/2026/11/045"' "$json"
+expect_contains "bare CR: the text is read" '"reply_text" : "Zapłaciliśmy wczoraj."' "$json"
+# Every control character is escaped in JSON (0x1f broke it).
+printf 'From: billing@nowak.example.pl\nTo: anna@studio.example\nSubject: Re: x\037y\nMessage-ID: <ctl\037@nowak.example.pl>\n\nOK\033[31m\n' > "$T/ctl.eml"
+if dm classify --json < "$T/ctl.eml" | python3 -c 'import json,sys; json.load(sys.stdin)' 2>/dev/null; then
+	ok "classify --json is valid JSON with control characters"
+else
+	not_ok "classify --json is valid JSON with control characters"
+fi
 done_testing

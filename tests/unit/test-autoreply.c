@@ -129,6 +129,75 @@ test_bounce_with_report(void **state)
 	autoreply_result_clear(&result);
 }
 
+/* A delivery-status report built around one Action line. */
+static mail *
+dsn_with_actions(const char *groups)
+{
+	char *text = g_strdup_printf(
+	    "From: MAILER-DAEMON@mx.client.example\nTo: you@studio.example\n"
+	    "Subject: Delivery Status Notification\nMessage-ID: <dsn-1@mx.client.example>\n"
+	    "MIME-Version: 1.0\n"
+	    "Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n"
+	    "--b\nContent-Type: text/plain\n\nA report on your message.\n\n"
+	    "--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.client.example\n"
+	    "\n%s\n"
+	    "--b\nContent-Type: text/rfc822-headers\n\nMessage-ID: <reminder-1@studio.example>\n"
+	    "Subject: Payment reminder\n\n--b--\n",
+	    groups);
+	mail *m = mail_parse(text, strlen(text), NULL);
+
+	assert_non_null(m);
+	g_free(text);
+	return m;
+}
+
+/*
+ * RFC 3464 reports say more than "failed": a message delivered, relayed or
+ * expanded arrived, and a delayed one is still being tried.  None of them
+ * is a bounce (the client's address is fine) nor an auto-reply.
+ */
+static void
+test_delivery_reports_are_not_bounces(void **state)
+{
+	static const struct {
+		const char *groups;
+		autoreply_kind kind;
+		const char *failed; /* the failed recipient, or NULL */
+		const char *status;
+	} cases[] = {
+	    {"Final-Recipient: rfc822; ap@client.example\nAction: delivered\nStatus: 2.0.0\n",
+	     AUTOREPLY_REPORT, NULL, NULL},
+	    {"Final-Recipient: rfc822; ap@client.example\nAction: relayed\nStatus: 2.0.0\n",
+	     AUTOREPLY_REPORT, NULL, NULL},
+	    {"Final-Recipient: rfc822; ap@client.example\nAction: Delayed\nStatus: 4.4.7\n",
+	     AUTOREPLY_REPORT, NULL, "4.4.7"},
+	    {"Final-Recipient: rfc822; ap@client.example\nAction: delayed\nStatus: 4.4.7\n\n"
+	     "Final-Recipient: rfc822; boss@client.example\nAction: failed\nStatus: 5.1.1\n",
+	     AUTOREPLY_BOUNCE, "boss@client.example", "5.1.1"},
+	    {"Final-Recipient: rfc822; ap@client.example\nAction: failed\nStatus: 5.1.1\n",
+	     AUTOREPLY_BOUNCE, "ap@client.example", "5.1.1"},
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		mail *m = dsn_with_actions(cases[i].groups);
+		autoreply_result result = {0};
+		assert_true(autoreply_detect(m, &result));
+		if (result.kind != cases[i].kind)
+			fail_msg("case %zu: kind %d, expected %d", i, result.kind, cases[i].kind);
+		if (cases[i].failed == NULL) {
+			assert_null(result.failed_recipients);
+		} else {
+			assert_int_equal(count_strings(result.failed_recipients), 1);
+			assert_string_equal(result.failed_recipients[0], cases[i].failed);
+		}
+		if (cases[i].status != NULL)
+			assert_string_equal(result.status, cases[i].status);
+		assert_string_equal(result.original_message_id, "reminder-1@studio.example");
+		autoreply_result_clear(&result);
+		mail_free(m);
+	}
+}
+
 static void
 test_result_reused(void **state)
 {
@@ -167,11 +236,26 @@ has_dsn_recipient(const char *path)
 	return found;
 }
 
+/*
+ * sisimai calls a delay a bounce (reason "delayed"); dunmail does not: the
+ * server still tries, and the client's address is fine.  These reports say
+ * only "Action: delayed".
+ */
+static const char *const sisimai_delayed_only[] = {"rfc3464-07.eml", "rfc3464-09.eml",
+                                                   "rfc3464-34.eml", "rfc3464-55.eml", NULL};
+
+static bool
+sisimai_is_delayed_only(const char *name)
+{
+	return g_strv_contains(sisimai_delayed_only, name);
+}
+
 static void
 test_sisimai_rfc3464_bounces(void **state)
 {
 	char *dir = sisimai_dir();
-	size_t total = 0, bounces = 0, with_recipient = 0, with_dsn = 0, with_status = 0;
+	size_t total = 0, bounces = 0, reports = 0, with_recipient = 0, with_dsn = 0,
+	       with_status = 0;
 
 	if (dir == NULL)
 		skip();
@@ -186,6 +270,18 @@ test_sisimai_rfc3464_bounces(void **state)
 		autoreply_result result = {0};
 		total++;
 		autoreply_detect(m, &result);
+		if (sisimai_is_delayed_only(name)) {
+			if (result.kind != AUTOREPLY_REPORT)
+				fail_msg("%s: a delay, not a delivery report (kind %d)", name,
+				         result.kind);
+			assert_null(result.failed_recipients);
+			assert_true(result.status != NULL && result.status[0] == '4');
+			reports++;
+			autoreply_result_clear(&result);
+			mail_free(m);
+			g_free(path);
+			continue;
+		}
 		if (result.kind != AUTOREPLY_BOUNCE)
 			fail_msg("%s: not detected as a bounce", name);
 		bounces++;
@@ -205,11 +301,12 @@ test_sisimai_rfc3464_bounces(void **state)
 		g_free(path);
 	}
 	g_dir_close(listing);
-	print_message("sisimai rfc3464: %zu/%zu bounces, %zu with a failed recipient (%zu of them "
-	              "have a report), %zu with a status\n",
-	              bounces, total, with_recipient, with_dsn, with_status);
+	print_message("sisimai rfc3464: %zu/%zu bounces and %zu delays, %zu with a failed recipient"
+	              " (%zu of them have a report), %zu with a status\n",
+	              bounces, total, reports, with_recipient, with_dsn, with_status);
 	assert_int_equal(total, 36);
-	assert_int_equal(with_recipient, total);
+	assert_int_equal(reports, 4);
+	assert_int_equal(with_recipient, bounces);
 	g_free(dir);
 }
 
@@ -225,10 +322,6 @@ test_sisimai_rfc3464_details(void **state)
 	} cases[] = {
 	    {"rfc3464-01.eml", "userunknown@bouncehammer.jp", "5.1.1",
 	     "E1C50F1B-1C83-4820-BC36-AC6FBFBE8568@example.org"},
-	    {"rfc3464-09.eml", "kijitora-nyaaaaaan@example.co.jp", "4.3.0",
-	     "00000000000000000000000000000000000000000@example.org"},
-	    {"rfc3464-34.eml", "kijitora@example.com", "4.4.1",
-	     "20170429233445.FFFFFFFF02@smtp.neko.example.org"},
 	    {"rfc3464-37.eml", "kijitora@neko.nyaan.example.com", NULL,
 	     "ffffffffffff000000002222000000000@e3.example.com"},
 	    {"rfc3464-38.eml", "kijitora-nyaan@example.jp", NULL, NULL},
@@ -335,6 +428,7 @@ main(void)
 	    cmocka_unit_test(test_bounce_without_mime),
 	    cmocka_unit_test(test_bounce_with_report),
 	    cmocka_unit_test(test_result_reused),
+	    cmocka_unit_test(test_delivery_reports_are_not_bounces),
 	    cmocka_unit_test(test_sisimai_rfc3464_bounces),
 	    cmocka_unit_test(test_sisimai_rfc3464_details),
 	    cmocka_unit_test(test_sisimai_rfc3834_autoreplies),

@@ -8,6 +8,8 @@
 #include "common/printer.h"
 #include "common/util.h"
 
+#include <json-glib/json-glib.h>
+
 static void
 test_date_roundtrip_and_weekday(void **state)
 {
@@ -327,6 +329,37 @@ test_printer_formats(void **state)
 	free(text);
 }
 
+/*
+ * Every control character in a value is escaped: json-glib leaves some
+ * (0x01-0x07, 0x0b, 0x0e-0x1f) raw, which makes the whole document invalid.
+ */
+static void
+test_printer_json_control_characters(void **state)
+{
+	char *buffer = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&buffer, &size);
+	printer *p = printer_new(PRINTER_JSON, out);
+	JsonParser *parser = json_parser_new();
+	GError *error = NULL;
+
+	printer_column(p, "subject", "Subject", false);
+	printer_row_begin(p);
+	printer_string(p, "a\x01b\x1f c\x7f\td\ne\x1b[31m");
+	printer_row_end(p);
+	printer_finish(p);
+	printer_free(p);
+	fclose(out);
+	for (const char *c = buffer; *c != '\0'; c++)
+		assert_true((unsigned char)*c >= 0x20 || *c == '\n');
+	if (!json_parser_load_from_data(parser, buffer, -1, &error))
+		fail_msg("invalid JSON (%s): %s", error->message, buffer);
+	assert_non_null(strstr(buffer, "\\u001f"));
+	assert_non_null(strstr(buffer, "\\u001b"));
+	g_object_unref(parser);
+	free(buffer);
+}
+
 /* One record, "Title: value" per line; a value's later lines under its first. */
 static void
 test_printer_vertical_multiline(void **state)
@@ -371,6 +404,7 @@ main(void)
 	    cmocka_unit_test(test_config_reports_every_error_with_line),
 	    cmocka_unit_test(test_config_missing_file),
 	    cmocka_unit_test(test_printer_formats),
+	    cmocka_unit_test(test_printer_json_control_characters),
 	    cmocka_unit_test(test_printer_vertical_multiline),
 	};
 	return cmocka_run_group_tests_name("common", tests, NULL, NULL);

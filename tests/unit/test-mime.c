@@ -252,6 +252,28 @@ test_crlf_line_ends(void **state)
 	mail_free(m);
 }
 
+/*
+ * Bare CR line ends (old Mac mail, some webmail exports): the headers and
+ * the body are read as if the lines ended in LF; a CR inside a CRLF file
+ * stays part of its line end.
+ */
+static void
+test_bare_cr_line_ends(void **state)
+{
+	static const char text[] = "From: Jan Nowak <jan@nowak.example.pl>\rTo: anna@studio.example\r"
+				   "Subject: Re: Faktura\rMessage-ID: <cr-1@nowak.example.pl>\r"
+				   "Content-Type: text/plain; charset=utf-8\r\r"
+				   "Zapłaciliśmy wczoraj.\r\rJan\r";
+	mail *m = mail_parse(text, sizeof text - 1, NULL);
+
+	assert_non_null(m);
+	assert_string_equal(mail_subject(m), "Re: Faktura");
+	assert_string_equal(mail_from_address(m), "jan@nowak.example.pl");
+	assert_string_equal(mail_message_id(m), "cr-1@nowak.example.pl");
+	assert_string_equal(mail_body_text(m), "Zapłaciliśmy wczoraj.\n\nJan\n");
+	mail_free(m);
+}
+
 static void
 test_mbox_from_line(void **state)
 {
@@ -471,6 +493,7 @@ main(void)
 	    cmocka_unit_test(test_alternative_prefers_plain),
 	    cmocka_unit_test(test_enclosed_message_is_not_the_reply),
 	    cmocka_unit_test(test_crlf_line_ends),
+	    cmocka_unit_test(test_bare_cr_line_ends),
 	    cmocka_unit_test(test_mbox_from_line),
 	    cmocka_unit_test(test_truncated_multipart),
 	    cmocka_unit_test(test_unusable_input),
