@@ -4,6 +4,7 @@
 #include "filter/html.h"
 #include "filter/language.h"
 #include "filter/quote.h"
+#include "filter/sentence.h"
 #include "filter/when.h"
 
 #include <string.h>
@@ -27,7 +28,8 @@ load_rules_tolerantly(const char *const *dirs, const char *const *languages, GSt
 {
 	GError *error = NULL;
 	GPtrArray *good_dirs, *good_languages;
-	rules *set = rules_load(dirs, languages, &error);
+	/* Patterns are compiled on first use: a filter run reads one language. */
+	rules *set = rules_load_lazy(dirs, languages, &error);
 
 	if (set != NULL)
 		return set;
@@ -52,7 +54,7 @@ load_rules_tolerantly(const char *const *dirs, const char *const *languages, GSt
 			g_ptr_array_remove_index(good_dirs, good_dirs->len - 1);
 	}
 	g_ptr_array_add(good_dirs, NULL);
-	set = rules_load((const char *const *)good_dirs->pdata, languages, NULL);
+	set = rules_load_lazy((const char *const *)good_dirs->pdata, languages, NULL);
 	if (set == NULL) {
 		/* The shipped packs themselves fail for some language: keep the others. */
 		good_languages = g_ptr_array_new();
@@ -65,8 +67,8 @@ load_rules_tolerantly(const char *const *dirs, const char *const *languages, GSt
 			}
 		}
 		g_ptr_array_add(good_languages, NULL);
-		set = rules_load((const char *const *)good_dirs->pdata,
-				 (const char *const *)good_languages->pdata, NULL);
+		set = rules_load_lazy((const char *const *)good_dirs->pdata,
+				      (const char *const *)good_languages->pdata, NULL);
 		g_ptr_array_free(good_languages, TRUE);
 	}
 	g_ptr_array_free(good_dirs, TRUE);
@@ -271,7 +273,7 @@ attachment_shows_payment(const mail *m, const char **name)
  * number ("30.11.", "am 3. Dezember") does not.
  */
 static bool
-sentence_end_at(const char *text, size_t i)
+sentence_end_at(const char *text, size_t length, size_t i)
 {
 	char c = text[i];
 
@@ -281,11 +283,7 @@ sentence_end_at(const char *text, size_t i)
 		return text[i + 1] == '\n' || (text[i + 1] == '\r' && text[i + 2] == '\n');
 	if (c != '.')
 		return false;
-	if (i > 0 && g_ascii_isdigit(text[i - 1]) &&
-	    (g_ascii_isdigit(text[i + 1]) ||
-	     (text[i + 1] == ' ' && g_unichar_islower(g_utf8_get_char_validated(text + i + 2, -1)))))
-		return false;
-	return true;
+	return sentence_dot_ends(text, length, i);
 }
 
 /*
@@ -350,10 +348,10 @@ nearest_date(const rules *set, const when_words *words, const char *language, co
 	if (nearest_in(words, language, text, clause_from, clause_to, start, end, anchor, date,
 		       how))
 		return true;
-	while (from > 0 && !sentence_end_at(text, from - 1))
+	while (from > 0 && !sentence_end_at(text, length, from - 1))
 		from--;
 	for (int sentence = 0; sentence < CLASSIFY_DATE_SENTENCES; sentence++) {
-		while (to < length && !sentence_end_at(text, to))
+		while (to < length && !sentence_end_at(text, length, to))
 			to++;
 		if (nearest_in(words, language, text, from, to, start, end, anchor, date, how))
 			return true;
@@ -382,7 +380,8 @@ message_day(const mail *m, int64_t *sent_at)
 }
 
 static void
-apply_rules(const classifier *c, classify_result *result, bool want_explain)
+apply_rules(const classifier *c, classify_result *result, const char *second_language,
+	    bool want_explain)
 {
 	rules_verdict verdict = {0};
 	GPtrArray *explanations = want_explain ? rules_explain_new() : NULL;
@@ -390,14 +389,22 @@ apply_rules(const classifier *c, classify_result *result, bool want_explain)
 
 	if (c->rules == NULL)
 		goto out;
-	/* The reply's own language first; every pack when that finds nothing.
+	/* The reply's own language first, then the runner-up of the detection
+	 * (a mixed reply); every pack only when the language is unknown (a
+	 * reply too short to tell), since every pack costs a scan of the text.
 	 * Explaining lists every pack's matches but never changes the verdict. */
 	if (result->language != NULL) {
 		const char *only[] = {result->language, NULL};
 		rules_classify_languages(c->rules, only, mail_subject(result->mail),
 					 result->reply_text, &verdict, NULL);
+		if (verdict.rule_id == NULL && second_language != NULL) {
+			const char *next[] = {second_language, NULL};
+			rules_verdict_clear(&verdict);
+			rules_classify_languages(c->rules, next, mail_subject(result->mail),
+						 result->reply_text, &verdict, NULL);
+		}
 	}
-	if (verdict.rule_id == NULL) {
+	if (verdict.rule_id == NULL && result->language == NULL) {
 		rules_verdict_clear(&verdict);
 		rules_classify(c->rules, mail_subject(result->mail), result->reply_text, &verdict,
 			       explanations);
@@ -407,8 +414,14 @@ apply_rules(const classifier *c, classify_result *result, bool want_explain)
 			       explanations);
 		/* The explanation marks the rule that won over every pack; say
 		 * which one decided. */
-		explain(result, "decided by the reply's language (%s): rule %s", result->language,
-			verdict.rule_id);
+		if (verdict.rule_id != NULL)
+			explain(result, "decided by the reply's language (%s%s%s): rule %s",
+				result->language, second_language ? " or " : "",
+				second_language ? second_language : "", verdict.rule_id);
+		else
+			explain(result, "no rule of the reply's language (%s%s%s) matched",
+				result->language, second_language ? " or " : "",
+				second_language ? second_language : "");
 		rules_verdict_clear(&all);
 	}
 	for (guint i = 0; explanations != NULL && i < explanations->len; i++) {
@@ -490,7 +503,7 @@ classify_message(const classifier *c, const dm_config *config, const char *data,
 		 bool want_explain, classify_result *result, GError **error)
 {
 	autoreply_result detected = {0};
-	const char *text, *name;
+	const char *text, *name, *second_language = NULL;
 	char iso[DM_DATE_ISO_SIZE];
 
 	memset(result, 0, sizeof *result);
@@ -530,7 +543,8 @@ classify_message(const classifier *c, const dm_config *config, const char *data,
 		result->reply_text = quote_strip(text);
 	}
 	if (c->profiles != NULL) {
-		const char *language = language_detect(c->profiles, result->reply_text);
+		const char *language = language_detect_ranked(c->profiles, result->reply_text,
+							      &second_language);
 		result->language = g_strdup(language);
 	}
 	explain(result, "language: %s", result->language ? result->language : "not detected");
@@ -567,7 +581,7 @@ classify_message(const classifier *c, const dm_config *config, const char *data,
 		explain(result, "auto-reply: %s", detected.reason ? detected.reason : "");
 	}
 	autoreply_result_clear(&detected);
-	apply_rules(c, result, want_explain);
+	apply_rules(c, result, second_language, want_explain);
 	if (result->klass == RULES_CLASS_AUTOREPLY && result->class_date == DM_DATE_NONE &&
 	    c->words != NULL &&
 	    latest_future_date(c->words, result->language, result->reply_text, result->date,

@@ -278,6 +278,16 @@ score_add(double *scores, guint mask, double weight)
 const char *
 language_detect(const language_profiles *profiles, const char *text)
 {
+	return language_detect_ranked(profiles, text, NULL);
+}
+
+const char *
+language_detect_ranked(const language_profiles *profiles, const char *text, const char **second)
+{
+	const char *runner_up = NULL;
+
+	if (second != NULL)
+		*second = NULL;
 	if (profiles == NULL || text == NULL || profiles->codes->len == 0)
 		return NULL;
 	char *valid = g_utf8_make_valid(text, -1);
@@ -332,15 +342,19 @@ language_detect(const language_profiles *profiles, const char *text)
 			continue;
 		if (score > best_score) {
 			second_score = best_score;
+			runner_up = best;
 			best_score = score;
 			best = g_ptr_array_index(profiles->codes, bit);
 		} else if (score > second_score) {
 			second_score = score;
+			runner_up = g_ptr_array_index(profiles->codes, bit);
 		}
 	}
 	/* A dead heat means the text does not tell the languages apart. */
 	if (best != NULL && best_score - second_score < 1e-9)
 		best = NULL;
+	if (second != NULL && best != NULL)
+		*second = runner_up;
 	g_free(lower);
 	g_free(folded);
 	g_free(valid);

@@ -63,5 +63,12 @@ size_t language_profiles_count(const language_profiles *profiles);
  * long as it does.
  */
 const char *language_detect(const language_profiles *profiles, const char *text);
+/*
+ * The same, and *second receives the runner-up (a language with enough
+ * words of its profile in the text, or NULL): mixed replies ("Dzień dobry,
+ * the invoice was paid") and neighbours (nl/de) are tried in that order.
+ */
+const char *language_detect_ranked(const language_profiles *profiles, const char *text,
+                                   const char **second);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "filter/language.h"
 
 /* Nesting of {concept} inside concepts: deeper is surely a mistake. */
 #define LEXICON_DEPTH_MAX 8
@@ -39,6 +40,9 @@ typedef struct {
 typedef struct {
 	GHashTable *concepts; /* name -> concept * */
 	char *clause_break;   /* PCRE2 source, or NULL */
+	/* name -> its expansion for this language, made once: rules name the
+	 * same concepts over and over, and a trie takes time to build. */
+	GHashTable *expansions;
 } language_lexicon;
 
 struct lexicon {
@@ -62,6 +66,7 @@ language_lexicon_free(gpointer data)
 	language_lexicon *l = data;
 
 	g_hash_table_unref(l->concepts);
+	g_hash_table_unref(l->expansions);
 	g_free(l->clause_break);
 	g_free(l);
 }
@@ -83,6 +88,7 @@ language_get(lexicon *lx, const char *code)
 	if (l == NULL) {
 		l = g_new0(language_lexicon, 1);
 		l->concepts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, concept_free);
+		l->expansions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 		g_hash_table_insert(lx->languages, g_strdup(code), l);
 	}
 	return l;
@@ -242,6 +248,61 @@ read_file(lexicon *lx, const char *path, const char *code, GString *errors)
 
 /* ---- expansion -------------------------------------------------------- */
 
+/*
+ * A concept of a few hundred words written as a plain alternation costs
+ * PCRE2 one attempt per word at every position of the reply.  So the words
+ * are merged into a trie first ("paid|pay|payment" becomes
+ * "pa(?:id|y(?:ment)?)"): one branch per character, whatever the number of
+ * words.  The trie is built on the folded, lower-case form of each word
+ * (matching is caseless and the text is folded), one node per character;
+ * a space stands for any white space, a hyphen for a hyphen, a space or
+ * nothing.
+ */
+typedef enum {
+	WORD_END_BOUNDARY = 1, /* the word ends here: \b */
+	WORD_END_STEM = 2,     /* any ending: \w*\b */
+	WORD_END_PLAIN = 4,    /* ends on a non-word character: nothing to add */
+} word_end;
+
+typedef struct trie_node {
+	GPtrArray *atoms;    /* char *: the regex text of each child's atom, parallel to children */
+	GPtrArray *children; /* trie_node * */
+	unsigned ends;       /* word_end bits */
+} trie_node;
+
+static trie_node *
+trie_node_new(void)
+{
+	trie_node *n = g_new0(trie_node, 1);
+	n->atoms = g_ptr_array_new_with_free_func(g_free);
+	n->children = g_ptr_array_new();
+	return n;
+}
+
+static void
+trie_node_free(trie_node *n)
+{
+	for (guint i = 0; i < n->children->len; i++)
+		trie_node_free(g_ptr_array_index(n->children, i));
+	g_ptr_array_unref(n->children);
+	g_ptr_array_unref(n->atoms);
+	g_free(n);
+}
+
+static trie_node *
+trie_child(trie_node *n, const char *atom)
+{
+	trie_node *child;
+
+	for (guint i = 0; i < n->atoms->len; i++)
+		if (strcmp(g_ptr_array_index(n->atoms, i), atom) == 0)
+			return g_ptr_array_index(n->children, i);
+	child = trie_node_new();
+	g_ptr_array_add(n->atoms, g_strdup(atom));
+	g_ptr_array_add(n->children, child);
+	return child;
+}
+
 static bool
 is_word_byte(unsigned char c)
 {
@@ -249,37 +310,90 @@ is_word_byte(unsigned char c)
 	return g_ascii_isalnum(c) || c == '_' || c >= 0x80;
 }
 
-/* One word or phrase item as PCRE2: escaped, whole words, * as any ending. */
-static void
-append_word_item(GString *out, const char *item)
+/* The regex text of one character of a word. */
+static char *
+word_atom(const char *p, const char *next)
 {
-	size_t n = strlen(item);
-	bool any_start = n > 0 && item[0] == '*';
-	bool any_end = n > 1 && item[n - 1] == '*';
-	const char *p = item + any_start, *end = item + n - any_end;
+	if (*p == ' ' || *p == '\t')
+		return g_strdup("\\s+");
+	if (*p == '-')
+		return g_strdup("[-\\s]?");
+	if (strchr("\\.^$|?*+()[]{}/", *p) != NULL)
+		return g_strdup_printf("\\%c", *p);
+	return g_strndup(p, (gsize)(next - p));
+}
 
-	if (any_start)
-		g_string_append(out, "\\b\\w*");
-	else if (p < end && is_word_byte((unsigned char)*p))
-		g_string_append(out, "\\b");
-	for (; p < end; p++) {
+/* Adds one word or phrase ("paid out", "zapłac*", "*zahlung") to its trie. */
+static void
+trie_add_word(trie_node *root, trie_node *any_start_root, const char *item)
+{
+	char *folded = language_fold_text(item, strlen(item), NULL);
+	char *word = g_utf8_strdown(folded, -1);
+	size_t n = strlen(word);
+	bool any_start = n > 0 && word[0] == '*';
+	bool any_end = n > 1 && word[n - 1] == '*';
+	char *p = word + any_start, *end = word + n - any_end;
+	trie_node *node = any_start ? any_start_root : root;
+
+	while (p < end) {
+		char *next = g_utf8_next_char(p);
+		char *atom;
+		/* Runs of spaces are one "\s+". */
 		if (*p == ' ' || *p == '\t') {
-			while (p + 1 < end && (p[1] == ' ' || p[1] == '\t'))
-				p++;
-			g_string_append(out, "\\s+");
-		} else if (*p == '-') {
-			g_string_append(out, "[-\\s]?");
-		} else if (strchr("\\.^$|?*+()[]{}/", *p) != NULL) {
-			g_string_append_c(out, '\\');
-			g_string_append_c(out, *p);
-		} else {
-			g_string_append_c(out, *p);
+			while (next < end && (*next == ' ' || *next == '\t'))
+				next++;
 		}
+		if (next > end)
+			next = end;
+		atom = word_atom(p, next);
+		node = trie_child(node, atom);
+		g_free(atom);
+		p = next;
 	}
 	if (any_end)
+		node->ends |= WORD_END_STEM;
+	else if (end > word + any_start && is_word_byte((unsigned char)end[-1]))
+		node->ends |= WORD_END_BOUNDARY;
+	else
+		node->ends |= WORD_END_PLAIN;
+	g_free(word);
+	g_free(folded);
+}
+
+/* Longer atoms first is not needed; stable order keeps the output readable. */
+static void
+trie_emit(const trie_node *n, GString *out)
+{
+	guint branches = n->children->len + (n->ends & WORD_END_STEM ? 1 : 0) +
+	                 (n->ends & WORD_END_BOUNDARY && !(n->ends & WORD_END_STEM) ? 1 : 0) +
+	                 (n->ends & WORD_END_PLAIN ? 1 : 0);
+	guint written = 0;
+	bool group = branches > 1;
+
+	if (group)
+		g_string_append(out, "(?:");
+	/* Children first: "paid out" is matched whole before "paid". */
+	for (guint i = 0; i < n->children->len; i++) {
+		if (written++ > 0)
+			g_string_append_c(out, '|');
+		g_string_append(out, g_ptr_array_index(n->atoms, i));
+		trie_emit(g_ptr_array_index(n->children, i), out);
+	}
+	if (n->ends & WORD_END_STEM) {
+		if (written++ > 0)
+			g_string_append_c(out, '|');
 		g_string_append(out, "\\w*\\b");
-	else if (n > 0 && is_word_byte((unsigned char)end[-1]))
+	} else if (n->ends & WORD_END_BOUNDARY) {
+		if (written++ > 0)
+			g_string_append_c(out, '|');
 		g_string_append(out, "\\b");
+	}
+	if (n->ends & WORD_END_PLAIN) {
+		if (written++ > 0)
+			g_string_append_c(out, '|');
+	}
+	if (group)
+		g_string_append(out, ")");
 }
 
 static const concept *
@@ -292,53 +406,16 @@ concept_find(const lexicon *lx, const char *language, const char *name, const co
 	return l != NULL ? g_hash_table_lookup(l->concepts, name) : NULL;
 }
 
-static bool expand_concept(const lexicon *lx, const char *language, const char *name,
-                           int depth, GString *out, GError **error);
-
-/* Longer items first: "paid out" is named in an explanation before "paid". */
-static gint
-compare_length_desc(gconstpointer a, gconstpointer b)
-{
-	size_t x = strlen(*(const char *const *)a), y = strlen(*(const char *const *)b);
-	return x < y ? 1 : x > y ? -1 : strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
+/*
+ * The items of a concept, nested concepts flattened into them, so that all
+ * the words of {pay-any} = {pay}, {pay-done} share one trie.  Raw /regex/
+ * items are collected apart.
+ */
 static bool
-expand_items(const lexicon *lx, const char *language, GPtrArray *items, int depth, GString *out,
-             GError **error)
-{
-	g_ptr_array_sort(items, compare_length_desc);
-	g_string_append(out, "(?:");
-	for (guint i = 0; i < items->len; i++) {
-		const char *item = g_ptr_array_index(items, i);
-		size_t n = strlen(item);
-		if (i > 0)
-			g_string_append_c(out, '|');
-		if (item[0] == '/') {
-			g_string_append(out, "(?:");
-			g_string_append_len(out, item + 1, (gssize)n - 2);
-			g_string_append(out, ")");
-		} else if (item[0] == '{' && item[n - 1] == '}') {
-			char *name = g_strndup(item + 1, n - 2);
-			bool ok = expand_concept(lx, language, name, depth + 1, out, error);
-			g_free(name);
-			if (!ok)
-				return false;
-		} else {
-			append_word_item(out, item);
-		}
-	}
-	g_string_append(out, ")");
-	return true;
-}
-
-static bool
-expand_concept(const lexicon *lx, const char *language, const char *name, int depth,
-               GString *out, GError **error)
+collect_items(const lexicon *lx, const char *language, const char *name, int depth,
+              GPtrArray *words, GPtrArray *regexes, GError **error)
 {
 	const concept *common, *own;
-	GPtrArray *items;
-	bool ok;
 
 	if (depth > LEXICON_DEPTH_MAX) {
 		g_set_error(error, DM_ERROR, DM_ERROR_CONFIG,
@@ -353,16 +430,153 @@ expand_concept(const lexicon *lx, const char *language, const char *name, int de
 			    language != NULL ? "/lexicon defines it)" : "");
 		return false;
 	}
-	items = g_ptr_array_new();
-	for (guint i = 0; common != NULL && i < common->items->len; i++)
-		g_ptr_array_add(items, g_ptr_array_index(common->items, i));
-	for (guint i = 0; own != NULL && i < own->items->len; i++)
-		g_ptr_array_add(items, g_ptr_array_index(own->items, i));
-	ok = expand_items(lx, language, items, depth, out, error);
-	g_ptr_array_unref(items);
-	if (!ok && depth == 0)
-		g_prefix_error(error, "in {%s}: ", name);
+	for (int pass = 0; pass < 2; pass++) {
+		const concept *c = pass == 0 ? common : own;
+		for (guint i = 0; c != NULL && i < c->items->len; i++) {
+			const char *item = g_ptr_array_index(c->items, i);
+			size_t n = strlen(item);
+			if (item[0] == '/') {
+				/* Folded like the words, so that patterns may be folded
+				 * before their concepts are expanded. */
+				g_ptr_array_add(regexes, language_fold_text(item + 1, n - 2, NULL));
+			} else if (item[0] == '{' && item[n - 1] == '}') {
+				char *inner = g_strndup(item + 1, n - 2);
+				bool ok = collect_items(lx, language, inner, depth + 1, words, regexes,
+				                        error);
+				g_free(inner);
+				if (!ok)
+					return false;
+			} else {
+				g_ptr_array_add(words, g_strdup(item));
+			}
+		}
+	}
+	return true;
+}
+
+static bool
+expand_concept(const lexicon *lx, const char *language, const char *name, int depth,
+               GString *out, GError **error)
+{
+	GPtrArray *words = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *regexes = g_ptr_array_new_with_free_func(g_free);
+	trie_node *bounded = trie_node_new(), *any_start = trie_node_new(), *plain = trie_node_new();
+	guint alternatives = 0;
+	bool ok = collect_items(lx, language, name, depth, words, regexes, error);
+
+	if (!ok) {
+		/* Say which concept holds the bad one, unless it is itself unknown. */
+		char *self = g_strdup_printf("unknown concept {%s}", name);
+		if (depth == 0 && !g_str_has_prefix((*error)->message, self))
+			g_prefix_error(error, "in {%s}: ", name);
+		g_free(self);
+		goto out;
+	}
+	for (guint i = 0; i < words->len; i++) {
+		const char *word = g_ptr_array_index(words, i);
+		/* Words that start with a letter start at a word boundary; "'ll" or
+		 * "/" do not. */
+		if (word[0] == '*')
+			trie_add_word(bounded, any_start, word);
+		else if (is_word_byte((unsigned char)word[0]))
+			trie_add_word(bounded, any_start, word);
+		else
+			trie_add_word(plain, any_start, word);
+	}
+	g_string_append(out, "(?:");
+	if (bounded->children->len > 0) {
+		g_string_append(out, "\\b");
+		trie_emit(bounded, out);
+		alternatives++;
+	}
+	if (any_start->children->len > 0) {
+		if (alternatives++ > 0)
+			g_string_append_c(out, '|');
+		g_string_append(out, "\\b\\w*");
+		trie_emit(any_start, out);
+	}
+	if (plain->children->len > 0) {
+		if (alternatives++ > 0)
+			g_string_append_c(out, '|');
+		trie_emit(plain, out);
+	}
+	for (guint i = 0; i < regexes->len; i++) {
+		if (alternatives++ > 0)
+			g_string_append_c(out, '|');
+		g_string_append_printf(out, "(?:%s)", (char *)g_ptr_array_index(regexes, i));
+	}
+	g_string_append(out, ")");
+out:
+	trie_node_free(bounded);
+	trie_node_free(any_start);
+	trie_node_free(plain);
+	g_ptr_array_unref(words);
+	g_ptr_array_unref(regexes);
 	return ok;
+}
+
+/*
+ * A concept's expansion, from the language's cache when it was made
+ * before.  The cache is filled while the lexicon is used to load rules, in
+ * one thread: the lexicon is immutable to everyone else.
+ */
+static bool
+expand_concept_cached(const lexicon *lx, const char *language, const char *name, GString *out,
+                      GError **error)
+{
+	language_lexicon *l = g_hash_table_lookup(lx->languages, language != NULL ? language : "");
+	const char *cached = l != NULL ? g_hash_table_lookup(l->expansions, name) : NULL;
+	GString *made;
+
+	if (cached != NULL) {
+		g_string_append(out, cached);
+		return true;
+	}
+	made = g_string_new(NULL);
+	if (!expand_concept(lx, language, name, 0, made, error)) {
+		g_string_free(made, TRUE);
+		return false;
+	}
+	g_string_append(out, made->str);
+	if (l != NULL)
+		g_hash_table_insert(l->expansions, g_strdup(name), g_string_free(made, FALSE));
+	else
+		g_string_free(made, TRUE);
+	return true;
+}
+
+bool
+lexicon_concept_keys(const lexicon *lx, const char *language, const char *name,
+                     GPtrArray *exact, GPtrArray *prefix)
+{
+	GPtrArray *words = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *regexes = g_ptr_array_new_with_free_func(g_free);
+	bool keyed = collect_items(lx, language, name, 0, words, regexes, NULL) &&
+	             regexes->len == 0;
+
+	for (guint i = 0; keyed && i < words->len; i++) {
+		const char *item = g_ptr_array_index(words, i);
+		char *folded = language_fold_text(item, strlen(item), NULL);
+		char *lower = g_utf8_strdown(folded, -1);
+		const char *end = lower;
+		while (*end != '\0' && g_unichar_isalnum(g_utf8_get_char(end)))
+			end = g_utf8_next_char(end);
+		if (end == lower || (*end == '-' && g_utf8_strlen(lower, end - lower) < 2)) {
+			keyed = false; /* "*suffix", "'ll", "/", "e-mail" */
+		} else if (*end == '-') {
+			/* "re-send" may be written "resend": the first part as a stem. */
+			g_ptr_array_add(prefix, g_strndup(lower, (gsize)(end - lower)));
+		} else {
+			/* A stem when its first run is the whole item before the "*". */
+			bool stem = *end == '*' && end[1] == '\0';
+			g_ptr_array_add(stem ? prefix : exact, g_strndup(lower, (gsize)(end - lower)));
+		}
+		g_free(lower);
+		g_free(folded);
+	}
+	g_ptr_array_unref(words);
+	g_ptr_array_unref(regexes);
+	return keyed;
 }
 
 guint
@@ -456,7 +670,7 @@ lexicon_expand(const lexicon *lx, const char *language, const char *pattern, GEr
 					g_string_free(out, TRUE);
 					return NULL;
 				}
-				if (!expand_concept(lx, language, name, 0, out, error)) {
+				if (!expand_concept_cached(lx, language, name, out, error)) {
 					g_free(name);
 					g_string_free(out, TRUE);
 					return NULL;
@@ -494,8 +708,8 @@ check_concepts(lexicon *lx, GString *errors)
 			concept *c = cv;
 			GString *out = g_string_new(NULL);
 			GError *error = NULL;
-			if (!expand_concept(lx, *(const char *)code != '\0' ? code : NULL, c->name, 0,
-					    out, &error)) {
+			if (!expand_concept_cached(lx, *(const char *)code != '\0' ? code : NULL,
+						   c->name, out, &error)) {
 				g_string_append_printf(errors, "%s:%u: %s\n", c->file, c->line,
 						       error->message);
 				g_error_free(error);
@@ -510,8 +724,50 @@ check_concepts(lexicon *lx, GString *errors)
 	}
 }
 
+/* Only the clause-break concepts, expanded: what a lazy load needs at once. */
+static void
+find_clause_breaks(lexicon *lx, GString *errors)
+{
+	GHashTableIter languages;
+	gpointer code, value;
+
+	g_hash_table_iter_init(&languages, lx->languages);
+	while (g_hash_table_iter_next(&languages, &code, &value)) {
+		language_lexicon *l = value;
+		GString *out;
+		GError *error = NULL;
+		if (*(const char *)code == '\0' ||
+		    g_hash_table_lookup(l->concepts, "clause-break") == NULL)
+			continue;
+		out = g_string_new(NULL);
+		if (expand_concept_cached(lx, code, "clause-break", out, &error)) {
+			l->clause_break = g_string_free(out, FALSE);
+		} else {
+			g_string_append_printf(errors, "%s\n", error->message);
+			g_error_free(error);
+			g_string_free(out, TRUE);
+		}
+	}
+}
+
+static lexicon *lexicon_load_mode(const char *const *dirs, const char *const *languages,
+                                  bool check, GError **error);
+
 lexicon *
 lexicon_load(const char *const *dirs, const char *const *languages, GError **error)
+{
+	return lexicon_load_mode(dirs, languages, true, error);
+}
+
+lexicon *
+lexicon_load_unchecked(const char *const *dirs, const char *const *languages, GError **error)
+{
+	return lexicon_load_mode(dirs, languages, false, error);
+}
+
+static lexicon *
+lexicon_load_mode(const char *const *dirs, const char *const *languages, bool check,
+                  GError **error)
 {
 	lexicon *lx = g_new0(lexicon, 1);
 	GString *errors = g_string_new(NULL);
@@ -530,8 +786,10 @@ lexicon_load(const char *const *dirs, const char *const *languages, GError **err
 	/* A language without a file of its own still sees the common concepts. */
 	for (size_t l = 0; languages != NULL && languages[l] != NULL; l++)
 		(void)language_get(lx, languages[l]);
-	if (errors->len == 0)
+	if (errors->len == 0 && check)
 		check_concepts(lx, errors);
+	else if (errors->len == 0)
+		find_clause_breaks(lx, errors);
 	if (errors->len > 0) {
 		g_string_truncate(errors, errors->len - 1);
 		g_set_error_literal(error, DM_ERROR, DM_ERROR_CONFIG, errors->str);

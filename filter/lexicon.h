@@ -57,6 +57,13 @@ typedef struct lexicon lexicon;
  * error; free with lexicon_free.
  */
 lexicon *lexicon_load(const char *const *dirs, const char *const *languages, GError **error);
+/*
+ * The same without expanding every concept to check it: a concept that
+ * names an unknown one is then reported by the first rule that uses it.
+ * For rules_load_lazy.
+ */
+lexicon *lexicon_load_unchecked(const char *const *dirs, const char *const *languages,
+                                GError **error);
 void lexicon_free(lexicon *lx);
 
 /* How many concepts a language has (the common ones included). */
@@ -77,5 +84,18 @@ char *lexicon_expand(const lexicon *lx, const char *language, const char *patter
  * NULL when the language has none.  Belongs to lx.
  */
 const char *lexicon_clause_break(const lexicon *lx, const char *language);
+
+/*
+ * The words a concept's items start with, for a word index (rules use it
+ * to skip patterns a reply has none of the words for): folded, lower case,
+ * the first run of letters and digits of each item.  exact receives the
+ * first words of whole words and phrases, prefix the stems ("zapłac*" gives
+ * "zaplac").  Returns false when some item cannot be keyed (a /regex/, a
+ * "*suffix", an item that starts with punctuation): the concept may then
+ * be anywhere.  Unknown concepts give false too.  Strings are appended as
+ * new copies.
+ */
+bool lexicon_concept_keys(const lexicon *lx, const char *language, const char *name,
+                          GPtrArray *exact, GPtrArray *prefix);
 
 #endif

@@ -14,10 +14,47 @@
 
 GMutex rules_jit_lock;
 
+#define PACK_COMPILE_FLAGS \
+	(PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF | PCRE2_DUPNAMES)
+
+static void regex_find_date_groups(rule_regex *regex, const pcre2_code *code);
+
+bool
+rules_regex_compile_lazy(rule_regex *regex)
+{
+	int code = 0;
+	PCRE2_SIZE offset = 0;
+
+	if (g_atomic_pointer_get(&regex->code) != NULL)
+		return true;
+	if (regex->lazy_source == NULL)
+		return false;
+	/* Callers hold rules_jit_lock or run before any thread matches. */
+	pcre2_code *compiled = pcre2_compile((PCRE2_SPTR)regex->lazy_source, PCRE2_ZERO_TERMINATED,
+	                                     PACK_COMPILE_FLAGS, &code, &offset, NULL);
+	if (compiled == NULL) {
+		/* rules_load and `rules check` report it with its line; here it is
+		 * said once, and the pattern never matches. */
+		dm_log_warning("a rule pattern does not compile, it is left out: %s", regex->source);
+		g_free(regex->lazy_source);
+		regex->lazy_source = NULL;
+		return false;
+	}
+	g_free(regex->lazy_source);
+	regex->lazy_source = NULL;
+	/* The date groups are known before the code is published to other threads. */
+	regex_find_date_groups(regex, compiled);
+	g_atomic_pointer_set(&regex->code, compiled);
+	return true;
+}
+
 void
 rule_regex_free(gpointer data)
 {
 	rule_regex *regex = data;
+	if (regex->requires != NULL)
+		g_ptr_array_unref(regex->requires);
+	g_free(regex->lazy_source);
 	pcre2_code_free(regex->code);
 	g_free(regex->source);
 	g_free(regex);
@@ -61,6 +98,7 @@ rules_free(rules *set)
 	g_hash_table_unref(set->by_id);
 	g_ptr_array_unref(set->rules);
 	g_hash_table_unref(set->clause_breaks);
+	g_hash_table_unref(set->indexes);
 	g_free(set);
 }
 
@@ -69,6 +107,8 @@ regexes_jit(GPtrArray *regexes)
 {
 	for (guint i = 0; regexes != NULL && i < regexes->len; i++) {
 		rule_regex *regex = g_ptr_array_index(regexes, i);
+		if (regex->code == NULL && !rules_regex_compile_lazy(regex))
+			continue;
 		if (!g_atomic_int_get(&regex->jitted)) {
 			(void)pcre2_jit_compile(regex->code, PCRE2_JIT_COMPLETE);
 			g_atomic_int_set(&regex->jitted, 1);
@@ -86,12 +126,16 @@ rules_jit_compile_all(rules *set)
 		regexes_jit(r->guards);
 		regexes_jit(r->unless);
 	}
-	{
+	for (int t = 0; t < 2; t++) {
 		GHashTableIter iter;
 		gpointer value;
+		if (t == 1)
+			break;
 		g_hash_table_iter_init(&iter, set->clause_breaks);
 		while (g_hash_table_iter_next(&iter, NULL, &value)) {
 			rule_regex *regex = value;
+			if (regex->code == NULL && !rules_regex_compile_lazy(regex))
+				continue;
 			if (!g_atomic_int_get(&regex->jitted)) {
 				(void)pcre2_jit_compile(regex->code, PCRE2_JIT_COMPLETE);
 				g_atomic_int_set(&regex->jitted, 1);
@@ -116,6 +160,9 @@ typedef struct {
 	GHashTable *seen;         /* id -> "file:line" of its first definition in this directory */
 	const lexicon *lexicon;   /* the concepts patterns may name, or NULL */
 	const char *const *languages; /* the languages loaded */
+	bool lazy;                    /* compile patterns on first use (rules_load_lazy) */
+	GHashTable *indexes;          /* the set's word indexes, by language */
+	rules_index *index;           /* the current rule's language's, or NULL */
 	GPtrArray *out;           /* rule *: the rules read, valid ones only */
 	GString *errors;
 	/* This file's problems, put in line order when the file is done: a
@@ -124,7 +171,29 @@ typedef struct {
 	/* The rule being read and which lines it has had. */
 	rule *current;
 	bool has_class, has_priority, has_on, has_pattern_line, current_bad;
+	/* The rule's lines, expanded and folded, compiled together at its end. */
+	GPtrArray *pending[3]; /* pack_line *: patterns, guards, unless */
 } pack_reader;
+
+/* One pattern, guard or unless line of the rule being read. */
+typedef struct {
+	unsigned line;
+	char *directive;
+	char *source; /* as written */
+	char *folded; /* concepts expanded, folded like the text */
+} pack_line;
+
+enum { PENDING_PATTERN, PENDING_GUARD, PENDING_UNLESS };
+
+static void
+pack_line_free(gpointer data)
+{
+	pack_line *l = data;
+	g_free(l->directive);
+	g_free(l->source);
+	g_free(l->folded);
+	g_free(l);
+}
 
 typedef struct {
 	unsigned line;
@@ -191,13 +260,13 @@ rule_id_language(const char *id)
 
 /* Finds the groups named "date" in the compiled pattern's name table. */
 static void
-regex_find_date_groups(rule_regex *regex)
+regex_find_date_groups(rule_regex *regex, const pcre2_code *code)
 {
 	uint32_t count = 0, entry_size = 0;
 	PCRE2_SPTR table = NULL;
-	pcre2_pattern_info(regex->code, PCRE2_INFO_NAMECOUNT, &count);
-	pcre2_pattern_info(regex->code, PCRE2_INFO_NAMEENTRYSIZE, &entry_size);
-	pcre2_pattern_info(regex->code, PCRE2_INFO_NAMETABLE, &table);
+	pcre2_pattern_info(code, PCRE2_INFO_NAMECOUNT, &count);
+	pcre2_pattern_info(code, PCRE2_INFO_NAMEENTRYSIZE, &entry_size);
+	pcre2_pattern_info(code, PCRE2_INFO_NAMETABLE, &table);
 	regex->n_date_groups = 0;
 	for (uint32_t i = 0; i < count; i++) {
 		PCRE2_SPTR entry = table + (size_t)i * entry_size;
@@ -216,28 +285,62 @@ regex_find_date_groups(rule_regex *regex)
  */
 static bool language_listed(const char *const *languages, const char *language);
 
-static rule_regex *
-pack_compile(pack_reader *reader, unsigned line, const char *directive, const char *source)
+/*
+ * Expands the concepts of one line and folds it; the rule's lines are
+ * compiled together when the rule ends (pack_compile_rule).  False (with
+ * the error reported) when a concept is unknown.
+ */
+static bool
+pack_prepare(pack_reader *reader, unsigned line, const char *directive, const char *source,
+             GPtrArray *pending)
+{
+	GError *error = NULL;
+	const char *language = reader->current != NULL ? reader->current->language : NULL;
+	/* Folded first, expanded after: the expansions are folded already, and
+	 * folding the few bytes the user wrote is cheaper than the result. */
+	char *folded = language_fold_text(source, strlen(source), NULL);
+	char *expanded = lexicon_expand(reader->lexicon, language, folded, &error);
+	pack_line *l;
+
+	g_free(folded);
+	if (expanded == NULL) {
+		pack_error(reader, line, "%s: %s", directive, error->message);
+		g_error_free(error);
+		return false;
+	}
+	l = g_new0(pack_line, 1);
+	l->line = line;
+	l->directive = g_strdup(directive);
+	l->source = g_strdup(source);
+	l->folded = expanded;
+	g_ptr_array_add(pending, l);
+	return true;
+}
+
+/*
+ * Compiles one line on its own, to report where a rule's combined regex
+ * went wrong: the error names the line and, when no concept was expanded,
+ * the offset in what the user wrote.
+ */
+static void
+pack_report_line(pack_reader *reader, const pack_line *l)
 {
 	GArray *offsets = NULL;
 	GError *error = NULL;
 	const char *language = reader->current != NULL ? reader->current->language : NULL;
-	char *expanded = lexicon_expand(reader->lexicon, language, source, &error);
+	char *expanded = lexicon_expand(reader->lexicon, language, l->source, &error);
+	const char *directive = l->directive, *source = l->source;
+	unsigned line = l->line;
 	if (expanded == NULL) {
-		pack_error(reader, line, "%s: %s", directive, error->message);
 		g_error_free(error);
-		return NULL;
+		return;
 	}
 	bool plain = strcmp(expanded, source) == 0;
 	char *folded = language_fold_text(expanded, strlen(expanded), &offsets);
 	int code = 0;
 	PCRE2_SIZE offset = 0;
-	pcre2_code *compiled =
-	    pcre2_compile((PCRE2_SPTR)folded, PCRE2_ZERO_TERMINATED,
-	                  PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF | PCRE2_DUPNAMES,
-	                  &code,
-	                  &offset, NULL);
-	rule_regex *regex = NULL;
+	pcre2_code *compiled = pcre2_compile((PCRE2_SPTR)folded, PCRE2_ZERO_TERMINATED,
+	                                     PACK_COMPILE_FLAGS, &code, &offset, NULL);
 	if (compiled == NULL) {
 		PCRE2_UCHAR message[256];
 		pcre2_get_error_message(code, message, sizeof message);
@@ -250,15 +353,42 @@ pack_compile(pack_reader *reader, unsigned line, const char *directive, const ch
 			pack_error(reader, line, "%s: %s in \"%s\" (with its concepts expanded)",
 			           directive, (char *)message, source);
 	} else {
-		regex = g_new0(rule_regex, 1);
-		regex->code = compiled;
-		regex->source = g_strdup(source);
-		regex_find_date_groups(regex);
+		pcre2_code_free(compiled);
 	}
 	g_array_unref(offsets);
 	g_free(folded);
 	g_free(expanded);
-	return regex;
+}
+
+/* Compiles one line of the rule (or keeps it for later); false (reported) when PCRE2 refuses it. */
+static bool
+pack_compile_line(pack_reader *reader, const pack_line *l, GPtrArray *out)
+{
+	int code = 0;
+	PCRE2_SIZE offset = 0;
+	pcre2_code *compiled = NULL;
+	rule_regex *regex;
+
+	if (!reader->lazy) {
+		compiled = pcre2_compile((PCRE2_SPTR)l->folded, PCRE2_ZERO_TERMINATED,
+		                         PACK_COMPILE_FLAGS, &code, &offset, NULL);
+		if (compiled == NULL) {
+			pack_report_line(reader, l);
+			return false;
+		}
+	}
+	regex = g_new0(rule_regex, 1);
+	regex->code = compiled;
+	regex->source = g_strdup(l->source);
+	if (compiled != NULL)
+		regex_find_date_groups(regex, regex->code);
+	else
+		regex->lazy_source = g_strdup(l->folded);
+	if (reader->index != NULL)
+		regex->requires = rules_index_requirements(reader->index, reader->lexicon,
+		                                           reader->current->language, l->source);
+	g_ptr_array_add(out, regex);
+	return true;
 }
 
 /* Ends the current rule: checks it is complete and keeps it when it is. */
@@ -279,6 +409,18 @@ pack_finish_rule(pack_reader *reader)
 		pack_error(reader, r->line, "rule %s has no pattern", r->id);
 		bad = true;
 	}
+	if (!bad) {
+		GPtrArray *targets[3] = {r->patterns, r->guards, r->unless};
+		reader->current = r;
+		for (int k = 0; k < 3; k++)
+			for (guint i = 0; i < reader->pending[k]->len; i++)
+				if (!pack_compile_line(reader, g_ptr_array_index(reader->pending[k], i),
+				                       targets[k]))
+					bad = true;
+		reader->current = NULL;
+	}
+	for (int k = 0; k < 3; k++)
+		g_ptr_array_set_size(reader->pending[k], 0);
 	if (bad) {
 		rule_free(r);
 		return;
@@ -294,6 +436,7 @@ pack_start_rule(pack_reader *reader, unsigned line, const char *id)
 	reader->has_pattern_line = false;
 	reader->current_bad = false;
 	reader->current = rule_new(id, reader->path, line);
+	reader->index = NULL;
 
 	char *language = rule_id_language(id);
 	if (language == NULL) {
@@ -304,6 +447,11 @@ pack_start_rule(pack_reader *reader, unsigned line, const char *id)
 		return;
 	}
 	reader->current->language = language;
+	reader->index = g_hash_table_lookup(reader->indexes, language);
+	if (reader->index == NULL) {
+		reader->index = rules_index_new();
+		g_hash_table_insert(reader->indexes, g_strdup(language), reader->index);
+	}
 	if (reader->dir_language != NULL && strcmp(language, reader->dir_language) != 0) {
 		pack_error(reader, line, "rule %s is in the %s/ directory but its id says language %s",
 		           id, reader->dir_language, language);
@@ -422,11 +570,11 @@ pack_directive(pack_reader *reader, unsigned line, const char *word, const char 
 		 * concepts are not loaded, and the rule is dropped anyway. */
 		if (r->language != NULL && !language_listed(reader->languages, r->language))
 			return;
-		rule_regex *regex = pack_compile(reader, line, word, value);
-		if (regex == NULL)
+		if (!pack_prepare(reader, line, word, value,
+		                  reader->pending[guard    ? PENDING_GUARD
+		                                  : unless ? PENDING_UNLESS
+		                                           : PENDING_PATTERN]))
 			reader->current_bad = true;
-		else
-			g_ptr_array_add(guard ? r->guards : unless ? r->unless : r->patterns, regex);
 	}
 }
 
@@ -535,7 +683,7 @@ rules_add(rules *set, rule *r)
 /* Reads the files of one directory into the set (errors to errors). */
 static void
 rules_load_files(rules *set, char **files, const char *dir_language,
-                 const char *const *languages, const lexicon *lx, GHashTable *seen,
+                 const char *const *languages, const lexicon *lx, bool lazy, GHashTable *seen,
                  GString *errors)
 {
 	for (size_t f = 0; files[f] != NULL; f++) {
@@ -544,12 +692,18 @@ rules_load_files(rules *set, char **files, const char *dir_language,
 		    .dir_language = dir_language,
 		    .languages = languages,
 		    .lexicon = lx,
+		    .lazy = lazy,
+		    .indexes = set->indexes,
 		    .seen = seen,
 		    .out = g_ptr_array_new(),
 		    .errors = errors,
 		    .problems = g_array_new(FALSE, FALSE, sizeof(pack_problem)),
 		};
+		for (int k = 0; k < 3; k++)
+			reader.pending[k] = g_ptr_array_new_with_free_func(pack_line_free);
 		pack_read_file(&reader);
+		for (int k = 0; k < 3; k++)
+			g_ptr_array_unref(reader.pending[k]);
 		g_array_unref(reader.problems);
 		for (guint i = 0; i < reader.out->len; i++) {
 			rule *r = g_ptr_array_index(reader.out, i);
@@ -593,16 +747,34 @@ clause_break_compile(rules *set, const lexicon *lx, const char *language, GStrin
 	g_free(folded);
 }
 
+static rules *
+rules_load_mode(const char *const *dirs, const char *const *languages, bool lazy,
+                GError **error);
+
 rules *
 rules_load(const char *const *dirs, const char *const *languages, GError **error)
+{
+	return rules_load_mode(dirs, languages, false, error);
+}
+
+rules *
+rules_load_lazy(const char *const *dirs, const char *const *languages, GError **error)
+{
+	return rules_load_mode(dirs, languages, true, error);
+}
+
+static rules *
+rules_load_mode(const char *const *dirs, const char *const *languages, bool lazy, GError **error)
 {
 	rules *set = g_new0(rules, 1);
 	set->rules = g_ptr_array_new_with_free_func(rule_free);
 	set->by_id = g_hash_table_new(g_str_hash, g_str_equal);
 	set->clause_breaks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, rule_regex_free);
+	set->indexes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, rules_index_free);
 	GString *errors = g_string_new(NULL);
 	GError *lexicon_error = NULL;
-	lexicon *lx = lexicon_load(dirs, languages, &lexicon_error);
+	lexicon *lx = lazy ? lexicon_load_unchecked(dirs, languages, &lexicon_error)
+	                   : lexicon_load(dirs, languages, &lexicon_error);
 
 	/* Rules that name no concept still load when a lexicon is broken; the
 	 * others report the unknown concept besides the lexicon's own error. */
@@ -617,12 +789,12 @@ rules_load(const char *const *dirs, const char *const *languages, GError **error
 		for (size_t l = 0; languages != NULL && languages[l] != NULL; l++) {
 			char *sub = g_build_filename(dirs[d], languages[l], NULL);
 			char **files = pack_list_files(sub);
-			rules_load_files(set, files, languages[l], languages, lx, seen, errors);
+			rules_load_files(set, files, languages[l], languages, lx, lazy, seen, errors);
 			g_strfreev(files);
 			g_free(sub);
 		}
 		char **files = pack_list_files(dirs[d]);
-		rules_load_files(set, files, NULL, languages, lx, seen, errors);
+		rules_load_files(set, files, NULL, languages, lx, lazy, seen, errors);
 		g_strfreev(files);
 		g_hash_table_unref(seen);
 	}

@@ -9,6 +9,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "filter/rules-index.h"
 #include "filter/rules.h"
 
 /*
@@ -43,6 +44,11 @@ typedef struct rule_regex {
 	/* Lazy JIT (see regex_run): how often it ran, and whether it is compiled. */
 	gint uses;
 	gint jitted;
+	/* What the pattern cannot match without (see filter/rules-index.h), or
+	 * NULL: a reply without the words is not scanned. */
+	GPtrArray *requires;
+	/* Compiled on first use (rules_load_lazy): its folded source until then. */
+	char *lazy_source;
 } rule_regex;
 
 /*
@@ -72,8 +78,11 @@ struct rules {
 	GPtrArray *rules; /* rule *, in load order (an override keeps the place) */
 	GHashTable *by_id; /* id -> rule * (borrowed) */
 	GHashTable *clause_breaks; /* language -> rule_regex *: its clause-break words */
+	GHashTable *indexes;       /* language -> rules_index *: the words patterns need */
 };
 
 void rule_regex_free(gpointer data);
+/* Compiles a regex kept as lazy_source, under rules_jit_lock; false when it cannot be. */
+bool rules_regex_compile_lazy(rule_regex *regex);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "common/util.h"
 #include "filter/language.h"
+#include "filter/sentence.h"
 
 static const char *const class_names[RULES_CLASS_COUNT] = {
 	[RULES_CLASS_NONE] = "none",
@@ -209,6 +210,14 @@ regex_run(matcher *m, const rule_regex *regex, const reply_field *field, size_t 
           size_t *start, size_t *end, size_t *date_start, size_t *date_end)
 {
 	int rc;
+	if (g_atomic_pointer_get(&((rule_regex *)regex)->code) == NULL) {
+		bool compiled;
+		g_mutex_lock(&rules_jit_lock);
+		compiled = rules_regex_compile_lazy((rule_regex *)regex);
+		g_mutex_unlock(&rules_jit_lock);
+		if (!compiled)
+			return REGEX_NO_MATCH;
+	}
 	/* JIT is an optimisation: without it (unsupported CPU, no executable memory)
 	 * the interpreter gives the same answers.  The set stays shareable: the
 	 * compile happens once, under a lock, and matching never waits for it. */
@@ -258,13 +267,7 @@ ends_sentence(const char *text, size_t length, size_t i)
 		return true;
 	if (c != '.')
 		return false;
-	/* "30.11", "1.250": a dot between digits; "3. Dezember": an ordinal. */
-	if (i > 0 && g_ascii_isdigit(text[i - 1]) &&
-	    ((i + 1 < length && g_ascii_isdigit(text[i + 1])) ||
-	     (i + 2 < length && text[i + 1] == ' ' && g_ascii_isalpha(text[i + 2]) &&
-	      g_ascii_islower(text[i + 2]))))
-		return false;
-	return true;
+	return sentence_dot_ends(text, length, i);
 }
 
 /*
@@ -356,9 +359,45 @@ clause_vetoed(matcher *m, const rule *r, const reply_field *field, size_t s, siz
 	return REGEX_NO_MATCH;
 }
 
+/*
+ * The words of a field each language's index knows, looked up once per
+ * classification: a pattern that requires words the reply does not have
+ * is not run (filter/rules-index.h).
+ */
+typedef struct {
+	const rules *set;
+	const reply_field *field;
+	GHashTable *by_language; /* language -> GArray presence */
+} presence;
+
+static bool
+requirements_met(presence *cache, const rule *r, const rule_regex *regex)
+{
+	GArray *found;
+
+	if (regex->requires == NULL)
+		return true;
+	found = g_hash_table_lookup(cache->by_language, r->language);
+	if (found == NULL) {
+		const rules_index *index = g_hash_table_lookup(cache->set->indexes, r->language);
+		if (index == NULL)
+			return true;
+		found = rules_index_presence(index, cache->field->folded);
+		g_hash_table_insert(cache->by_language, r->language, found);
+	}
+	return rules_index_met(regex->requires, found);
+}
+
+static void
+presence_free(gpointer data)
+{
+	g_array_unref(data);
+}
+
 /* Runs one rule; false when it neither matched nor hit a limit. */
 static bool
-rule_run(matcher *m, const rule *r, const reply_field *field, rule_outcome *out)
+rule_run(matcher *m, presence *cache, const rule *r, const reply_field *field,
+         rule_outcome *out)
 {
 	bool limit = false, vetoed = false;
 	size_t veto_start = 0, veto_end = 0, vetoed_start = 0, vetoed_end = 0;
@@ -366,6 +405,8 @@ rule_run(matcher *m, const rule *r, const reply_field *field, rule_outcome *out)
 	for (guint i = 0; i < r->patterns->len; i++) {
 		const rule_regex *regex = g_ptr_array_index(r->patterns, i);
 		size_t s, e, ds, de, from = 0;
+		if (!requirements_met(cache, r, regex))
+			continue;
 		for (int tries = 0; tries < RULES_TRIES_PER_PATTERN && from <= field->folded_length;
 		     tries++) {
 			size_t vs, ve;
@@ -523,6 +564,11 @@ rules_classify_languages(const rules *set, const char *const *languages, const c
 	reply_field_init(&fields[0], "subject", subject);
 	reply_field_init(&fields[1], "body", body);
 	matcher *m = matcher_for_thread();
+	/* One cache a field: the subject and the body hold different words. */
+	presence caches[2] = {
+	    {set, &fields[0], g_hash_table_new_full(g_str_hash, g_str_equal, NULL, presence_free)},
+	    {set, &fields[1], g_hash_table_new_full(g_str_hash, g_str_equal, NULL, presence_free)},
+	};
 
 	rule_outcome best = {0};
 	bool have_best = false;
@@ -533,7 +579,7 @@ rules_classify_languages(const rules *set, const char *const *languages, const c
 		if (!language_wanted(languages, r->language))
 			continue;
 		outcome.field = r->on_subject ? &fields[0] : &fields[1];
-		if (!rule_run(m, r, outcome.field, &outcome))
+		if (!rule_run(m, &caches[r->on_subject ? 0 : 1], r, outcome.field, &outcome))
 			continue;
 		if (explain != NULL)
 			g_ptr_array_add(explain, explanation_new(&outcome));
@@ -564,6 +610,8 @@ rules_classify_languages(const rules *set, const char *const *languages, const c
 	}
 	reply_field_clear(&fields[0]);
 	reply_field_clear(&fields[1]);
+	g_hash_table_unref(caches[0].by_language);
+	g_hash_table_unref(caches[1].by_language);
 	return have_best;
 }
 

@@ -66,6 +66,15 @@ typedef struct rules rules;
  * problem of every file, one "file:line: message" per line.
  */
 rules *rules_load(const char *const *dirs, const char *const *languages, GError **error);
+/*
+ * The same, but patterns are compiled on their first use, not here: a
+ * filter run reads one reply in one language, and compiling eight packs
+ * would cost it more than reading the reply.  Unknown concepts and every
+ * other error of the format are still reported here; a pattern PCRE2
+ * refuses (found by rules_load and `dunmail rules check`) never matches and
+ * is logged once.  The classifier uses this.
+ */
+rules *rules_load_lazy(const char *const *dirs, const char *const *languages, GError **error);
 void rules_free(rules *set);
 /*
  * JIT-compiles every pattern now instead of on its 8th use: needed before

@@ -1,0 +1,550 @@
+/*
+ * The word index of a rule set: see filter/rules-index.h.
+ */
+#include "filter/rules-index.h"
+
+#include <string.h>
+
+#include "filter/language.h"
+
+/* Word prefixes shorter than this are not indexed: they would mark too much. */
+#define INDEX_PREFIX_MIN 2
+/* Longer words are looked up by their first letters only. */
+#define INDEX_WORD_MAX 64
+
+struct rules_index {
+	GHashTable *exact;   /* word -> GArray of guint anchor ids */
+	GHashTable *prefix;  /* word prefix -> GArray of guint anchor ids */
+	GArray *always;      /* guint: anchors that cannot be keyed, present in every text */
+	GHashTable *anchors; /* "{name}" or "word" -> GUINT_TO_POINTER(id + 1) */
+	guint n_anchors;
+};
+
+static void
+id_array_free(gpointer data)
+{
+	g_array_unref(data);
+}
+
+rules_index *
+rules_index_new(void)
+{
+	rules_index *index = g_new0(rules_index, 1);
+	index->exact = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, id_array_free);
+	index->prefix = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, id_array_free);
+	index->always = g_array_new(FALSE, FALSE, sizeof(guint));
+	index->anchors = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	return index;
+}
+
+void
+rules_index_free(gpointer data)
+{
+	rules_index *index = data;
+
+	if (index == NULL)
+		return;
+	g_hash_table_unref(index->exact);
+	g_hash_table_unref(index->prefix);
+	g_array_unref(index->always);
+	g_hash_table_unref(index->anchors);
+	g_free(index);
+}
+
+static void
+index_add_key(GHashTable *table, const char *key, guint id)
+{
+	GArray *ids = g_hash_table_lookup(table, key);
+
+	if (ids == NULL) {
+		ids = g_array_new(FALSE, FALSE, sizeof(guint));
+		g_hash_table_insert(table, g_strdup(key), ids);
+	}
+	g_array_append_val(ids, id);
+}
+
+/* Folded, lower-case: how words are compared. */
+static char *
+index_normalise(const char *word, size_t length)
+{
+	char *folded = language_fold_text(word, length, NULL);
+	char *lower = g_utf8_strdown(folded, -1);
+
+	g_free(folded);
+	return lower;
+}
+
+/* The anchor of a concept, made on first use; G_MAXUINT when it cannot be made. */
+static guint
+index_concept_anchor(rules_index *index, const lexicon *lx, const char *language,
+                     const char *name)
+{
+	char *key = g_strdup_printf("{%s}", name);
+	gpointer known = g_hash_table_lookup(index->anchors, key);
+	GPtrArray *exact, *prefix;
+	guint id;
+
+	if (known != NULL) {
+		g_free(key);
+		return GPOINTER_TO_UINT(known) - 1;
+	}
+	id = index->n_anchors++;
+	exact = g_ptr_array_new_with_free_func(g_free);
+	prefix = g_ptr_array_new_with_free_func(g_free);
+	if (lx != NULL && lexicon_concept_keys(lx, language, name, exact, prefix)) {
+		for (guint i = 0; i < exact->len; i++)
+			index_add_key(index->exact, g_ptr_array_index(exact, i), id);
+		for (guint i = 0; i < prefix->len; i++) {
+			const char *p = g_ptr_array_index(prefix, i);
+			if (g_utf8_strlen(p, -1) >= INDEX_PREFIX_MIN)
+				index_add_key(index->prefix, p, id);
+			else
+				g_array_append_val(index->always, id);
+		}
+	} else {
+		g_array_append_val(index->always, id);
+	}
+	g_ptr_array_unref(exact);
+	g_ptr_array_unref(prefix);
+	g_hash_table_insert(index->anchors, key, GUINT_TO_POINTER(id + 1));
+	return id;
+}
+
+/* The anchor of a literal word of a pattern: any text word that starts with it. */
+static guint
+index_word_anchor(rules_index *index, const char *word, size_t length)
+{
+	char *key = index_normalise(word, length);
+	gpointer known = g_hash_table_lookup(index->anchors, key);
+	guint id;
+
+	if (known != NULL) {
+		g_free(key);
+		return GPOINTER_TO_UINT(known) - 1;
+	}
+	id = index->n_anchors++;
+	index_add_key(index->prefix, key, id);
+	g_hash_table_insert(index->anchors, key, GUINT_TO_POINTER(id + 1));
+	return id;
+}
+
+/* ---- reading a pattern -------------------------------------------------- */
+
+/* What the parser needs while it walks one pattern. */
+typedef struct {
+	rules_index *index;
+	const lexicon *lx;
+	const char *language;
+} reading;
+
+static bool
+is_word_char(const char *p)
+{
+	return g_unichar_isalnum(g_utf8_get_char(p)) || *p == '_';
+}
+
+/* Does a quantifier that allows zero times follow at p? */
+static bool
+optional_after(const char *p, const char *end)
+{
+	return p < end && (*p == '?' || *p == '*' || (*p == '{' && p + 1 < end && p[1] == '0'));
+}
+
+/* Skips a quantifier at p, if any. */
+static const char *
+skip_quantifier(const char *p, const char *end)
+{
+	if (p < end && (*p == '?' || *p == '*' || *p == '+'))
+		p++;
+	else if (p < end && *p == '{' && p + 1 < end && g_ascii_isdigit(p[1])) {
+		const char *close = memchr(p, '}', (size_t)(end - p));
+		if (close != NULL)
+			p = close + 1;
+	}
+	/* Lazy or possessive. */
+	if (p < end && (*p == '?' || *p == '+'))
+		p++;
+	return p;
+}
+
+/* The end of the character class that starts at p ('['). */
+static const char *
+class_end(const char *p, const char *end)
+{
+	p++;
+	if (p < end && *p == '^')
+		p++;
+	if (p < end && *p == ']')
+		p++;
+	while (p < end && *p != ']') {
+		if (*p == '\\' && p + 1 < end)
+			p++;
+		p++;
+	}
+	return p < end ? p + 1 : end;
+}
+
+/* The matching ')' of the group that starts at p ('('), or NULL. */
+static const char *
+group_end(const char *p, const char *end)
+{
+	int depth = 0;
+
+	while (p < end) {
+		if (*p == '\\' && p + 1 < end) {
+			p += 2;
+			continue;
+		}
+		if (*p == '[') {
+			p = class_end(p, end);
+			continue;
+		}
+		if (*p == '(')
+			depth++;
+		else if (*p == ')' && --depth == 0)
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
+/* Where a group's content starts, or NULL for lookarounds and option settings. */
+static const char *
+group_content(const char *open, const char *close)
+{
+	const char *p = open + 1;
+
+	if (p < close && *p != '?')
+		return p; /* a capturing group */
+	if (close - p >= 2 && (p[1] == ':' || p[1] == '>' || p[1] == '|'))
+		return p + 2;
+	if (close - p >= 3 && p[1] == '<' && p[2] != '=' && p[2] != '!') {
+		const char *gt = memchr(p, '>', (size_t)(close - p));
+		return gt != NULL ? gt + 1 : NULL;
+	}
+	if (close - p >= 3 && p[1] == 'P' && p[2] == '<') {
+		const char *gt = memchr(p, '>', (size_t)(close - p));
+		return gt != NULL ? gt + 1 : NULL;
+	}
+	return NULL;
+}
+
+/* The end of the concept token "{name}" at p, or NULL when it is none. */
+static const char *
+concept_end(const char *p, const char *end)
+{
+	const char *q = p + 1;
+
+	if (q >= end || !g_ascii_islower(*q))
+		return NULL;
+	while (q < end && (g_ascii_islower(*q) || g_ascii_isdigit(*q) || *q == '-' || *q == '_'))
+		q++;
+	return q < end && *q == '}' ? q : NULL;
+}
+
+/* The end of a gap token "{~N}" or "{-N}" at p, or NULL. */
+static const char *
+gap_end(const char *p, const char *end)
+{
+	const char *q = p + 1;
+
+	if (q >= end || (*q != '~' && *q != '-'))
+		return NULL;
+	q++;
+	while (q < end && g_ascii_isdigit(*q))
+		q++;
+	return q < end && *q == '}' && q > p + 2 ? q : NULL;
+}
+
+static bool alternatives_anchors(reading *r, const char *s, const char *e, bool boundary,
+                                 GArray *ids);
+
+/*
+ * The anchors one alternative of a group starts with: its first element
+ * that must match, when it is a concept, a word at a word start, or a group
+ * whose every branch has anchors.  False when there is none.
+ */
+static bool
+alternative_anchors(reading *r, const char *s, const char *e, bool boundary, GArray *ids)
+{
+	const char *p = s;
+
+	while (p < e) {
+		if (*p == '\\' && p + 1 < e && (p[1] == 'b' || p[1] == 'A' || p[1] == 'G')) {
+			boundary = boundary || p[1] != 'G';
+			p += 2;
+			continue;
+		}
+		if (*p == '^') {
+			boundary = true;
+			p++;
+			continue;
+		}
+		break;
+	}
+	if (p >= e)
+		return false;
+	if (*p == '{') {
+		const char *close = concept_end(p, e);
+		if (close == NULL || optional_after(close + 1, e))
+			return false;
+		char *name = g_strndup(p + 1, (gsize)(close - p - 1));
+		guint id = index_concept_anchor(r->index, r->lx, r->language, name);
+		g_free(name);
+		g_array_append_val(ids, id);
+		return true;
+	}
+	if (*p == '(') {
+		const char *close = group_end(p, e);
+		const char *content = close != NULL ? group_content(p, close) : NULL;
+		if (content == NULL || optional_after(close + 1, e))
+			return false;
+		return alternatives_anchors(r, content, close, boundary, ids);
+	}
+	if (boundary && is_word_char(p)) {
+		const char *q = p;
+		while (q < e && is_word_char(q))
+			q = g_utf8_next_char(q);
+		/* "colou?r": the letter before a quantifier may be missing. */
+		if (q < e && (*q == '?' || *q == '*' || *q == '{'))
+			q = g_utf8_prev_char(q);
+		if (g_utf8_strlen(p, q - p) < INDEX_PREFIX_MIN)
+			return false;
+		guint id = index_word_anchor(r->index, p, (size_t)(q - p));
+		g_array_append_val(ids, id);
+		return true;
+	}
+	return false;
+}
+
+/* The anchors of every top-level alternative of [s, e); false when one has none. */
+static bool
+alternatives_anchors(reading *r, const char *s, const char *e, bool boundary, GArray *ids)
+{
+	const char *start = s, *p = s;
+	int depth = 0;
+
+	for (;; p++) {
+		if (p >= e || (*p == '|' && depth == 0)) {
+			if (!alternative_anchors(r, start, p, boundary, ids))
+				return false;
+			if (p >= e)
+				return true;
+			start = p + 1;
+			continue;
+		}
+		if (*p == '\\' && p + 1 < e)
+			p++;
+		else if (*p == '[')
+			p = class_end(p, e) - 1;
+		else if (*p == '(')
+			depth++;
+		else if (*p == ')')
+			depth--;
+	}
+}
+
+/* Does [s, e) have an alternation at its top level? */
+static bool
+has_top_alternation(const char *s, const char *e)
+{
+	int depth = 0;
+
+	for (const char *p = s; p < e; p++) {
+		if (*p == '\\' && p + 1 < e)
+			p++;
+		else if (*p == '[')
+			p = class_end(p, e) - 1;
+		else if (*p == '(')
+			depth++;
+		else if (*p == ')')
+			depth--;
+		else if (*p == '|' && depth == 0)
+			return true;
+	}
+	return false;
+}
+
+static void
+add_requirement(GPtrArray *requirements, GArray *ids)
+{
+	if (ids->len > 0)
+		g_ptr_array_add(requirements, g_array_ref(ids));
+}
+
+/* Walks a sequence without top-level alternation, adding what it requires. */
+static void
+sequence_requirements(reading *r, const char *s, const char *e, GPtrArray *requirements)
+{
+	const char *p = s;
+	bool boundary = true; /* a word here starts at a word boundary */
+
+	while (p < e) {
+		if (*p == '\\' && p + 1 < e) {
+			char c = p[1];
+			p += 2;
+			if (c == 'b' || c == 'A' || c == 'G' || c == 'z' || c == 'Z' || c == 'B' || c == 'K') {
+				boundary = boundary || c == 'b';
+				continue;
+			}
+			if (strchr("pPxogkNu", c) != NULL && p < e && *p == '{') {
+				const char *close = memchr(p, '}', (size_t)(e - p));
+				p = close != NULL ? close + 1 : e;
+			}
+			/* \s, \W and punctuation leave a word start behind them; \w, \d do not. */
+			boundary = c == 's' || c == 'W' || c == 'h' || c == 'R' || c == 'n' ||
+			           (!g_ascii_isalnum(c) && c != '_');
+			p = skip_quantifier(p, e);
+			continue;
+		}
+		if (*p == '{') {
+			const char *close = gap_end(p, e);
+			if (close != NULL) {
+				p = close + 1;
+				boundary = true; /* a gap ends on a separator */
+				continue;
+			}
+			close = concept_end(p, e);
+			if (close != NULL) {
+				if (!optional_after(close + 1, e)) {
+					GArray *ids = g_array_new(FALSE, FALSE, sizeof(guint));
+					char *name = g_strndup(p + 1, (gsize)(close - p - 1));
+					guint id = index_concept_anchor(r->index, r->lx, r->language, name);
+					g_array_append_val(ids, id);
+					add_requirement(requirements, ids);
+					g_array_unref(ids);
+					g_free(name);
+				}
+				p = skip_quantifier(close + 1, e);
+				boundary = true; /* concepts end at a word boundary */
+				continue;
+			}
+		}
+		if (*p == '(') {
+			const char *close = group_end(p, e);
+			const char *content = close != NULL ? group_content(p, close) : NULL;
+			if (close == NULL)
+				return;
+			if (content != NULL && !optional_after(close + 1, e)) {
+				GArray *ids = g_array_new(FALSE, FALSE, sizeof(guint));
+				if (alternatives_anchors(r, content, close, boundary, ids))
+					add_requirement(requirements, ids);
+				g_array_unref(ids);
+			}
+			p = skip_quantifier(close + 1, e);
+			boundary = false;
+			continue;
+		}
+		if (*p == '[') {
+			p = skip_quantifier(class_end(p, e), e);
+			boundary = false;
+			continue;
+		}
+		if (is_word_char(p)) {
+			const char *q = p;
+			while (q < e && is_word_char(q))
+				q = g_utf8_next_char(q);
+			const char *word_end = q;
+			if (q < e && (*q == '?' || *q == '*' || *q == '{'))
+				word_end = g_utf8_prev_char(q);
+			if (boundary && g_utf8_strlen(p, word_end - p) >= 3) {
+				GArray *ids = g_array_new(FALSE, FALSE, sizeof(guint));
+				guint id = index_word_anchor(r->index, p, (size_t)(word_end - p));
+				g_array_append_val(ids, id);
+				add_requirement(requirements, ids);
+				g_array_unref(ids);
+			}
+			p = skip_quantifier(q, e);
+			boundary = false;
+			continue;
+		}
+		/* Punctuation, '.', '^', '$', a space. */
+		boundary = *p != '.';
+		p = skip_quantifier(p + 1, e);
+	}
+}
+
+GPtrArray *
+rules_index_requirements(rules_index *index, const lexicon *lx, const char *language,
+                         const char *source)
+{
+	reading r = {index, lx, language};
+	const char *end = source + strlen(source);
+	GPtrArray *requirements = g_ptr_array_new_with_free_func(id_array_free);
+
+	if (has_top_alternation(source, end)) {
+		GArray *ids = g_array_new(FALSE, FALSE, sizeof(guint));
+		if (alternatives_anchors(&r, source, end, true, ids))
+			add_requirement(requirements, ids);
+		g_array_unref(ids);
+	} else {
+		sequence_requirements(&r, source, end, requirements);
+	}
+	if (requirements->len == 0) {
+		g_ptr_array_unref(requirements);
+		return NULL;
+	}
+	return requirements;
+}
+
+/* ---- a reply's words --------------------------------------------------- */
+
+static void
+mark(GArray *presence, const GArray *ids)
+{
+	for (guint i = 0; ids != NULL && i < ids->len; i++)
+		g_array_index(presence, guint8, g_array_index(ids, guint, i)) = 1;
+}
+
+GArray *
+rules_index_presence(const rules_index *index, const char *folded)
+{
+	GArray *presence = g_array_sized_new(FALSE, TRUE, sizeof(guint8), index->n_anchors);
+	char word[INDEX_WORD_MAX * 6 + 1];
+	size_t prefix_ends[INDEX_WORD_MAX + 1];
+	const char *p = folded;
+
+	g_array_set_size(presence, index->n_anchors);
+	mark(presence, index->always);
+	while (*p != '\0') {
+		size_t length = 0, chars = 0;
+		while (*p != '\0' && !is_word_char(p))
+			p = g_utf8_next_char(p);
+		/* One word, lower case: its prefixes end at each character. */
+		while (*p != '\0' && is_word_char(p)) {
+			gunichar c = g_unichar_tolower(g_utf8_get_char(p));
+			if (chars < INDEX_WORD_MAX) {
+				length += (size_t)g_unichar_to_utf8(c, word + length);
+				prefix_ends[++chars] = length;
+			}
+			p = g_utf8_next_char(p);
+		}
+		if (chars == 0)
+			continue;
+		word[length] = '\0';
+		mark(presence, g_hash_table_lookup(index->exact, word));
+		for (size_t k = chars; k >= INDEX_PREFIX_MIN; k--) {
+			char saved = word[prefix_ends[k]];
+			word[prefix_ends[k]] = '\0';
+			mark(presence, g_hash_table_lookup(index->prefix, word));
+			word[prefix_ends[k]] = saved;
+		}
+	}
+	return presence;
+}
+
+bool
+rules_index_met(const GPtrArray *requirements, const GArray *presence)
+{
+	for (guint i = 0; requirements != NULL && i < requirements->len; i++) {
+		const GArray *ids = g_ptr_array_index(requirements, i);
+		bool any = false;
+		for (guint k = 0; k < ids->len && !any; k++) {
+			guint id = g_array_index(ids, guint, k);
+			any = id < presence->len && g_array_index(presence, guint8, id) != 0;
+		}
+		if (!any)
+			return false;
+	}
+	return true;
+}

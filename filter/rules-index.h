@@ -1,0 +1,47 @@
+/*
+ * The word index of a rule set: which patterns a reply cannot match, found
+ * by looking its words up once instead of running every pattern.
+ *
+ * When a pack is read, each pattern is read for what it requires: concepts
+ * named outside any group ({pay-done}), words it starts a group's every
+ * branch with ((?:follow|come\s+through) requires "follow" or "come"), and
+ * literal words outside groups.  Each requirement is a set of anchors, any
+ * of which will do; an anchor is a concept (its items' first words) or a
+ * word prefix.  When a reply is classified, its folded words (and their
+ * prefixes) are looked up in the index of each language tried, which marks
+ * the anchors present; a pattern runs only when every one of its
+ * requirements has an anchor present.  The index only ever says "may
+ * match": an anchor that cannot be keyed (a /regex/ item) counts as present.
+ *
+ * Private to filter/rules*.c.
+ */
+#ifndef DUNMAIL_FILTER_RULES_INDEX_H
+#define DUNMAIL_FILTER_RULES_INDEX_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "filter/lexicon.h"
+
+/* One language's index. */
+typedef struct rules_index rules_index;
+
+rules_index *rules_index_new(void);
+void rules_index_free(gpointer index);
+
+/*
+ * The requirements of one pattern, as written in its pack (unexpanded):
+ * a GPtrArray of GArray of guint anchor ids (each array: any of them), or
+ * NULL when nothing can be said.  Anchors are added to the index.
+ */
+GPtrArray *rules_index_requirements(rules_index *index, const lexicon *lx, const char *language,
+                                    const char *source);
+
+/* The anchors present in a folded text: a bit array (see rules_index_met). */
+GArray *rules_index_presence(const rules_index *index, const char *folded);
+
+/* Does the presence array meet every requirement? */
+bool rules_index_met(const GPtrArray *requirements, const GArray *presence);
+
+#endif
