@@ -8,6 +8,9 @@
 #include "filter/lexicon.h"
 #include "filter/rules-index.h"
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
 static lexicon *lx;
 static char *dir;
 
@@ -130,6 +133,115 @@ test_unkeyed_concepts_are_present(void **state)
 	rules_index_free(index);
 }
 
+/*
+ * The index must never skip a pattern that matches: every pattern of the
+ * shipped packs against every sentence of the language's sentence tables.
+ */
+static void
+test_shipped_packs_never_skip_a_match(void **state)
+{
+	static const char *const languages[] = {"en", "pl", "bg", "nl", "ro", "es", "de", "fr", NULL};
+	char *rules_dir = g_build_filename(test_root(), "rules", NULL);
+	const char *dirs[] = {rules_dir, NULL};
+	lexicon *shipped = lexicon_load(dirs, languages, NULL);
+	size_t checked = 0, matched = 0;
+
+	assert_non_null(shipped);
+	for (const char *const *lang = languages; *lang != NULL; lang++) {
+		rules_index *index = rules_index_new();
+		GPtrArray *texts = g_ptr_array_new_with_free_func(g_free);
+		char *pack_dir = g_build_filename(rules_dir, *lang, NULL);
+		GDir *listing = g_dir_open(pack_dir, 0, NULL);
+		const char *name;
+
+		/* The sentences, folded as the rules see them. */
+		for (int t = 0; t < 2; t++) {
+			char *file = g_strdup_printf("%s%s.tsv", *lang, t == 0 ? "" : "-2");
+			char *path = g_build_filename(test_root(), "tests", "sentences", file, NULL);
+			char *data = NULL;
+			if (g_file_get_contents(path, &data, NULL, NULL)) {
+				char **lines = g_strsplit(data, "\n", -1);
+				for (char **l = lines; *l != NULL; l++) {
+					char **cells = g_strsplit(*l, "\t", 3);
+					if (g_strv_length(cells) == 3)
+						g_ptr_array_add(texts, language_fold_text(cells[2],
+						                                          strlen(cells[2]), NULL));
+					g_strfreev(cells);
+				}
+				g_strfreev(lines);
+			}
+			g_free(data);
+			g_free(path);
+			g_free(file);
+		}
+		while (listing != NULL && (name = g_dir_read_name(listing)) != NULL) {
+			char *path, *data = NULL, **lines;
+			if (!g_str_has_suffix(name, ".rules"))
+				continue;
+			path = g_build_filename(pack_dir, name, NULL);
+			assert_true(g_file_get_contents(path, &data, NULL, NULL));
+			lines = g_strsplit(data, "\n", -1);
+			for (char **l = lines; *l != NULL; l++) {
+				char *line = g_strstrip(*l), *expanded, *folded;
+				pcre2_code *re;
+				int code;
+				PCRE2_SIZE offset;
+				GPtrArray *requires;
+				if (!g_str_has_prefix(line, "pattern"))
+					continue;
+				line += strlen("pattern");
+				while (*line == ' ' || *line == '\t')
+					line++;
+				/* Comments after the pattern, as the pack reader cuts them. */
+				for (char *c = line + 1; *c != '\0'; c++)
+					if (*c == '#' && (c[-1] == ' ' || c[-1] == '\t'))
+						*c = '\0';
+				g_strchomp(line);
+				folded = language_fold_text(line, strlen(line), NULL);
+				expanded = lexicon_expand(shipped, *lang, folded, NULL);
+				g_free(folded);
+				assert_non_null(expanded);
+				re = pcre2_compile((PCRE2_SPTR)expanded, PCRE2_ZERO_TERMINATED,
+				                   PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_DUPNAMES,
+				                   &code, &offset, NULL);
+				assert_non_null(re);
+				requires = rules_index_requirements(index, shipped, *lang, line);
+				pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+				for (guint i = 0; i < texts->len; i++) {
+					const char *text = g_ptr_array_index(texts, i);
+					if (pcre2_match(re, (PCRE2_SPTR)text, strlen(text), 0, 0, md,
+					                NULL) < 0)
+						continue;
+					GArray *presence = rules_index_presence(index, text);
+					matched++;
+					if (!rules_index_met(requires, presence))
+						fail_msg("%s/%s: the index skips \"%s\" on \"%s\"", *lang,
+						         name, line, text);
+					g_array_unref(presence);
+				}
+				checked++;
+				pcre2_match_data_free(md);
+				pcre2_code_free(re);
+				if (requires != NULL)
+					g_ptr_array_unref(requires);
+				g_free(expanded);
+			}
+			g_strfreev(lines);
+			g_free(data);
+			g_free(path);
+		}
+		if (listing != NULL)
+			g_dir_close(listing);
+		g_free(pack_dir);
+		g_ptr_array_unref(texts);
+		rules_index_free(index);
+	}
+	print_message("%zu patterns, %zu matches, none skipped by the index\n", checked, matched);
+	assert_true(checked > 100);
+	lexicon_free(shipped);
+	g_free(rules_dir);
+}
+
 int
 main(void)
 {
@@ -137,6 +249,7 @@ main(void)
 	    cmocka_unit_test(test_concepts_and_words),
 	    cmocka_unit_test(test_what_is_not_required),
 	    cmocka_unit_test(test_unkeyed_concepts_are_present),
+	    cmocka_unit_test(test_shipped_packs_never_skip_a_match),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
