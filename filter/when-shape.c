@@ -1,0 +1,376 @@
+/*
+ * The shapes of date expressions: each matcher recognises one shape at a
+ * token position ("3 grudnia", "within 5 working days", "next Friday") and
+ * hands what it read to the resolvers in when.c, which turn it into a date.
+ */
+#include "filter/when-private.h"
+
+#include <string.h>
+
+/* A day and month read at the shape's end (one past its last token). */
+static bool
+resolve_day_month(const scan *s, int year, int month, int day, guint end, candidate *c)
+{
+	if (!when_date_day_month(s, year, month, day, c))
+		return false;
+	c->end = end;
+	return true;
+}
+
+/*
+ * Dates in digits: yyyy-mm-dd, dd.mm.yyyy, dd/mm/yyyy, dd-mm-yyyy,
+ * dd.mm.yy, dd/mm/yy, dd/mm and d.m. (with its final dot).  The whole run
+ * of digits and separators must be one of these, so amounts, invoice
+ * numbers and phone numbers are not cut into dates.
+ */
+static bool
+match_numeric(const scan *s, guint i, candidate *c)
+{
+	const token *t[3];
+	guint parts = 1, j = i;
+	char sep = 0;
+	gunichar after;
+	bool final_dot;
+	int day, month, year = 0;
+
+	if (!tok_is_digits(s, i) || when_glued_before(s, i))
+		return false;
+	t[0] = &s->tokens[i];
+	while (j + 1 < s->n && tok_is_digits(s, j + 1) &&
+	       s->tokens[j + 1].start == s->tokens[j].end + 1) {
+		char here = s->text[s->tokens[j].end];
+		if (strchr(".-/,:", here) == NULL)
+			break;
+		/* After a full date the run may go on ("01.12.2026-05.12.2026"
+		 * is a range); before it, a change of separator is an amount
+		 * ("1.250,00") or a reference. */
+		if (parts == 3) {
+			if (here == '-' && sep != '-')
+				break;
+			return false;
+		}
+		if (sep != 0 && here != sep)
+			return false;
+		sep = here;
+		t[parts++] = &s->tokens[++j];
+	}
+	if (parts == 1)
+		return false;
+	if (sep != '.' && sep != '-' && sep != '/')
+		return false;
+	after = when_char_at(s, t[parts - 1]->end);
+	final_dot = after == '.';
+	/* A letter glued to the end ("2026-12-03T10:00", "3.12.2026r.") is
+	 * fine after a full date, but "12/5pm" is no date. */
+	if (parts < 3 && (g_unichar_isalnum(after) ||
+	                  (after != 0 && after < 0x80 && strchr("%/-", (int)after) != NULL)))
+		return false;
+
+	if (parts == 3 && sep == '-' && t[0]->digits == 4) {
+		/* ISO yyyy-mm-dd, strict about the digit counts. */
+		if (t[1]->digits != 2 || t[2]->digits != 2)
+			return false;
+		year = t[0]->value;
+		month = t[1]->value;
+		day = t[2]->value;
+	} else {
+		if (t[0]->digits > 2 || t[1]->digits > 2)
+			return false;
+		day = t[0]->value;
+		month = t[1]->value;
+		if (parts == 3) {
+			if (t[2]->digits == 4)
+				year = t[2]->value;
+			else if (t[2]->digits == 2 && sep != '-')
+				year = 2000 + t[2]->value;
+			else
+				return false;
+		} else if (sep == '/') {
+			/* "1/2", "3/4" are fractions and "24/7" is a slogan. */
+			if ((t[0]->digits == 1 && t[1]->digits == 1 && day < month) ||
+			    (day == 24 && month == 7 && t[1]->digits == 1))
+				return false;
+		} else if (sep != '.' || !final_dot) {
+			/* "12.50" is an amount and "5-10" a range. */
+			return false;
+		}
+	}
+	if (year != 0 && (year < WHEN_MIN_YEAR || year > WHEN_MAX_YEAR))
+		return false;
+	return resolve_day_month(s, year, month, day, j + 1, c);
+}
+
+/* "2 December", "2nd of December 2026", "3. Dezember", "4-ти декември", "1er décembre". */
+static bool
+match_day_month(const scan *s, guint i, candidate *c)
+{
+	const word_entry *e;
+	guint j = i + 1, len;
+	int day, month, year = 0;
+
+	if (!when_day_number(s, i, &day) || when_glued_before(s, i) || j >= s->n)
+		return false;
+	/* An ordinal suffix is glued to the number or joined by a hyphen. */
+	if ((gap_empty(s, j) || gap_is_char(s, j, '-')) &&
+	    (len = when_match_word(s, j, WORD_ORDINAL, NULL)) > 0)
+		j += len;
+	if (j >= s->n || !when_gap_spaced(s, j, "."))
+		return false;
+	if ((len = when_match_word(s, j, WORD_DAY_MONTH, NULL)) > 0) {
+		j += len;
+		if (j >= s->n || !when_gap_spaced(s, j, NULL))
+			return false;
+	}
+	if ((len = when_match_word(s, j, WORD_MONTH, &e)) == 0)
+		return false;
+	month = e->value;
+	j += len;
+	if (when_year_after(s, j, &year)) {
+		j++;
+	} else if ((len = when_match_word(s, j, WORD_DAY_MONTH, NULL)) > 0 &&
+	           when_gap_spaced(s, j, NULL) && when_year_after(s, j + len, &year)) {
+		/* Spanish "4 de diciembre de 2026". */
+		j += len + 1;
+	}
+	return resolve_day_month(s, year, month, day, j, c);
+}
+
+/* "December 2", "Dec. 2nd, 2026". */
+static bool
+match_month_day(const scan *s, guint i, candidate *c)
+{
+	const word_entry *e;
+	guint j, len;
+	int day, month, year = 0;
+
+	if ((len = when_match_word(s, i, WORD_MONTH, &e)) == 0)
+		return false;
+	month = e->value;
+	j = i + len;
+	if (j >= s->n || !when_gap_spaced(s, j, ".") || !when_day_number(s, j, &day))
+		return false;
+	j++;
+	if (j < s->n && gap_empty(s, j) && (len = when_match_word(s, j, WORD_ORDINAL, NULL)) > 0)
+		j += len;
+	else if (j < s->n && gap_empty(s, j))
+		return false;
+	/* Romanian "mai 2 zile" is "2 more days", not 2 May. */
+	if (j < s->n && when_match_word(s, j, WORD_UNIT, NULL) > 0)
+		return false;
+	if (when_year_after(s, j, &year))
+		j++;
+	return resolve_day_month(s, year, month, day, j, c);
+}
+
+/* "end of December", "połowa grudnia", "Anfang Dezember", "mi-décembre". */
+static bool
+match_month_part(const scan *s, guint i, candidate *c)
+{
+	/* In the order of month_part. */
+	static const word_kind parts[] = {WORD_BEGINNING_OF, WORD_MID_OF, WORD_END_OF};
+	const word_entry *e;
+	guint j = 0, len = 0, part;
+	int month, year = 0;
+
+	for (part = 0; part < G_N_ELEMENTS(parts); part++)
+		if ((len = when_match_word(s, i, parts[part], NULL)) > 0)
+			break;
+	if (len == 0)
+		return false;
+	j = i + len;
+	if (j < s->n && when_gap_soft(s, j) &&
+	    (len = when_match_word(s, j, WORD_DAY_MONTH, NULL)) > 0)
+		j += len;
+	if (j >= s->n || !when_gap_soft(s, j) || (len = when_match_word(s, j, WORD_MONTH, &e)) == 0)
+		return false;
+	month = e->value;
+	j += len;
+	if (when_year_after(s, j, &year))
+		j++;
+	if (!when_date_month_part(s, (month_part)part, month, year, c))
+		return false;
+	c->end = j;
+	return true;
+}
+
+/* "within 5 working days", "w ciągu 3 dni", "in two weeks", "sous 5 jours ouvrés". */
+static bool
+match_quantity(const scan *s, guint i, candidate *c)
+{
+	const word_entry *e;
+	guint j, len;
+	int count = 0;
+
+	if ((len = when_match_word(s, i, WORD_WITHIN, NULL)) == 0)
+		return false;
+	j = i + len;
+	for (int k = 0; k < 3 && j < s->n && when_gap_soft(s, j); k++) {
+		if ((len = when_match_word(s, j, WORD_FILLER, NULL)) == 0)
+			break;
+		j += len;
+	}
+	if (j >= s->n || !when_gap_soft(s, j) || (len = when_match_count(s, j, &count)) == 0)
+		return false;
+	j += len;
+	if (j >= s->n || !when_gap_soft(s, j) || (len = when_match_word(s, j, WORD_UNIT, &e)) == 0)
+		return false;
+	j += len;
+	if (!when_date_quantity(s, count, (unit_kind)e->value, c))
+		return false;
+	c->end = j;
+	return true;
+}
+
+/* "tomorrow", "pojutrze", "la fin du mois", "beginning of next month". */
+static bool
+match_relative(const scan *s, guint i, candidate *c)
+{
+	const word_entry *e;
+	guint len = when_match_word(s, i, WORD_RELATIVE, &e);
+
+	if (len == 0)
+		return false;
+	when_date_relative(s, (relative_kind)e->value, c);
+	c->end = i + len;
+	return true;
+}
+
+static bool match_date(const scan *s, guint i, candidate *c);
+
+/* Is token i "next week" (which turns a weekday into next week's)? */
+static guint
+match_next_week(const scan *s, guint i)
+{
+	const word_entry *e;
+	guint len = when_match_word(s, i, WORD_RELATIVE, &e);
+
+	return len > 0 && e->value == REL_NEXT_WEEK ? len : 0;
+}
+
+/* A weekday name at token i, after a modifier: its length, 0 for none. */
+static guint
+weekday_at(const scan *s, guint i, const word_entry **e)
+{
+	if (i >= s->n || !when_gap_soft(s, i))
+		return 0;
+	return when_match_word(s, i, WORD_WEEKDAY, e);
+}
+
+/*
+ * "by Friday", "do piątku", "next Monday", "vendredi prochain", "Friday
+ * next week", "last Tuesday"; "Friday, 4 December" is the date.
+ */
+static bool
+match_weekday(const scan *s, guint i, candidate *c)
+{
+	const word_entry *e = NULL, *modifier = NULL;
+	weekday_mode mode = WEEKDAY_ON_OR_AFTER;
+	guint j, len, wlen;
+	int weekday;
+
+	/* A modifier before the weekday: the longest reading that is followed
+	 * by a weekday ("next week Friday" is not "next" + "week"). */
+	if ((len = match_next_week(s, i)) > 0 && (wlen = weekday_at(s, i + len, &e)) > 0) {
+		mode = WEEKDAY_FOLLOWING_WEEK;
+	} else if ((len = when_match_word(s, i, WORD_NEXT, &modifier)) > 0 &&
+	           (wlen = weekday_at(s, i + len, &e)) > 0) {
+		mode = WEEKDAY_NEXT;
+	} else if ((len = when_match_word(s, i, WORD_LAST, &modifier)) > 0 &&
+	           (wlen = weekday_at(s, i + len, &e)) > 0) {
+		mode = WEEKDAY_LAST;
+	} else {
+		len = 0;
+		if ((wlen = when_match_word(s, i, WORD_WEEKDAY, &e)) == 0)
+			return false;
+		/* After a number it is something else: Romanian "2 luni" is two
+		 * months. */
+		if (i > 0 && when_gap_soft(s, i) &&
+		    (tok_is_digits(s, i - 1) || when_match_word(s, i - 1, WORD_NUMBER, NULL) == 1))
+			return false;
+	}
+	weekday = e->value;
+	j = i + len + wlen;
+
+	if (j < s->n && when_gap_spaced(s, j, ",")) {
+		candidate date = {0};
+		guint k = j + when_match_word(s, j, WORD_PREFIX, NULL);
+		/* "Freitag, den 4.12.", "vendredi le 4 décembre". */
+		if (k < s->n && (k == j || when_gap_soft(s, k)) && match_date(s, k, &date)) {
+			c->date = date.date;
+			c->end = date.end;
+			c->how = g_strdup_printf("the date after the weekday: %s", date.how);
+			g_free(date.how);
+			return true;
+		}
+	}
+	if (mode == WEEKDAY_ON_OR_AFTER && j < s->n && when_gap_soft(s, j)) {
+		if ((len = when_match_word(s, j, WORD_NEXT_AFTER, &modifier)) > 0) {
+			mode = WEEKDAY_NEXT;
+			j += len;
+		} else if ((len = when_match_word(s, j, WORD_LAST_AFTER, &modifier)) > 0) {
+			mode = WEEKDAY_LAST;
+			j += len;
+		} else if ((len = match_next_week(s, j)) > 0) {
+			mode = WEEKDAY_FOLLOWING_WEEK;
+			j += len;
+		}
+	}
+	if (mode == WEEKDAY_NEXT &&
+	    s->words->next[when_entry_language(s, modifier)] == NEXT_FOLLOWING_WEEK)
+		mode = WEEKDAY_FOLLOWING_WEEK;
+
+	when_date_weekday(s, weekday, mode, c);
+	c->end = j;
+	return true;
+}
+
+/* Keeps the candidate that reaches further; frees the other's text. */
+static void
+keep_longer(candidate *best, candidate *next)
+{
+	if (next->how == NULL)
+		return;
+	if (best->how == NULL || next->end > best->end) {
+		g_free(best->how);
+		*best = *next;
+	} else {
+		g_free(next->how);
+	}
+	next->how = NULL;
+}
+
+/* The dates a weekday may be followed by: written dates only. */
+static bool
+match_date(const scan *s, guint i, candidate *c)
+{
+	candidate best = {0}, next = {0};
+
+	if (match_numeric(s, i, &next))
+		keep_longer(&best, &next);
+	if (match_day_month(s, i, &next))
+		keep_longer(&best, &next);
+	if (match_month_day(s, i, &next))
+		keep_longer(&best, &next);
+	*c = best;
+	return best.how != NULL;
+}
+
+/* Every shape at token i; the longest wins, the first tried on a tie. */
+bool
+when_match_at(const scan *s, guint i, candidate *c)
+{
+	candidate best = {0}, next = {0};
+
+	if (match_date(s, i, &next))
+		keep_longer(&best, &next);
+	if (match_month_part(s, i, &next))
+		keep_longer(&best, &next);
+	if (match_quantity(s, i, &next))
+		keep_longer(&best, &next);
+	if (match_relative(s, i, &next))
+		keep_longer(&best, &next);
+	if (match_weekday(s, i, &next))
+		keep_longer(&best, &next);
+	*c = best;
+	return best.how != NULL;
+}
