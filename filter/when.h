@@ -23,8 +23,9 @@
  * spaces, hyphens or apostrophes ("après-demain", "aujourd'hui").
  *
  *   [months]    1 .. 12 = every name, inflection and abbreviation
- *   [weekdays]  1 (Monday) .. 7 (Sunday) = every name and case form.
- *               Avoid abbreviations that are words (English "sat", "sun",
+ *   [weekdays]  1 (Monday) .. 7 (Sunday) = every name, case form and
+ *               plural ("Thursdays", "czwartki", "jeudis").  Avoid
+ *               abbreviations that are words (English "sat", "sun",
  *               French "mon"): a weekday matches on its own.
  *   [numbers]   N (0 .. 999) = number words ("three", "trzy", "три")
  *   [units]     day, working-day, week, month = words that follow a number
@@ -65,7 +66,8 @@
  *     proper fractions "1/2", "3/4" and "24/7", impossible dates (31.02.).
  *     A range of full dates ("01.12.2026-05.12.2026") gives its first.
  *   - A weekday: the next such day on or after the anchor ("by Friday" on a
- *     Friday is that day).  "last Friday": the latest one before the anchor.
+ *     Friday is that day).  A plural weekday is a habit ("we pay on
+ *     Thursdays", "w czwartki"): its next occurrence, as the weekday.  "last Friday": the latest one before the anchor.
  *     "next Friday" depends on the language's next-weekday setting:
  *     following-week = the Friday of the week (Monday to Sunday) after the
  *     anchor's; nearest = the first Friday after the anchor.  "Friday next

@@ -284,6 +284,24 @@ static const when_case cases_strict[] = {
     {NULL, "Vendredi13 Freitags", NULL, NULL},
 };
 
+/*
+ * The labelling conventions of when.h ("What the expressions resolve to"),
+ * each in several languages.  A plural weekday ("on Thursdays") is the
+ * weekday.
+ */
+static const when_case cases_plural_weekday[] = {
+    {"en", "We pay suppliers on Thursdays.", "2026-11-19", NULL},
+    {"en", "Office hours Mondays to Fridays, payments go out on Fridays", "2026-11-20", NULL},
+    {"pl", "płacimy w czwartki", "2026-11-19", NULL},
+    {"pl", "przelewy wysyłamy we wtorki", "2026-11-24", NULL},
+    {"fr", "nous payons les jeudis", "2026-11-19", NULL},
+    {"nl", "wij betalen op donderdagen", "2026-11-19", NULL},
+    {"nl", "wij betalen donderdags", "2026-11-19", NULL},
+    {"es", "pagamos los sábados", "2026-11-21", NULL},
+    {"ro", "plătim joile", "2026-11-19", NULL},
+    {"bg", "плащаме в четвъртъците", "2026-11-19", NULL},
+};
+
 static int
 setup_words(void **state)
 {
@@ -367,6 +385,7 @@ TABLE_TEST(test_german, cases_de)
 TABLE_TEST(test_french, cases_fr)
 TABLE_TEST(test_year_inference, cases_year)
 TABLE_TEST(test_strictness, cases_strict)
+TABLE_TEST(test_plural_weekday, cases_plural_weekday)
 
 /* Every language's cases also resolve with all languages loaded at once. */
 static void
@@ -610,6 +629,7 @@ main(void)
 	    cmocka_unit_test(test_french),
 	    cmocka_unit_test(test_year_inference),
 	    cmocka_unit_test(test_strictness),
+	    cmocka_unit_test(test_plural_weekday),
 	    cmocka_unit_test(test_all_languages_together),
 	    cmocka_unit_test(test_language_filter),
 	    cmocka_unit_test(test_explain_and_span),
