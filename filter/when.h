@@ -73,7 +73,9 @@
  *     anchor's; nearest = the first Friday after the anchor.  "Friday next
  *     week" is always the following week's.  A weekday followed by a date
  *     ("Friday, 4 December") resolves to the date.
- *   - today, tomorrow, yesterday...: the anchor plus or minus days.
+ *   - today, tomorrow, yesterday...: the anchor plus or minus days, in the
+ *     spellings clients type too ("tmrw", "2moro", "ubermorgen", "dem1",
+ *     "mñn", Bulgarian in Latin letters "utre").
  *   - Vague periods resolve to the last day a promise still holds:
  *     this-week = Friday of the anchor's week (the anchor itself on a
  *     weekend); next-week = Friday of the following week; beginning-of-

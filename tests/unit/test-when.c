@@ -302,6 +302,32 @@ static const when_case cases_plural_weekday[] = {
     {"bg", "плащаме в четвъртъците", "2026-11-19", NULL},
 };
 
+/* "tomorrow" and "the day after" as clients type them: +1 and +2. */
+static const when_case cases_tomorrow[] = {
+    {"en", "will pay tmr", "2026-11-19", NULL},
+    {"en", "will pay tmrw", "2026-11-19", NULL},
+    {"en", "will pay 2moro", "2026-11-19", NULL},
+    {"en", "will pay 2morrow!", "2026-11-19", NULL},
+    {"en", "will pay tommorow", "2026-11-19", NULL},
+    {"en", "will pay tomorow", "2026-11-19", NULL},
+    {"en", "will pay tomoz", "2026-11-19", NULL},
+    {"en", "day after tmrw", "2026-11-20", NULL},
+    {"de", "zahlen ubermorgen", "2026-11-20", NULL},
+    {"de", "zahlen morgn", "2026-11-19", NULL},
+    {"fr", "on paye 2main", "2026-11-19", NULL},
+    {"fr", "on paye dem1", "2026-11-19", NULL},
+    {"fr", "on paye apres demain", "2026-11-20", NULL},
+    {"es", "pagamos mñn", "2026-11-19", NULL},
+    {"es", "pagamos pasado manana", "2026-11-20", NULL},
+    {"bg", "plashtame utre", "2026-11-19", NULL},
+    {"bg", "plashtame vdrugiden", "2026-11-20", NULL},
+    {"nl", "betalen mrgn", "2026-11-19", NULL},
+    {"pl", "zaplacimy jutro", "2026-11-19", NULL},
+    {"ro", "platim maine", "2026-11-19", NULL},
+    {"ro", "platim poimaine", "2026-11-20", NULL},
+    {"en", "ref 2moro2", NULL, NULL}, /* glued to a number: an identifier */
+};
+
 static int
 setup_words(void **state)
 {
@@ -386,6 +412,7 @@ TABLE_TEST(test_french, cases_fr)
 TABLE_TEST(test_year_inference, cases_year)
 TABLE_TEST(test_strictness, cases_strict)
 TABLE_TEST(test_plural_weekday, cases_plural_weekday)
+TABLE_TEST(test_tomorrow_spellings, cases_tomorrow)
 
 /* Every language's cases also resolve with all languages loaded at once. */
 static void
@@ -630,6 +657,7 @@ main(void)
 	    cmocka_unit_test(test_year_inference),
 	    cmocka_unit_test(test_strictness),
 	    cmocka_unit_test(test_plural_weekday),
+	    cmocka_unit_test(test_tomorrow_spellings),
 	    cmocka_unit_test(test_all_languages_together),
 	    cmocka_unit_test(test_language_filter),
 	    cmocka_unit_test(test_explain_and_span),
