@@ -30,6 +30,8 @@ static const named_value relative_names[] = {
     {"day-before-yesterday", REL_DAY_BEFORE_YESTERDAY},
     {"this-week", REL_THIS_WEEK},
     {"next-week", REL_NEXT_WEEK},
+    {"beginning-of-next-week", REL_BEGINNING_OF_NEXT_WEEK},
+    {"mid-next-week", REL_MID_NEXT_WEEK},
     {"beginning-of-month", REL_BEGINNING_OF_MONTH},
     {"beginning-of-next-month", REL_BEGINNING_OF_NEXT_MONTH},
     {"mid-month", REL_MID_MONTH},

@@ -159,22 +159,24 @@ void
 when_date_relative(const scan *s, relative_kind kind, candidate *c)
 {
 	static const char *const names[] = {
-	    "today",
-	    "tomorrow",
-	    "the day after tomorrow",
-	    "yesterday",
-	    "the day before yesterday",
-	    "Friday of this week",
-	    "Friday of next week",
-	    "day 10 of this month or the next",
-	    "day 10 of next month",
-	    "day 15 of this month or the next",
-	    "day 15 of next month",
-	    "last day of the month",
-	    "last day of next month",
-	    "31 December",
-	    "one week later",
-	    "one month later",
+	    [REL_TODAY] = "today",
+	    [REL_TOMORROW] = "tomorrow",
+	    [REL_DAY_AFTER_TOMORROW] = "the day after tomorrow",
+	    [REL_YESTERDAY] = "yesterday",
+	    [REL_DAY_BEFORE_YESTERDAY] = "the day before yesterday",
+	    [REL_THIS_WEEK] = "Friday of this week",
+	    [REL_NEXT_WEEK] = "Friday of next week",
+	    [REL_BEGINNING_OF_NEXT_WEEK] = "Monday of next week",
+	    [REL_MID_NEXT_WEEK] = "Wednesday of next week",
+	    [REL_BEGINNING_OF_MONTH] = "day 10 of this month or the next",
+	    [REL_BEGINNING_OF_NEXT_MONTH] = "day 10 of next month",
+	    [REL_MID_MONTH] = "day 15 of this month or the next",
+	    [REL_MID_NEXT_MONTH] = "day 15 of next month",
+	    [REL_END_OF_MONTH] = "last day of the month",
+	    [REL_END_OF_NEXT_MONTH] = "last day of next month",
+	    [REL_END_OF_YEAR] = "31 December",
+	    [REL_IN_ONE_WEEK] = "one week later",
+	    [REL_IN_ONE_MONTH] = "one month later",
 	};
 	dm_date a = s->anchor, next_month = dm_date_add_months(dm_date_month_start(a), 1);
 	int y, m, d;
@@ -201,6 +203,12 @@ when_date_relative(const scan *s, relative_kind kind, candidate *c)
 		break;
 	case REL_NEXT_WEEK:
 		c->date = week_friday(a) + 7;
+		break;
+	case REL_BEGINNING_OF_NEXT_WEEK:
+		c->date = week_friday(a) + 3;
+		break;
+	case REL_MID_NEXT_WEEK:
+		c->date = week_friday(a) + 5;
 		break;
 	case REL_BEGINNING_OF_MONTH:
 		c->date = month_day_ahead(a, 10);

@@ -33,6 +33,7 @@
  *   [relative]  an operation = its phrases.  Operations:
  *               today, tomorrow, day-after-tomorrow, yesterday,
  *               day-before-yesterday, this-week, next-week,
+ *               beginning-of-next-week, mid-next-week,
  *               beginning-of-month, beginning-of-next-month, mid-month,
  *               mid-next-month, end-of-month, end-of-next-month,
  *               end-of-year, in-one-week, in-one-month
@@ -67,8 +68,8 @@
  *     A range of full dates ("01.12.2026-05.12.2026") gives its first.
  *   - A weekday: the next such day on or after the anchor ("by Friday" on a
  *     Friday is that day).  A plural weekday is a habit ("we pay on
- *     Thursdays", "w czwartki"): its next occurrence, as the weekday.  "last Friday": the latest one before the anchor.
- *     "next Friday" depends on the language's next-weekday setting:
+ *     Thursdays", "w czwartki"): its next occurrence, as the weekday.  "last Friday": the latest
+ * one before the anchor. "next Friday" depends on the language's next-weekday setting:
  *     following-week = the Friday of the week (Monday to Sunday) after the
  *     anchor's; nearest = the first Friday after the anchor.  "Friday next
  *     week" is always the following week's.  A weekday followed by a date
@@ -76,15 +77,20 @@
  *   - today, tomorrow, yesterday...: the anchor plus or minus days, in the
  *     spellings clients type too ("tmrw", "2moro", "ubermorgen", "dem1",
  *     "mñn", Bulgarian in Latin letters "utre").
- *   - Vague periods resolve to the last day a promise still holds:
- *     this-week = Friday of the anchor's week (the anchor itself on a
- *     weekend); next-week = Friday of the following week; beginning-of-
- *     next-month = the 10th of the next month; beginning-of-month = the 10th
- *     of this month, or of the next when the 10th has passed; mid-month =
- *     the 15th of this month, or of the next when it has passed;
- *     end-of-month = the month's last day; end-of-next-month = the last day
- *     of the next month; "end of December" = 31 December, "mid December" =
- *     the 15th, "early December" = the 10th (nearest year).
+ *   - A period resolves to the single most likely day in it.
+ *     Weeks run Monday to Sunday.  this-week ("this week", "by the end of
+ *     this week") = Friday of the anchor's week (the anchor itself on a
+ *     weekend); next-week ("next week", "end of next week") = Friday of the
+ *     following week; beginning-of-next-week ("early next week", "start of
+ *     next week") = its Monday; mid-next-week ("middle of next week") = its
+ *     Wednesday.
+ *     Months: beginning-of-next-month = the 10th of the next month;
+ *     beginning-of-month = the 10th of this month, or of the next when the
+ *     10th has passed; mid-month = the 15th of this month, or of the next
+ *     when it has passed; end-of-month = the month's last day;
+ *     end-of-next-month = the last day of the next month; "end of
+ *     December" = 31 December, "mid December" = the 15th, "early December"
+ *     = the 10th (nearest year).
  *   - "within / in N days | weeks | months": the anchor plus N; "N working
  *     days" skips Saturdays and Sundays (dm_date_add_working_days).
  *

@@ -328,6 +328,42 @@ static const when_case cases_tomorrow[] = {
     {"en", "ref 2moro2", NULL, NULL}, /* glued to a number: an identifier */
 };
 
+/*
+ * Parts of next week: its start is Monday, its middle Wednesday, its end
+ * (and "next week" alone) Friday.  The anchor's week is 16-22 November.
+ */
+static const when_case cases_next_week_parts[] = {
+    {"en", "early next week", "2026-11-23", NULL},
+    {"en", "at the beginning of next week", "2026-11-23", NULL},
+    {"en", "start of next week", "2026-11-23", NULL},
+    {"en", "early next week", "2026-11-23", "2026-11-22"}, /* on a Sunday: tomorrow */
+    {"en", "mid next week", "2026-11-25", NULL},
+    {"en", "by the middle of next week", "2026-11-25", NULL},
+    {"en", "by the end of next week", "2026-11-27", NULL},
+    {"en", "next week", "2026-11-27", NULL},
+    {"pl", "na początku przyszłego tygodnia", "2026-11-23", NULL},
+    {"pl", "w połowie przyszłego tygodnia", "2026-11-25", NULL},
+    {"pl", "pod koniec przyszłego tygodnia", "2026-11-27", NULL},
+    {"de", "Anfang nächster Woche", "2026-11-23", NULL},
+    {"de", "Mitte nächster Woche", "2026-11-25", NULL},
+    {"de", "Ende der nächsten Woche", "2026-11-27", NULL},
+    {"fr", "au début de la semaine prochaine", "2026-11-23", NULL},
+    {"fr", "en milieu de semaine prochaine", "2026-11-25", NULL},
+    {"fr", "fin de la semaine prochaine", "2026-11-27", NULL},
+    {"nl", "begin volgende week", "2026-11-23", NULL},
+    {"nl", "midden volgende week", "2026-11-25", NULL},
+    {"nl", "eind volgende week", "2026-11-27", NULL},
+    {"es", "a principios de la próxima semana", "2026-11-23", NULL},
+    {"es", "a mediados de la semana que viene", "2026-11-25", NULL},
+    {"es", "a finales de la próxima semana", "2026-11-27", NULL},
+    {"ro", "la începutul săptămânii viitoare", "2026-11-23", NULL},
+    {"ro", "la mijlocul săptămânii viitoare", "2026-11-25", NULL},
+    {"ro", "la sfârșitul săptămânii viitoare", "2026-11-27", NULL},
+    {"bg", "в началото на следващата седмица", "2026-11-23", NULL},
+    {"bg", "в средата на следващата седмица", "2026-11-25", NULL},
+    {"bg", "в края на следващата седмица", "2026-11-27", NULL},
+};
+
 static int
 setup_words(void **state)
 {
@@ -413,6 +449,7 @@ TABLE_TEST(test_year_inference, cases_year)
 TABLE_TEST(test_strictness, cases_strict)
 TABLE_TEST(test_plural_weekday, cases_plural_weekday)
 TABLE_TEST(test_tomorrow_spellings, cases_tomorrow)
+TABLE_TEST(test_next_week_parts, cases_next_week_parts)
 
 /* Every language's cases also resolve with all languages loaded at once. */
 static void
@@ -658,6 +695,7 @@ main(void)
 	    cmocka_unit_test(test_strictness),
 	    cmocka_unit_test(test_plural_weekday),
 	    cmocka_unit_test(test_tomorrow_spellings),
+	    cmocka_unit_test(test_next_week_parts),
 	    cmocka_unit_test(test_all_languages_together),
 	    cmocka_unit_test(test_language_filter),
 	    cmocka_unit_test(test_explain_and_span),
