@@ -237,14 +237,17 @@ match_relative(const scan *s, guint i, candidate *c)
 
 static bool match_date(const scan *s, guint i, candidate *c);
 
-/* Is token i "next week" (which turns a weekday into next week's)? */
+/*
+ * Is token i the relative phrase kind, which places a weekday ("next week"
+ * in "Friday next week", "after the weekend")?  Its length, 0 for none.
+ */
 static guint
-match_next_week(const scan *s, guint i)
+match_relative_kind(const scan *s, guint i, relative_kind kind)
 {
 	const word_entry *e;
 	guint len = when_match_word(s, i, WORD_RELATIVE, &e);
 
-	return len > 0 && e->value == REL_NEXT_WEEK ? len : 0;
+	return len > 0 && e->value == (int)kind ? len : 0;
 }
 
 /* A weekday name at token i, after a modifier: its length, 0 for none. */
@@ -258,7 +261,8 @@ weekday_at(const scan *s, guint i, const word_entry **e)
 
 /*
  * "by Friday", "do piątku", "next Monday", "vendredi prochain", "Friday
- * next week", "last Tuesday"; "Friday, 4 December" is the date.
+ * next week", "Monday after the weekend", "last Tuesday"; "Friday, 4
+ * December" is the date.
  */
 static bool
 match_weekday(const scan *s, guint i, candidate *c)
@@ -270,7 +274,8 @@ match_weekday(const scan *s, guint i, candidate *c)
 
 	/* A modifier before the weekday: the longest reading that is followed
 	 * by a weekday ("next week Friday" is not "next" + "week"). */
-	if ((len = match_next_week(s, i)) > 0 && (wlen = weekday_at(s, i + len, &e)) > 0) {
+	if ((len = match_relative_kind(s, i, REL_NEXT_WEEK)) > 0 &&
+	    (wlen = weekday_at(s, i + len, &e)) > 0) {
 		mode = WEEKDAY_FOLLOWING_WEEK;
 	} else if ((len = when_match_word(s, i, WORD_NEXT, &modifier)) > 0 &&
 	           (wlen = weekday_at(s, i + len, &e)) > 0) {
@@ -310,8 +315,11 @@ match_weekday(const scan *s, guint i, candidate *c)
 		} else if ((len = when_match_word(s, j, WORD_LAST_AFTER, &modifier)) > 0) {
 			mode = WEEKDAY_LAST;
 			j += len;
-		} else if ((len = match_next_week(s, j)) > 0) {
+		} else if ((len = match_relative_kind(s, j, REL_NEXT_WEEK)) > 0) {
 			mode = WEEKDAY_FOLLOWING_WEEK;
+			j += len;
+		} else if ((len = match_relative_kind(s, j, REL_AFTER_THE_WEEKEND)) > 0) {
+			mode = WEEKDAY_AFTER_WEEKEND;
 			j += len;
 		}
 	}

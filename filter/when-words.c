@@ -32,6 +32,7 @@ static const named_value relative_names[] = {
     {"next-week", REL_NEXT_WEEK},
     {"beginning-of-next-week", REL_BEGINNING_OF_NEXT_WEEK},
     {"mid-next-week", REL_MID_NEXT_WEEK},
+    {"after-the-weekend", REL_AFTER_THE_WEEKEND},
     {"beginning-of-month", REL_BEGINNING_OF_MONTH},
     {"beginning-of-next-month", REL_BEGINNING_OF_NEXT_MONTH},
     {"mid-month", REL_MID_MONTH},

@@ -35,6 +35,31 @@ nearest_date(dm_date anchor, int month, int day, dm_date *date)
 	return found;
 }
 
+/* The Friday of the week (Monday to Sunday) that holds date. */
+static dm_date
+week_friday(dm_date date)
+{
+	return date - (dm_date_weekday(date) - 1) + 4;
+}
+
+/* The Sunday that ends the weekend ahead: the anchor's, when it is in one. */
+static dm_date
+weekend_sunday(dm_date date)
+{
+	return date + (7 - dm_date_weekday(date));
+}
+
+/* Day 10 or 15 of the month that holds date, or of the next if it has passed. */
+static dm_date
+month_day_ahead(dm_date date, int day)
+{
+	dm_date start = dm_date_month_start(date);
+
+	if (date - start + 1 > day)
+		start = dm_date_add_months(start, 1);
+	return start + day - 1;
+}
+
 bool
 when_date_day_month(const scan *s, int year, int month, int day, candidate *c)
 {
@@ -128,6 +153,10 @@ when_date_weekday(const scan *s, int weekday, weekday_mode mode, candidate *c)
 		c->date = s->anchor - (wa - 1) + 7 + (weekday - 1);
 		how = "in the week after the week of";
 		break;
+	case WEEKDAY_AFTER_WEEKEND:
+		c->date = weekend_sunday(s->anchor) + weekday;
+		how = "after the weekend that follows";
+		break;
 	case WEEKDAY_LAST:
 	default:
 		c->date = s->anchor - (wa - weekday + 6) % 7 - 1;
@@ -135,24 +164,6 @@ when_date_weekday(const scan *s, int weekday, weekday_mode mode, candidate *c)
 		break;
 	}
 	c->how = g_strdup_printf("weekday %d %s %s", weekday, how, s->anchor_iso);
-}
-
-/* The Friday of the week (Monday to Sunday) that holds date. */
-static dm_date
-week_friday(dm_date date)
-{
-	return date - (dm_date_weekday(date) - 1) + 4;
-}
-
-/* Day 10 or 15 of the month that holds date, or of the next if it has passed. */
-static dm_date
-month_day_ahead(dm_date date, int day)
-{
-	dm_date start = dm_date_month_start(date);
-
-	if (date - start + 1 > day)
-		start = dm_date_add_months(start, 1);
-	return start + day - 1;
 }
 
 void
@@ -168,6 +179,7 @@ when_date_relative(const scan *s, relative_kind kind, candidate *c)
 	    [REL_NEXT_WEEK] = "Friday of next week",
 	    [REL_BEGINNING_OF_NEXT_WEEK] = "Monday of next week",
 	    [REL_MID_NEXT_WEEK] = "Wednesday of next week",
+	    [REL_AFTER_THE_WEEKEND] = "the Monday after the coming weekend",
 	    [REL_BEGINNING_OF_MONTH] = "day 10 of this month or the next",
 	    [REL_BEGINNING_OF_NEXT_MONTH] = "day 10 of next month",
 	    [REL_MID_MONTH] = "day 15 of this month or the next",
@@ -209,6 +221,9 @@ when_date_relative(const scan *s, relative_kind kind, candidate *c)
 		break;
 	case REL_MID_NEXT_WEEK:
 		c->date = week_friday(a) + 5;
+		break;
+	case REL_AFTER_THE_WEEKEND:
+		c->date = weekend_sunday(a) + 1;
 		break;
 	case REL_BEGINNING_OF_MONTH:
 		c->date = month_day_ahead(a, 10);

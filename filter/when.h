@@ -33,7 +33,7 @@
  *   [relative]  an operation = its phrases.  Operations:
  *               today, tomorrow, day-after-tomorrow, yesterday,
  *               day-before-yesterday, this-week, next-week,
- *               beginning-of-next-week, mid-next-week,
+ *               beginning-of-next-week, mid-next-week, after-the-weekend,
  *               beginning-of-month, beginning-of-next-month, mid-month,
  *               mid-next-month, end-of-month, end-of-next-month,
  *               end-of-year, in-one-week, in-one-month
@@ -83,7 +83,10 @@
  *     weekend); next-week ("next week", "end of next week") = Friday of the
  *     following week; beginning-of-next-week ("early next week", "start of
  *     next week") = its Monday; mid-next-week ("middle of next week") = its
- *     Wednesday.
+ *     Wednesday; after-the-weekend = the Monday after the coming Sunday
+ *     (from a Saturday or Sunday, the Monday just after; from a Monday,
+ *     a week later), and a weekday after the weekend ("on Tuesday after the
+ *     weekend") that day of the week after the coming Sunday.
  *     Months: beginning-of-next-month = the 10th of the next month;
  *     beginning-of-month = the 10th of this month, or of the next when the
  *     10th has passed; mid-month = the 15th of this month, or of the next

@@ -364,6 +364,30 @@ static const when_case cases_next_week_parts[] = {
     {"bg", "в края на следващата седмица", "2026-11-27", NULL},
 };
 
+/*
+ * "After the weekend" is the Monday after the coming Sunday; a weekday
+ * "after the weekend" is that day of the week after it.
+ */
+static const when_case cases_after_weekend[] = {
+    {"en", "we will pay after the weekend", "2026-11-23", NULL},
+    {"en", "after the weekend", "2026-11-23", "2026-11-21"}, /* a Saturday */
+    {"en", "after the weekend", "2026-11-23", "2026-11-22"}, /* a Sunday */
+    {"en", "after the weekend", "2026-11-30", "2026-11-23"}, /* a Monday: the next one */
+    {"en", "on Monday after the weekend", "2026-11-23", NULL},
+    {"en", "on Monday after the weekend", "2026-11-30", "2026-11-23"},
+    {"en", "Tuesday after the weekend", "2026-11-24", NULL},
+    {"pl", "zapłacimy po weekendzie", "2026-11-23", NULL},
+    {"pl", "w poniedziałek po weekendzie", "2026-11-23", NULL},
+    {"de", "nach dem Wochenende", "2026-11-23", NULL},
+    {"de", "am Montag nach dem Wochenende", "2026-11-23", NULL},
+    {"fr", "après le week-end", "2026-11-23", NULL},
+    {"fr", "lundi après le weekend", "2026-11-23", NULL},
+    {"nl", "na het weekend", "2026-11-23", NULL},
+    {"es", "después del fin de semana", "2026-11-23", NULL},
+    {"ro", "după weekend", "2026-11-23", NULL},
+    {"bg", "след уикенда", "2026-11-23", NULL},
+};
+
 static int
 setup_words(void **state)
 {
@@ -450,6 +474,7 @@ TABLE_TEST(test_strictness, cases_strict)
 TABLE_TEST(test_plural_weekday, cases_plural_weekday)
 TABLE_TEST(test_tomorrow_spellings, cases_tomorrow)
 TABLE_TEST(test_next_week_parts, cases_next_week_parts)
+TABLE_TEST(test_after_the_weekend, cases_after_weekend)
 
 /* Every language's cases also resolve with all languages loaded at once. */
 static void
@@ -696,6 +721,7 @@ main(void)
 	    cmocka_unit_test(test_plural_weekday),
 	    cmocka_unit_test(test_tomorrow_spellings),
 	    cmocka_unit_test(test_next_week_parts),
+	    cmocka_unit_test(test_after_the_weekend),
 	    cmocka_unit_test(test_all_languages_together),
 	    cmocka_unit_test(test_language_filter),
 	    cmocka_unit_test(test_explain_and_span),
