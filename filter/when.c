@@ -49,7 +49,7 @@ weekend_sunday(dm_date date)
 	return date + (7 - dm_date_weekday(date));
 }
 
-/* Day 10 or 15 of the month that holds date, or of the next if it has passed. */
+/* Day day of the month that holds date, or of the next if it has passed. */
 static dm_date
 month_day_ahead(dm_date date, int day)
 {
@@ -58,6 +58,28 @@ month_day_ahead(dm_date date, int day)
 	if (date - start + 1 > day)
 		start = dm_date_add_months(start, 1);
 	return start + day - 1;
+}
+
+/*
+ * The first working day (Monday to Friday) of the month that starts on
+ * start: payments wait for a banking day, so "early next month" is no
+ * sooner than that.
+ */
+static dm_date
+month_first_working_day(dm_date start)
+{
+	return dm_date_add_working_days(start, 0, NULL, 0);
+}
+
+/* The first working day of the month that holds date, or of the next if it has passed. */
+static dm_date
+month_first_working_day_ahead(dm_date date)
+{
+	dm_date first = month_first_working_day(dm_date_month_start(date));
+
+	if (first < date)
+		first = month_first_working_day(dm_date_add_months(dm_date_month_start(date), 1));
+	return first;
 }
 
 bool
@@ -80,7 +102,7 @@ when_date_day_month(const scan *s, int year, int month, int day, candidate *c)
 bool
 when_date_month_part(const scan *s, month_part part, int month, int year, candidate *c)
 {
-	static const char *const names[] = {"early", "middle", "end"};
+	static const char *const names[] = {"first working day", "middle", "end"};
 	int day, y, m, d;
 
 	/* The last day of the month depends on the year, so find the year
@@ -92,9 +114,13 @@ when_date_month_part(const scan *s, month_part part, int month, int year, candid
 	} else {
 		y = year;
 	}
-	day = part == MONTH_PART_EARLY    ? 10
-	      : part == MONTH_PART_MIDDLE ? 15
-	                                  : dm_date_days_in_month(y, month);
+	if (part == MONTH_PART_EARLY)
+		day = 1 + month_first_working_day(dm_date_from_ymd(y, month, 1)) -
+		      dm_date_from_ymd(y, month, 1);
+	else if (part == MONTH_PART_MIDDLE)
+		day = 15;
+	else
+		day = dm_date_days_in_month(y, month);
 	c->date = dm_date_from_ymd(y, month, day);
 	c->how = g_strdup_printf("%s of month %d (day %d), %s", names[part], month, day,
 	                         year != 0 ? "year given" : "the year nearest to the anchor");
@@ -180,8 +206,8 @@ when_date_relative(const scan *s, relative_kind kind, candidate *c)
 	    [REL_BEGINNING_OF_NEXT_WEEK] = "Monday of next week",
 	    [REL_MID_NEXT_WEEK] = "Wednesday of next week",
 	    [REL_AFTER_THE_WEEKEND] = "the Monday after the coming weekend",
-	    [REL_BEGINNING_OF_MONTH] = "day 10 of this month or the next",
-	    [REL_BEGINNING_OF_NEXT_MONTH] = "day 10 of next month",
+	    [REL_BEGINNING_OF_MONTH] = "first working day of this month or the next",
+	    [REL_BEGINNING_OF_NEXT_MONTH] = "first working day of next month",
 	    [REL_MID_MONTH] = "day 15 of this month or the next",
 	    [REL_MID_NEXT_MONTH] = "day 15 of next month",
 	    [REL_END_OF_MONTH] = "last day of the month",
@@ -226,10 +252,10 @@ when_date_relative(const scan *s, relative_kind kind, candidate *c)
 		c->date = weekend_sunday(a) + 1;
 		break;
 	case REL_BEGINNING_OF_MONTH:
-		c->date = month_day_ahead(a, 10);
+		c->date = month_first_working_day_ahead(a);
 		break;
 	case REL_BEGINNING_OF_NEXT_MONTH:
-		c->date = next_month + 9;
+		c->date = month_first_working_day(next_month);
 		break;
 	case REL_MID_MONTH:
 		c->date = month_day_ahead(a, 15);

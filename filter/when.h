@@ -87,13 +87,16 @@
  *     (from a Saturday or Sunday, the Monday just after; from a Monday,
  *     a week later), and a weekday after the weekend ("on Tuesday after the
  *     weekend") that day of the week after the coming Sunday.
- *     Months: beginning-of-next-month = the 10th of the next month;
- *     beginning-of-month = the 10th of this month, or of the next when the
- *     10th has passed; mid-month = the 15th of this month, or of the next
- *     when it has passed; end-of-month = the month's last day;
- *     end-of-next-month = the last day of the next month; "end of
- *     December" = 31 December, "mid December" = the 15th, "early December"
- *     = the 10th (nearest year).
+ *     Months: the start of a month is its first working day (Monday to
+ *     Friday; a payment waits for a banking day).  beginning-of-next-month
+ *     ("early next month", "start of next month") = the first working day
+ *     of the next month; beginning-of-month = the first working day of
+ *     this month while it is still ahead (or the anchor), else of the next
+ *     month; mid-month = the 15th of this month, or of the next when it
+ *     has passed; end-of-month = the month's last day; end-of-next-month =
+ *     the last day of the next month; "end of December" = 31 December,
+ *     "mid December" = the 15th, "early December" = the first working day
+ *     of December (the year nearest to the anchor).
  *   - "within / in N days | weeks | months": the anchor plus N; "N working
  *     days" skips Saturdays and Sundays (dm_date_add_working_days).
  *

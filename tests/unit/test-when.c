@@ -49,10 +49,10 @@ static const when_case cases_en[] = {
     {"en", "2 December 2026", "2026-12-02", NULL},
     {"en", "next week", "2026-11-27", NULL},
     {"en", "this week", "2026-11-20", NULL},
-    {"en", "beginning of next month", "2026-12-10", NULL},
+    {"en", "beginning of next month", "2026-12-01", NULL},
     {"en", "mid-month", "2026-12-15", NULL},
     {"en", "end of December", "2026-12-31", NULL},
-    {"en", "early December", "2026-12-10", NULL},
+    {"en", "early December", "2026-12-01", NULL},
     {"en", "next month", "2026-12-31", NULL},
     {"en", "Friday, 4 December", "2026-12-04", NULL},
     {"en", "I'm back on 30 November", "2026-11-30", NULL},
@@ -90,7 +90,7 @@ static const when_case cases_pl[] = {
     {"pl", "do końca miesiąca", "2026-11-30", NULL},
     {"pl", "do końca tygodnia", "2026-11-20", NULL},
     {"pl", "w przyszłym tygodniu", "2026-11-27", NULL},
-    {"pl", "na początku przyszłego miesiąca", "2026-12-10", NULL},
+    {"pl", "na początku przyszłego miesiąca", "2026-12-01", NULL},
     {"pl", "w połowie grudnia", "2026-12-15", NULL},
     {"pl", "do końca grudnia", "2026-12-31", NULL},
     {"pl", "wracam w grudniu 3-go grudnia", "2026-12-03", NULL},
@@ -117,7 +117,7 @@ static const when_case cases_bg[] = {
     {"bg", "до края на месеца", "2026-11-30", NULL},
     {"bg", "следващата седмица", "2026-11-27", NULL},
     {"bg", "до 30.11.2026 г.", "2026-11-30", NULL},
-    {"bg", "в началото на следващия месец", "2026-12-10", NULL},
+    {"bg", "в началото на следващия месец", "2026-12-01", NULL},
 };
 
 static const when_case cases_nl[] = {
@@ -137,7 +137,7 @@ static const when_case cases_nl[] = {
     {"nl", "aanstaande vrijdag", "2026-11-20", NULL},
     {"nl", "vrijdag jl.", "2026-11-13", NULL},
     {"nl", "eind van de maand", "2026-11-30", NULL},
-    {"nl", "begin volgende maand", "2026-12-10", NULL},
+    {"nl", "begin volgende maand", "2026-12-01", NULL},
     {"nl", "goede morgen, we betalen vrijdag", "2026-11-20", NULL},
     {"nl", "tot en met 04-12-2026", "2026-12-04", NULL},
 };
@@ -209,7 +209,7 @@ static const when_case cases_de[] = {
     {"de", "Guten Morgen, wir zahlen am Freitag", "2026-11-20", NULL},
     {"de", "nächste Woche", "2026-11-27", NULL},
     {"de", "Ende des Monats", "2026-11-30", NULL},
-    {"de", "Anfang nächsten Monats", "2026-12-10", NULL},
+    {"de", "Anfang nächsten Monats", "2026-12-01", NULL},
     {"de", "Mitte Dezember", "2026-12-15", NULL},
     {"de", "gestern", "2026-11-17", NULL},
     {"de", "Freitag, den 4.12.", "2026-12-04", NULL},
@@ -388,6 +388,33 @@ static const when_case cases_after_weekend[] = {
     {"bg", "след уикенда", "2026-11-23", NULL},
 };
 
+/*
+ * The start of a month is its first working day (Monday to Friday): of
+ * next month for "early next month", of this month while it is still
+ * ahead for "beginning of the month", of the month named for "early
+ * December".  1 November 2026 is a Sunday, 1 August 2026 a Saturday.
+ */
+static const when_case cases_month_start[] = {
+    {"en", "early next month", "2026-11-02", "2026-10-14"},
+    {"en", "at the start of next month", "2026-11-02", "2026-10-14"},
+    {"de", "Anfang nächsten Monats", "2026-11-02", "2026-10-14"},
+    {"fr", "début du mois prochain", "2026-11-02", "2026-10-14"},
+    {"pl", "na początku przyszłego miesiąca", "2026-08-03", "2026-07-20"},
+    {"es", "a principios del próximo mes", "2026-12-01", NULL},
+    {"en", "beginning of the month", "2026-12-01", NULL}, /* 2 November has passed */
+    {"en", "beginning of the month", "2026-11-02", "2026-10-31"},
+    {"en", "beginning of the month", "2026-11-02", "2026-11-01"},
+    {"nl", "begin van de maand", "2026-11-02", "2026-11-02"}, /* that very day */
+    {"es", "a principios de mes", "2026-11-02", "2026-11-01"},
+    {"ro", "la începutul lunii", "2026-08-03", "2026-08-01"},
+    {"de", "Anfang Dezember", "2026-12-01", NULL},
+    {"fr", "début décembre", "2026-12-01", NULL},
+    {"en", "early August", "2026-08-03", "2026-07-10"},
+    {"pl", "na początku sierpnia", "2026-08-03", "2026-07-10"},
+    {"en", "mid-month", "2026-12-15", NULL}, /* the middle is unchanged */
+    {"de", "Mitte Dezember", "2026-12-15", NULL},
+};
+
 static int
 setup_words(void **state)
 {
@@ -475,6 +502,7 @@ TABLE_TEST(test_plural_weekday, cases_plural_weekday)
 TABLE_TEST(test_tomorrow_spellings, cases_tomorrow)
 TABLE_TEST(test_next_week_parts, cases_next_week_parts)
 TABLE_TEST(test_after_the_weekend, cases_after_weekend)
+TABLE_TEST(test_month_start, cases_month_start)
 
 /* Every language's cases also resolve with all languages loaded at once. */
 static void
@@ -722,6 +750,7 @@ main(void)
 	    cmocka_unit_test(test_tomorrow_spellings),
 	    cmocka_unit_test(test_next_week_parts),
 	    cmocka_unit_test(test_after_the_weekend),
+	    cmocka_unit_test(test_month_start),
 	    cmocka_unit_test(test_all_languages_together),
 	    cmocka_unit_test(test_language_filter),
 	    cmocka_unit_test(test_explain_and_span),
