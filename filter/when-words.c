@@ -35,6 +35,8 @@ static const named_value relative_names[] = {
     {"after-the-weekend", REL_AFTER_THE_WEEKEND},
     {"beginning-of-month", REL_BEGINNING_OF_MONTH},
     {"beginning-of-next-month", REL_BEGINNING_OF_NEXT_MONTH},
+    {"first-working-day-of-next-month", REL_FIRST_WORKING_DAY_OF_NEXT_MONTH},
+    {"last-working-day-of-month", REL_LAST_WORKING_DAY_OF_MONTH},
     {"mid-month", REL_MID_MONTH},
     {"mid-next-month", REL_MID_NEXT_MONTH},
     {"end-of-month", REL_END_OF_MONTH},

@@ -71,6 +71,17 @@ month_first_working_day(dm_date start)
 	return dm_date_add_working_days(start, 0, NULL, 0);
 }
 
+/* The last working day (Monday to Friday) of the month that holds date. */
+static dm_date
+month_last_working_day(dm_date date)
+{
+	dm_date last = dm_date_month_end(date);
+
+	while (dm_date_is_weekend(last))
+		last--;
+	return last;
+}
+
 /* The first working day of the month that holds date, or of the next if it has passed. */
 static dm_date
 month_first_working_day_ahead(dm_date date)
@@ -208,6 +219,8 @@ when_date_relative(const scan *s, relative_kind kind, candidate *c)
 	    [REL_AFTER_THE_WEEKEND] = "the Monday after the coming weekend",
 	    [REL_BEGINNING_OF_MONTH] = "first working day of this month or the next",
 	    [REL_BEGINNING_OF_NEXT_MONTH] = "first working day of next month",
+	    [REL_FIRST_WORKING_DAY_OF_NEXT_MONTH] = "first working day of next month",
+	    [REL_LAST_WORKING_DAY_OF_MONTH] = "last working day of this month or the next",
 	    [REL_MID_MONTH] = "day 15 of this month or the next",
 	    [REL_MID_NEXT_MONTH] = "day 15 of next month",
 	    [REL_END_OF_MONTH] = "last day of the month",
@@ -256,6 +269,15 @@ when_date_relative(const scan *s, relative_kind kind, candidate *c)
 		break;
 	case REL_BEGINNING_OF_NEXT_MONTH:
 		c->date = month_first_working_day(next_month);
+		break;
+	case REL_FIRST_WORKING_DAY_OF_NEXT_MONTH:
+		c->date = month_first_working_day(next_month);
+		break;
+	case REL_LAST_WORKING_DAY_OF_MONTH:
+		/* Said on a weekend after it, it is the next month's. */
+		c->date = month_last_working_day(a);
+		if (c->date < a)
+			c->date = month_last_working_day(next_month);
 		break;
 	case REL_MID_MONTH:
 		c->date = month_day_ahead(a, 15);

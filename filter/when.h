@@ -34,8 +34,9 @@
  *               today, tomorrow, day-after-tomorrow, yesterday,
  *               day-before-yesterday, this-week, next-week,
  *               beginning-of-next-week, mid-next-week, after-the-weekend,
- *               beginning-of-month, beginning-of-next-month, mid-month,
- *               mid-next-month, end-of-month, end-of-next-month,
+ *               beginning-of-month, beginning-of-next-month,
+ *               first-working-day-of-next-month, last-working-day-of-month,
+ *               mid-month, mid-next-month, end-of-month, end-of-next-month,
  *               end-of-year, in-one-week, in-one-month
  *   [syntax]    within       words before "N units" ("within", "w ciągu")
  *               filler       words allowed between those and N ("the next")
@@ -68,12 +69,13 @@
  *     A range of full dates ("01.12.2026-05.12.2026") gives its first.
  *   - A weekday: the next such day on or after the anchor ("by Friday" on a
  *     Friday is that day).  A plural weekday is a habit ("we pay on
- *     Thursdays", "w czwartki"): its next occurrence, as the weekday.  "last Friday": the latest
- * one before the anchor. "next Friday" depends on the language's next-weekday setting:
- *     following-week = the Friday of the week (Monday to Sunday) after the
- *     anchor's; nearest = the first Friday after the anchor.  "Friday next
- *     week" is always the following week's.  A weekday followed by a date
- *     ("Friday, 4 December") resolves to the date.
+ *     Thursdays", "w czwartki"): its next occurrence, as the weekday.
+ *     "last Friday": the latest one before the anchor.  "next Friday"
+ *     depends on the language's next-weekday setting: following-week = the
+ *     Friday of the week (Monday to Sunday) after the anchor's; nearest =
+ *     the first Friday after the anchor.  "Friday next week" is always the
+ *     following week's.  A weekday followed by a date ("Friday, 4
+ *     December") resolves to the date.
  *   - today, tomorrow, yesterday...: the anchor plus or minus days, in the
  *     spellings clients type too ("tmrw", "2moro", "ubermorgen", "dem1",
  *     "mñn", Bulgarian in Latin letters "utre").
@@ -89,14 +91,18 @@
  *     weekend") that day of the week after the coming Sunday.
  *     Months: the start of a month is its first working day (Monday to
  *     Friday; a payment waits for a banking day).  beginning-of-next-month
- *     ("early next month", "start of next month") = the first working day
- *     of the next month; beginning-of-month = the first working day of
- *     this month while it is still ahead (or the anchor), else of the next
- *     month; mid-month = the 15th of this month, or of the next when it
- *     has passed; end-of-month = the month's last day; end-of-next-month =
- *     the last day of the next month; "end of December" = 31 December,
- *     "mid December" = the 15th, "early December" = the first working day
- *     of December (the year nearest to the anchor).
+ *     ("early next month", "start of next month") and first-working-day-
+ *     of-next-month = the first working day of the next month;
+ *     beginning-of-month ("beginning of the month", "first working day of
+ *     the month") = the first working day of this month while it is still
+ *     ahead (or the anchor), else of the next month;
+ *     last-working-day-of-month = the last Monday to Friday of this month,
+ *     or of the next when it has passed (said on the weekend after it);
+ *     mid-month = the 15th of this month, or of the next when it has
+ *     passed; end-of-month = the month's last day; end-of-next-month = the
+ *     last day of the next month; "end of December" = 31 December, "mid
+ *     December" = the 15th, "early December" = the first working day of
+ *     December (the year nearest to the anchor).
  *   - "within / in N days | weeks | months": the anchor plus N; "N working
  *     days" skips Saturdays and Sundays (dm_date_add_working_days).
  *

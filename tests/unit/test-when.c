@@ -415,6 +415,36 @@ static const when_case cases_month_start[] = {
     {"de", "Mitte Dezember", "2026-12-15", NULL},
 };
 
+/*
+ * The last working day of the month is its last Monday to Friday (of the
+ * next month once it has passed); the first working day of next month its
+ * first.  31 October 2026 is a Saturday, 1 November a Sunday.
+ */
+static const when_case cases_month_working_days[] = {
+    {"en", "on the last working day of the month", "2026-10-30", "2026-10-14"},
+    {"en", "last business day of the month", "2027-01-29", "2027-01-12"},
+    {"en", "last working day of the month", "2026-11-30", NULL},
+    {"en", "last working day of the month", "2026-11-30", "2026-10-31"}, /* passed */
+    {"de", "am letzten Werktag des Monats", "2026-10-30", "2026-10-14"},
+    {"pl", "w ostatni dzień roboczy miesiąca", "2026-10-30", "2026-10-14"},
+    {"fr", "le dernier jour ouvré du mois", "2026-10-30", "2026-10-14"},
+    {"nl", "op de laatste werkdag van de maand", "2026-10-30", "2026-10-14"},
+    {"es", "el último día hábil del mes", "2026-10-30", "2026-10-14"},
+    {"ro", "în ultima zi lucrătoare a lunii", "2026-10-30", "2026-10-14"},
+    {"bg", "в последния работен ден на месеца", "2026-10-30", "2026-10-14"},
+    {"en", "on the first working day of next month", "2026-11-02", "2026-10-14"},
+    {"de", "am ersten Werktag des nächsten Monats", "2026-11-02", "2026-10-14"},
+    {"pl", "pierwszego dnia roboczego przyszłego miesiąca", "2026-11-02", "2026-10-14"},
+    {"fr", "le premier jour ouvré du mois prochain", "2026-11-02", "2026-10-14"},
+    {"nl", "de eerste werkdag van volgende maand", "2026-11-02", "2026-10-14"},
+    {"es", "el primer día hábil del próximo mes", "2026-11-02", "2026-10-14"},
+    {"ro", "prima zi lucrătoare a lunii viitoare", "2026-11-02", "2026-10-14"},
+    {"bg", "първия работен ден на следващия месец", "2026-11-02", "2026-10-14"},
+    {"en", "first working day of the month", "2026-11-02", "2026-10-31"},
+    {"de", "am ersten Werktag des Monats", "2026-12-01", NULL},
+    {"pl", "pierwszego dnia roboczego miesiąca", "2026-11-02", "2026-11-01"},
+};
+
 static int
 setup_words(void **state)
 {
@@ -503,6 +533,7 @@ TABLE_TEST(test_tomorrow_spellings, cases_tomorrow)
 TABLE_TEST(test_next_week_parts, cases_next_week_parts)
 TABLE_TEST(test_after_the_weekend, cases_after_weekend)
 TABLE_TEST(test_month_start, cases_month_start)
+TABLE_TEST(test_month_working_days, cases_month_working_days)
 
 /* Every language's cases also resolve with all languages loaded at once. */
 static void
@@ -751,6 +782,7 @@ main(void)
 	    cmocka_unit_test(test_next_week_parts),
 	    cmocka_unit_test(test_after_the_weekend),
 	    cmocka_unit_test(test_month_start),
+	    cmocka_unit_test(test_month_working_days),
 	    cmocka_unit_test(test_all_languages_together),
 	    cmocka_unit_test(test_language_filter),
 	    cmocka_unit_test(test_explain_and_span),
