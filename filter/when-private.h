@@ -83,6 +83,8 @@ typedef enum {
 	WORD_END_OF,
 	WORD_PREFIX,
 	WORD_IGNORE,
+	WORD_BARE_DAY,
+	WORD_NOT_A_DAY,
 } word_kind;
 
 typedef enum { UNIT_DAY, UNIT_WORKING_DAY, UNIT_WEEK, UNIT_MONTH } unit_kind;
@@ -118,6 +120,19 @@ typedef enum {
 	NEXT_NEAREST,        /* the first Friday after the anchor */
 } next_rule;
 
+/*
+ * What makes a bare number a day of the month in a language (WHEN_BARE_DAY):
+ * its ordinal suffix ("25th"), a marker word before it ("le 15"), either
+ * ("15-go", "dnia 15"), or a marker and the ordinal dot ("am 15.").
+ */
+typedef enum {
+	BARE_DAY_NONE, /* a language whose file does not say reads no bare day */
+	BARE_DAY_ORDINAL,
+	BARE_DAY_MARKER,
+	BARE_DAY_ORDINAL_OR_MARKER,
+	BARE_DAY_MARKER_AND_DOT,
+} bare_day_shape;
+
 /* One phrase of a word file, with every language that lists it. */
 typedef struct {
 	word_kind kind;
@@ -131,6 +146,7 @@ struct when_words {
 	char **languages; /* the codes, in load order */
 	guint n_languages;
 	next_rule next[WHEN_MAX_LANGUAGES];
+	bare_day_shape bare_day[WHEN_MAX_LANGUAGES];
 	GPtrArray *entries;   /* owns every word_entry */
 	GHashTable *by_first; /* first folded word -> GPtrArray of word_entry */
 };
@@ -142,7 +158,8 @@ struct when_words {
 /* One text being scanned, with everything a matcher reads. */
 typedef struct {
 	const when_words *words;
-	uint64_t mask; /* the languages whose words count */
+	uint64_t mask;  /* the languages whose words count */
+	unsigned flags; /* WHEN_* of when_find_flags */
 	const char *text;
 	size_t length;
 	const token *tokens;
@@ -261,6 +278,8 @@ bool when_date_month_part(const scan *s, month_part part, int month, int year, c
 /* The anchor plus count units. */
 bool when_date_quantity(const scan *s, int count, unit_kind unit, candidate *c);
 void when_date_relative(const scan *s, relative_kind kind, candidate *c);
+/* A day of the month without a month: the next such day on or after the anchor. */
+void when_date_bare_day(const scan *s, int day, candidate *c);
 void when_date_weekday(const scan *s, int weekday, weekday_mode mode, candidate *c);
 
 #endif

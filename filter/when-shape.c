@@ -332,6 +332,125 @@ match_weekday(const scan *s, guint i, candidate *c)
 	return true;
 }
 
+/*
+ * Which languages have a marker word ("am", "le", "el día", "dnia", "на")
+ * ending just before token i, a space away: a bit per language.  A marker
+ * is at most three words long.
+ */
+static uint64_t
+bare_day_markers(const scan *s, guint i)
+{
+	const word_entry *e;
+	uint64_t languages = 0;
+
+	if (i == 0 || !when_gap_spaced(s, i, NULL))
+		return 0;
+	for (guint k = 1; k <= 3 && k <= i; k++)
+		if (when_match_word(s, i - k, WORD_BARE_DAY, &e) == k)
+			languages |= e->languages & s->mask;
+	return languages;
+}
+
+/* Does a month name stand just before token i ("December the 3rd")? */
+static bool
+month_before(const scan *s, guint i)
+{
+	for (guint k = 1; k <= 2 && k <= i; k++)
+		if (when_match_word(s, i - k, WORD_MONTH, NULL) > 0)
+			return true;
+	return false;
+}
+
+/*
+ * Does what follows a bare day (its last token is end - 1) show that the
+ * number is something else: a sign glued to it or one space away ("15%",
+ * "15 €", "15:30" is already glued digits), another number ("15 000"), or
+ * a unit, month or not-a-day word ("15 days", "15 Uhr", "15 лв")?
+ */
+static bool
+bare_day_refused_after(const scan *s, guint end)
+{
+	size_t at = s->tokens[end - 1].end, size;
+
+	/* Two characters at most: the number's own sign, or one space and it. */
+	for (int k = 0; k < 2 && at < s->length; k++) {
+		gunichar c = when_decode_char(s->text + at, s->length - at, &size);
+		if (c == '%' || c == '/' || c == ':' || c == '+' || c == '=' || c == '*' ||
+		    c == '#' || c == '@' || c == '&' || c == '_' || c == '\\' || c == '$' ||
+		    c == 0x20AC || c == 0x00A3) /* € £ */
+			return true;
+		if (!g_unichar_isspace(c) && !(k == 0 && c == '.'))
+			break;
+		at += size;
+	}
+	if (end >= s->n || !when_gap_spaced(s, end, "."))
+		return false;
+	return tok_is_digits(s, end) || when_match_word(s, end, WORD_UNIT, NULL) > 0 ||
+	       when_match_word(s, end, WORD_MONTH, NULL) > 0 ||
+	       when_match_word(s, end, WORD_NOT_A_DAY, NULL) > 0;
+}
+
+/*
+ * A bare day of the month, read only with WHEN_BARE_DAY: "on the 25th",
+ * "am 15.", "le 15", "el día 10", "15-go", "dnia 15", "на 15-ти", "pe 15",
+ * "de 15e".  Each language's bare-day-shape says what makes the number a
+ * day: its ordinal suffix, a marker word before it, either, or (German) a
+ * marker and the ordinal dot.  A number glued to signs or digits (amounts,
+ * times, invoice numbers) or to letters that are no ordinal ("15h") is
+ * refused, and so is one that what follows shows to be something else.
+ */
+static bool
+match_bare_day(const scan *s, guint i, candidate *c)
+{
+	const word_entry *e;
+	uint64_t markers, ordinals = 0;
+	guint j = i + 1;
+	bool dot = false, fits = false;
+	int day;
+
+	if ((s->flags & WHEN_BARE_DAY) == 0 || !when_day_number(s, i, &day) ||
+	    when_glued_before(s, i) || month_before(s, i))
+		return false;
+	if (j < s->n && (gap_empty(s, j) || gap_is_char(s, j, '-'))) {
+		guint len = when_match_word(s, j, WORD_ORDINAL, &e);
+		if (len == 0)
+			return false; /* "15h", "15am", "15-tys" */
+		ordinals = e->languages & s->mask;
+		j += len;
+	} else {
+		dot = when_char_at(s, s->tokens[i].end) == '.';
+	}
+	if (bare_day_refused_after(s, j))
+		return false;
+	markers = bare_day_markers(s, i);
+	for (guint k = 0; k < s->words->n_languages && !fits; k++) {
+		uint64_t bit = UINT64_C(1) << k;
+		if ((s->mask & bit) == 0)
+			continue;
+		switch (s->words->bare_day[k]) {
+		case BARE_DAY_ORDINAL:
+			fits = (ordinals & bit) != 0;
+			break;
+		case BARE_DAY_MARKER:
+			fits = (markers & bit) != 0;
+			break;
+		case BARE_DAY_ORDINAL_OR_MARKER:
+			fits = ((ordinals | markers) & bit) != 0;
+			break;
+		case BARE_DAY_MARKER_AND_DOT:
+			fits = (markers & bit) != 0 && dot;
+			break;
+		case BARE_DAY_NONE:
+			break;
+		}
+	}
+	if (!fits)
+		return false;
+	when_date_bare_day(s, day, c);
+	c->end = j;
+	return true;
+}
+
 /* Keeps the candidate that reaches further; frees the other's text. */
 static void
 keep_longer(candidate *best, candidate *next)
@@ -378,6 +497,8 @@ when_match_at(const scan *s, guint i, candidate *c)
 	if (match_relative(s, i, &next))
 		keep_longer(&best, &next);
 	if (match_weekday(s, i, &next))
+		keep_longer(&best, &next);
+	if (match_bare_day(s, i, &next))
 		keep_longer(&best, &next);
 	*c = best;
 	return best.how != NULL;

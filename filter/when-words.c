@@ -61,6 +61,8 @@ static const named_value syntax_names[] = {
     {"end-of", WORD_END_OF},
     {"prefix", WORD_PREFIX},
     {"ignore", WORD_IGNORE},
+    {"bare-day", WORD_BARE_DAY},
+    {"not-a-day", WORD_NOT_A_DAY},
     {NULL, 0},
 };
 
@@ -147,6 +149,14 @@ typedef enum {
 	GROUP_SYNTAX,
 	GROUP_SETTINGS,
 } file_group;
+
+static const named_value bare_day_shapes[] = {
+    {"ordinal", BARE_DAY_ORDINAL},
+    {"marker", BARE_DAY_MARKER},
+    {"ordinal-or-marker", BARE_DAY_ORDINAL_OR_MARKER},
+    {"marker-and-dot", BARE_DAY_MARKER_AND_DOT},
+    {NULL, 0},
+};
 
 static const named_value group_names[] = {
     {"months", GROUP_MONTHS},     {"weekdays", GROUP_WEEKDAYS},
@@ -259,7 +269,15 @@ reader_key(file_reader *r, guint line, file_group group, const char *key, const 
 		break;
 	}
 	case GROUP_SETTINGS:
-		if (strcmp(key, "next-weekday") != 0) {
+		if (strcmp(key, "bare-day-shape") == 0) {
+			if (!lookup_name(bare_day_shapes, value, &number))
+				reader_error(r, line,
+				             "bare-day-shape is \"%s\", not ordinal, marker, "
+				             "ordinal-or-marker or marker-and-dot",
+				             value);
+			else
+				r->words->bare_day[r->language] = (bare_day_shape)number;
+		} else if (strcmp(key, "next-weekday") != 0) {
 			reader_error(r, line, "unknown setting \"%s\"", key);
 		} else if (strcmp(value, "following-week") == 0) {
 			r->words->next[r->language] = NEXT_FOLLOWING_WEEK;

@@ -304,6 +304,23 @@ when_date_relative(const scan *s, relative_kind kind, candidate *c)
 	c->how = g_strdup_printf("%s from %s", names[kind], s->anchor_iso);
 }
 
+void
+when_date_bare_day(const scan *s, int day, candidate *c)
+{
+	dm_date month = dm_date_month_start(s->anchor);
+	int y, m, d;
+
+	/* The next month that has the day: a 31st skips the short months, and
+	 * two months in a row always hold one. */
+	for (int k = 0; k < 3; k++, month = dm_date_add_months(month, 1)) {
+		dm_date_to_ymd(month, &y, &m, &d);
+		if (dm_date_valid_ymd(y, m, day) && dm_date_from_ymd(y, m, day) >= s->anchor)
+			break;
+	}
+	c->date = dm_date_from_ymd(y, m, day);
+	c->how = g_strdup_printf("day %d of the month, on or after %s", day, s->anchor_iso);
+}
+
 static guint
 language_index(const when_words *words, const char *language, bool *found)
 {
@@ -320,6 +337,13 @@ language_index(const when_words *words, const char *language, bool *found)
 bool
 when_find(const when_words *words, const char *language, const char *text, dm_date anchor,
           when_match *match, char **explain)
+{
+	return when_find_flags(words, language, text, anchor, 0, match, explain);
+}
+
+bool
+when_find_flags(const when_words *words, const char *language, const char *text, dm_date anchor,
+                unsigned flags, when_match *match, char **explain)
 {
 	GArray *tokens;
 	GString *folded;
@@ -341,6 +365,7 @@ when_find(const when_words *words, const char *language, const char *text, dm_da
 		    words->n_languages >= 64 ? UINT64_MAX : (UINT64_C(1) << words->n_languages) - 1;
 	}
 	s.words = words;
+	s.flags = flags;
 	s.text = text;
 	s.length = strnlen(text, WHEN_SCAN_LIMIT);
 	s.anchor = anchor;

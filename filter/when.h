@@ -48,9 +48,21 @@
  *               prefix       words kept in the matched span only ("by", "do")
  *               ignore       phrases that look like dates but are not
  *                            ("guten Morgen", "esta mañana")
+ *               bare-day     words before a bare day of the month that
+ *                            make it one ("am", "le", "el día", "dnia")
+ *               not-a-day    words after a bare day number that show it is
+ *                            something else ("Uhr", "h", "лв", "reminder")
  *   [settings]  next-weekday = following-week | nearest
  *               (what "next Friday" means, see below; following-week
  *               when a language's files do not say)
+ *               bare-day-shape = ordinal | marker | ordinal-or-marker |
+ *                                marker-and-dot
+ *               (what makes a number a day of the month with
+ *               WHEN_BARE_DAY: its ordinal suffix, "25th", "de 15e"; a
+ *               bare-day word before it, "le 15", "el día 10", "pe 15";
+ *               either, "15-go", "dnia 15", "на 15-ти"; or a bare-day word
+ *               and the ordinal dot, "am 15."; no bare day is read in a
+ *               language whose files do not say)
  *
  * Loading reads <dir>/<lang>/dates for every directory and language; later
  * directories add words (a user cannot remove shipped words, only add).
@@ -105,6 +117,15 @@
  *     December (the year nearest to the anchor).
  *   - "within / in N days | weeks | months": the anchor plus N; "N working
  *     days" skips Saturdays and Sundays (dm_date_add_working_days).
+ *   - A bare day of the month, only with WHEN_BARE_DAY ("on the 25th",
+ *     "with the 15th", "am 15.", "zum 15.", "le 15", "el día 10", "15-go",
+ *     "dnia 15", "на 15-ти", "pe 15", "de 15e"): the next such day on or
+ *     after the anchor (a 31st skips the months without one).  Refused: a
+ *     number glued to other digits or signs (amounts "12.50", "1.250,00",
+ *     times "15:30", invoice numbers "FV/2026/10/045", "INV-2026-0142"), to
+ *     letters that are not an ordinal ("15h"), followed by a sign ("15 %",
+ *     "15 €"), another number ("15 000"), a unit, a month name or a
+ *     not-a-day word ("15 Uhr", "the 3rd reminder"), or after a month name.
  *
  * Work is bounded: only the first WHEN_SCAN_LIMIT bytes of a text are
  * read, in one linear pass; invalid UTF-8 bytes count as spaces.
@@ -156,6 +177,22 @@ typedef struct {
  */
 bool when_find(const when_words *words, const char *language, const char *text, dm_date anchor,
                when_match *match, char **explain);
+
+/*
+ * What when_find_flags reads beyond when_find, for callers that know the
+ * kind of text they hold.
+ *
+ * WHEN_BARE_DAY: a bare day of the month, as payment runs say it ("on the
+ * 25th", "am 15.", "le 15", "15-go"): the next such day on or after the
+ * anchor.  A bare number is ambiguous in general text, so it is read only
+ * when asked, and only in its language's ordinal or article shape (see
+ * bare-day-shape above).
+ */
+#define WHEN_BARE_DAY (1u << 0)
+
+/* when_find, also reading what flags (WHEN_*, or-ed) ask for; flags 0 is when_find. */
+bool when_find_flags(const when_words *words, const char *language, const char *text,
+                     dm_date anchor, unsigned flags, when_match *match, char **explain);
 
 /* when_find over every loaded language, giving only the date. */
 bool when_resolve(const when_words *words, const char *text, dm_date anchor, dm_date *date,

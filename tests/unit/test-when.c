@@ -445,6 +445,76 @@ static const when_case cases_month_working_days[] = {
     {"pl", "pierwszego dnia roboczego miesiąca", "2026-11-02", "2026-11-01"},
 };
 
+/*
+ * A bare day of the month, read only with WHEN_BARE_DAY and only in the
+ * ordinal or article shape of its language: the next such day on or after
+ * the anchor.  Amounts, times, hours and invoice numbers are refused.
+ */
+static const when_case cases_bare_day[] = {
+    {"en", "We pay on the 25th.", "2026-11-25", NULL},
+    {"en", "Payment goes out with the 15th run", "2026-12-15", NULL},
+    {"en", "by the 18th", "2026-11-18", NULL}, /* the anchor's day */
+    {"en", "on the 1st", "2026-12-01", NULL},
+    {"en", "on the 31st", "2026-12-31", NULL}, /* November has no 31st */
+    {"en", "25th", "2026-11-25", NULL},
+    {"en", "on the 25", NULL, NULL},
+    {"en", "this is the 3rd reminder, we pay on the 25th", "2026-11-25", NULL},
+    {"en", "on the 3rd of December", "2026-12-03", NULL},
+    {"en", "on 12.50", NULL, NULL},
+    {"en", "the 15th at 15:30", "2026-12-15", NULL},
+    {"en", "at 15:30", NULL, NULL},
+    {"en", "invoice FV/2026/10/045", NULL, NULL},
+    {"en", "invoice INV-2026-0142", NULL, NULL},
+    {"en", "on the 15th of 1.250,00", "2026-12-15", NULL},
+    {"en", "1.250,00 EUR", NULL, NULL},
+    {"de", "Wir zahlen am 15.", "2026-12-15", NULL},
+    {"de", "zum 25. überweisen wir", "2026-11-25", NULL},
+    {"de", "bis zum 20.", "2026-11-20", NULL},
+    {"de", "ab dem 1.", "2026-12-01", NULL},
+    {"de", "am 15. Dezember", "2026-12-15", NULL},
+    {"de", "am 15", NULL, NULL}, /* the German ordinal is "15." */
+    {"de", "am 15:30", NULL, NULL},
+    {"de", "am 12.50", NULL, NULL},
+    {"de", "15h", NULL, NULL},
+    {"de", "am 15. um 10 Uhr", "2026-12-15", NULL},
+    {"fr", "le 15", "2026-12-15", NULL},
+    {"fr", "le 1er", "2026-12-01", NULL},
+    {"fr", "jusqu'au 20", "2026-11-20", NULL},
+    {"fr", "le 15h", NULL, NULL},
+    {"fr", "le 15 h 30", NULL, NULL},
+    {"fr", "le 12.50", NULL, NULL},
+    {"fr", "le 15 %", NULL, NULL},
+    {"fr", "15", NULL, NULL}, /* no article */
+    {"es", "el día 10", "2026-12-10", NULL},
+    {"es", "el 25", "2026-11-25", NULL},
+    {"es", "el 10%", NULL, NULL},
+    {"es", "el 10 por ciento", NULL, NULL},
+    {"es", "el 15:30", NULL, NULL},
+    {"pl", "zapłacimy 15-go", "2026-12-15", NULL},
+    {"pl", "do 25-tego", "2026-11-25", NULL},
+    {"pl", "dnia 20", "2026-11-20", NULL},
+    {"pl", "dnia 15:30", NULL, NULL},
+    {"pl", "faktura FV/2026/10/045", NULL, NULL},
+    {"pl", "15 zł", NULL, NULL},
+    {"bg", "на 15-ти", "2026-12-15", NULL},
+    {"bg", "на 25", "2026-11-25", NULL},
+    {"bg", "до 20-ти", "2026-11-20", NULL},
+    {"bg", "на 15 лв.", NULL, NULL},
+    {"bg", "на 1.250,00 лв.", NULL, NULL},
+    {"bg", "на 15 000 лева", NULL, NULL},
+    {"ro", "pe 15", "2026-12-15", NULL},
+    {"ro", "în 25", "2026-11-25", NULL},
+    {"ro", "pe 15:30", NULL, NULL},
+    {"ro", "în 15 ore", NULL, NULL},
+    {"ro", "în 15 zile", "2026-12-03", NULL}, /* a quantity, as before */
+    {"nl", "de 15e", "2026-12-15", NULL},
+    {"nl", "op de 25ste", "2026-11-25", NULL},
+    {"nl", "de 20de", "2026-11-20", NULL},
+    {"nl", "de 15h", NULL, NULL},
+    {"nl", "om 15:30", NULL, NULL},
+    {NULL, "INV-2026-0142 for 12.50 at 15:30", NULL, NULL},
+};
+
 static int
 setup_words(void **state)
 {
@@ -483,9 +553,12 @@ iso(const char *text)
 	return date;
 }
 
-/* Runs a table; reports every failing case before failing. */
+/*
+ * Runs a table with when_find_flags's flags (0: through when_find);
+ * reports every failing case before failing.
+ */
 static void
-run_cases(const when_words *words, const when_case *cases, size_t n)
+run_cases_flags(const when_words *words, const when_case *cases, size_t n, unsigned flags)
 {
 	size_t failures = 0;
 
@@ -494,15 +567,18 @@ run_cases(const when_words *words, const when_case *cases, size_t n)
 		when_match match = {0};
 		char *explain = NULL;
 		char got[DM_DATE_ISO_SIZE] = "none";
-		bool found =
-		    when_find(words, c->language, c->text,
-		              iso(c->anchor != NULL ? c->anchor : ANCHOR), &match, &explain);
+		dm_date anchor = iso(c->anchor != NULL ? c->anchor : ANCHOR);
+		bool found = flags == 0
+		                 ? when_find(words, c->language, c->text, anchor, &match, &explain)
+		                 : when_find_flags(words, c->language, c->text, anchor, flags,
+		                                   &match, &explain);
 
 		if (found)
 			dm_date_format_iso(match.date, got);
 		if (found != (c->expect != NULL) || (found && strcmp(got, c->expect) != 0)) {
-			fprintf(stderr, "[%s] \"%s\": expected %s, got %s (%s)\n",
-			        c->language != NULL ? c->language : "all", c->text,
+			fprintf(stderr, "[%s%s] \"%s\": expected %s, got %s (%s)\n",
+			        c->language != NULL ? c->language : "all",
+			        flags != 0 ? ", flags" : "", c->text,
 			        c->expect != NULL ? c->expect : "none", got,
 			        explain != NULL ? explain : "no explanation");
 			failures++;
@@ -510,6 +586,12 @@ run_cases(const when_words *words, const when_case *cases, size_t n)
 		g_free(explain);
 	}
 	assert_int_equal(failures, 0);
+}
+
+static void
+run_cases(const when_words *words, const when_case *cases, size_t n)
+{
+	run_cases_flags(words, cases, n, 0);
 }
 
 #define TABLE_TEST(name, table)                                                                    \
@@ -534,6 +616,20 @@ TABLE_TEST(test_next_week_parts, cases_next_week_parts)
 TABLE_TEST(test_after_the_weekend, cases_after_weekend)
 TABLE_TEST(test_month_start, cases_month_start)
 TABLE_TEST(test_month_working_days, cases_month_working_days)
+
+static void
+test_bare_day(void **state)
+{
+	static const when_case without_flag[] = {
+	    {"en", "on the 25th", NULL, NULL},
+	    {"de", "am 15.", NULL, NULL},
+	    {"fr", "le 15", NULL, NULL},
+	    {"pl", "15-go", NULL, NULL},
+	};
+
+	run_cases_flags(*state, cases_bare_day, G_N_ELEMENTS(cases_bare_day), WHEN_BARE_DAY);
+	run_cases(*state, without_flag, G_N_ELEMENTS(without_flag));
+}
 
 /* Every language's cases also resolve with all languages loaded at once. */
 static void
@@ -668,6 +764,35 @@ test_megabyte_garbage(void **state)
 	g_string_free(garbage, TRUE);
 }
 
+/* The same with the flags, over near misses of a bare day. */
+static void
+test_megabyte_garbage_flags(void **state)
+{
+	const when_words *words = *state;
+	static const char *const pieces[] = {
+	    "am 15 ",    "le 15h ", "15:30 ",    "FV/2026/10/045 ", "INV-2026-0142 ", "15 h ",
+	    "12.50 ",    "\xc3",    "1.250,00 ", "на 15 лв ",       "el 10% ",        "15-tys ",
+	    "3rd time ", "\n",      "dnia ",     "15 000 ",         "pe 15:30 ",      "de 15h ",
+	};
+	const size_t size = 1024 * 1024;
+	GString *garbage = g_string_sized_new(size + 64);
+	guint32 seed = 54321;
+	when_match match;
+	clock_t started;
+	double seconds;
+
+	while (garbage->len < size) {
+		seed = seed * 1103515245u + 12345u;
+		g_string_append(garbage, pieces[(seed >> 16) % G_N_ELEMENTS(pieces)]);
+	}
+	started = clock();
+	assert_false(
+	    when_find_flags(words, NULL, garbage->str, iso(ANCHOR), WHEN_BARE_DAY, &match, NULL));
+	seconds = (double)(clock() - started) / CLOCKS_PER_SEC;
+	assert_true(seconds < 2.0);
+	g_string_free(garbage, TRUE);
+}
+
 static void
 write_file(const char *dir, const char *language, const char *contents)
 {
@@ -783,12 +908,14 @@ main(void)
 	    cmocka_unit_test(test_after_the_weekend),
 	    cmocka_unit_test(test_month_start),
 	    cmocka_unit_test(test_month_working_days),
+	    cmocka_unit_test(test_bare_day),
 	    cmocka_unit_test(test_all_languages_together),
 	    cmocka_unit_test(test_language_filter),
 	    cmocka_unit_test(test_explain_and_span),
 	    cmocka_unit_test(test_first_expression),
 	    cmocka_unit_test(test_invalid_utf8),
 	    cmocka_unit_test(test_megabyte_garbage),
+	    cmocka_unit_test(test_megabyte_garbage_flags),
 	    cmocka_unit_test(test_user_directory_adds_words),
 	    cmocka_unit_test(test_load_errors),
 	};
