@@ -85,6 +85,8 @@ typedef enum {
 	WORD_IGNORE,
 	WORD_BARE_DAY,
 	WORD_NOT_A_DAY,
+	WORD_INCLUSIVE,
+	WORD_INCLUSIVE_AFTER,
 } word_kind;
 
 typedef enum { UNIT_DAY, UNIT_WORKING_DAY, UNIT_WEEK, UNIT_MONTH } unit_kind;
@@ -172,8 +174,9 @@ typedef struct {
 /* A date expression found at a position. */
 typedef struct {
 	dm_date date;
-	guint end; /* one past its last token */
-	char *how; /* owned: the reasoning, for explain */
+	guint end;      /* one past its last token */
+	char *how;      /* owned: the reasoning, for explain */
+	bool inclusive; /* an inclusive end: "until and including X" */
 } candidate;
 
 static inline const char *
@@ -280,6 +283,8 @@ bool when_date_quantity(const scan *s, int count, unit_kind unit, candidate *c);
 void when_date_relative(const scan *s, relative_kind kind, candidate *c);
 /* A day of the month without a month: the next such day on or after the anchor. */
 void when_date_bare_day(const scan *s, int day, candidate *c);
+/* The day after an absence that includes c's date: the next working day. */
+void when_date_return_day(const scan *s, candidate *c);
 void when_date_weekday(const scan *s, int weekday, weekday_mode mode, candidate *c);
 
 #endif

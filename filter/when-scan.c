@@ -99,6 +99,13 @@ when_glued_digits_after(const scan *s, guint i)
 	       s->tokens[i + 1].start - s->tokens[i].end <= 1;
 }
 
+/* Between the words of one phrase: a soft gap, or a slash ("t/m", "w/e"). */
+static bool
+phrase_gap(const scan *s, guint i)
+{
+	return when_gap_soft(s, i) || gap_is_char(s, i, '/');
+}
+
 /* The longest phrase of kind at token i: its length in tokens, 0 for none. */
 guint
 when_match_word(const scan *s, guint i, word_kind kind, const word_entry **found)
@@ -119,8 +126,7 @@ when_match_word(const scan *s, guint i, word_kind kind, const word_entry **found
 		    i + e->n_tokens > s->n)
 			continue;
 		for (t = 1; t < e->n_tokens; t++)
-			if (!when_gap_soft(s, i + t) ||
-			    strcmp(tok_text(s, i + t), e->tokens[t]) != 0)
+			if (!phrase_gap(s, i + t) || strcmp(tok_text(s, i + t), e->tokens[t]) != 0)
 				break;
 		if (t == e->n_tokens) {
 			best = e->n_tokens;

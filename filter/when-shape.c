@@ -483,8 +483,8 @@ match_date(const scan *s, guint i, candidate *c)
 }
 
 /* Every shape at token i; the longest wins, the first tried on a tie. */
-bool
-when_match_at(const scan *s, guint i, candidate *c)
+static bool
+match_shape(const scan *s, guint i, candidate *c)
 {
 	candidate best = {0}, next = {0};
 
@@ -500,6 +500,70 @@ when_match_at(const scan *s, guint i, candidate *c)
 		keep_longer(&best, &next);
 	if (match_bare_day(s, i, &next))
 		keep_longer(&best, &next);
+	*c = best;
+	return best.how != NULL;
+}
+
+/*
+ * Between an inclusive word and its date: spaces, and the punctuation of
+ * "incl. 4 December", "4 December, inclusive", "4 December (inclusive)".
+ */
+static bool
+gap_inclusive(const scan *s, guint i)
+{
+	size_t at = s->tokens[i - 1].end, end = s->tokens[i].start, size;
+	int marks = 0;
+
+	while (at < end) {
+		gunichar c = when_decode_char(s->text + at, end - at, &size);
+		if ((c == '.' || c == ',' || c == '(') && ++marks <= 2)
+			;
+		else if (!g_unichar_isspace(c))
+			return false;
+		at += size;
+	}
+	return true;
+}
+
+/* A shape at token i, and an inclusive word after it ("4 December inclusive"). */
+static bool
+match_shape_inclusive(const scan *s, guint i, candidate *c)
+{
+	guint len;
+
+	if (!match_shape(s, i, c))
+		return false;
+	c->inclusive = false;
+	if (c->end < s->n && gap_inclusive(s, c->end) &&
+	    (len = when_match_word(s, c->end, WORD_INCLUSIVE_AFTER, NULL)) > 0) {
+		c->end += len;
+		c->inclusive = true;
+	}
+	return true;
+}
+
+/*
+ * Every reading at token i: a shape, alone or with an inclusive word
+ * before ("until and including 4 December", "t/m vrijdag", "bis
+ * einschließlich Freitag") or after it ("do 4 grudnia włącznie", "jusqu'au
+ * 4 décembre inclus").  An inclusive end is, for an absence message
+ * (WHEN_RETURN_DAY), the day before the return.
+ */
+bool
+when_match_at(const scan *s, guint i, candidate *c)
+{
+	candidate best = {0}, next = {0};
+	guint before = when_match_word(s, i, WORD_INCLUSIVE, NULL);
+
+	if (match_shape_inclusive(s, i, &next))
+		keep_longer(&best, &next);
+	if (before > 0 && i + before < s->n && gap_inclusive(s, i + before) &&
+	    match_shape_inclusive(s, i + before, &next)) {
+		next.inclusive = true;
+		keep_longer(&best, &next);
+	}
+	if (best.how != NULL && best.inclusive && (s->flags & WHEN_RETURN_DAY) != 0)
+		when_date_return_day(s, &best);
 	*c = best;
 	return best.how != NULL;
 }

@@ -63,6 +63,8 @@ static const named_value syntax_names[] = {
     {"ignore", WORD_IGNORE},
     {"bare-day", WORD_BARE_DAY},
     {"not-a-day", WORD_NOT_A_DAY},
+    {"inclusive", WORD_INCLUSIVE},
+    {"inclusive-after", WORD_INCLUSIVE_AFTER},
     {NULL, 0},
 };
 

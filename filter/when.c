@@ -321,6 +321,20 @@ when_date_bare_day(const scan *s, int day, candidate *c)
 	c->how = g_strdup_printf("day %d of the month, on or after %s", day, s->anchor_iso);
 }
 
+void
+when_date_return_day(const scan *s, candidate *c)
+{
+	char iso[DM_DATE_ISO_SIZE], *how;
+
+	/* The absence ends with that day, so its writer is back on the next
+	 * working day, even after a weekend or a Sunday. */
+	dm_date_format_iso(c->date, iso);
+	c->date = dm_date_add_working_days(c->date + 1, 0, NULL, 0);
+	how = g_strdup_printf("%s -> %s inclusive, back the next working day", c->how, iso);
+	g_free(c->how);
+	c->how = how;
+}
+
 static guint
 language_index(const when_words *words, const char *language, bool *found)
 {

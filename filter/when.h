@@ -20,7 +20,8 @@
  * diacritics dropped, German ä ö ü ß written ae oe ue ss, as the rule
  * engine folds them).  A phrase matches whole words only, so "mar" never
  * matches inside "marketing"; inside a phrase, words may be separated by
- * spaces, hyphens or apostrophes ("après-demain", "aujourd'hui").
+ * spaces, hyphens, apostrophes or a slash ("après-demain", "aujourd'hui",
+ * "t/m").
  *
  *   [months]    1 .. 12 = every name, inflection and abbreviation
  *   [weekdays]  1 (Monday) .. 7 (Sunday) = every name, case form and
@@ -52,6 +53,10 @@
  *                            make it one ("am", "le", "el día", "dnia")
  *               not-a-day    words after a bare day number that show it is
  *                            something else ("Uhr", "h", "лв", "reminder")
+ *               inclusive, inclusive-after   before / after a date that an
+ *                            absence includes ("until and including",
+ *                            "t/m", "bis einschließlich"; "inclusive",
+ *                            "włącznie", "включително", "inclus")
  *   [settings]  next-weekday = following-week | nearest
  *               (what "next Friday" means, see below; following-week
  *               when a language's files do not say)
@@ -126,6 +131,13 @@
  *     letters that are not an ordinal ("15h"), followed by a sign ("15 %",
  *     "15 €"), another number ("15 000"), a unit, a month name or a
  *     not-a-day word ("15 Uhr", "the 3rd reminder"), or after a month name.
+ *   - The end of an absence, in an auto-reply: with WHEN_RETURN_DAY, an
+ *     inclusive end ("until and including X", "up to and including X",
+ *     "through X", "t/m X", "tot en met X", "do X włącznie", "до X
+ *     включително", "bis einschließlich X", "jusqu'au X inclus", "hasta el X
+ *     inclusive", "până pe X inclusiv") is the first working day after X,
+ *     the day its writer is back; without the flag it is X.  A bare "until
+ *     X" is X, and so is "back on X".
  *
  * Work is bounded: only the first WHEN_SCAN_LIMIT bytes of a text are
  * read, in one linear pass; invalid UTF-8 bytes count as spaces.
@@ -189,6 +201,14 @@ bool when_find(const when_words *words, const char *language, const char *text, 
  * bare-day-shape above).
  */
 #define WHEN_BARE_DAY (1u << 0)
+
+/*
+ * WHEN_RETURN_DAY: the text is an absence message (an auto-reply), whose
+ * date is the day its writer is back: an inclusive end ("until and
+ * including Friday", "t/m vrijdag", "do piątku włącznie") is the first
+ * working day after it.  "until Friday" and "back on Monday" are that day.
+ */
+#define WHEN_RETURN_DAY (1u << 1)
 
 /* when_find, also reading what flags (WHEN_*, or-ed) ask for; flags 0 is when_find. */
 bool when_find_flags(const when_words *words, const char *language, const char *text,

@@ -515,6 +515,45 @@ static const when_case cases_bare_day[] = {
     {NULL, "INV-2026-0142 for 12.50 at 15:30", NULL, NULL},
 };
 
+/*
+ * The return date of an absence (WHEN_RETURN_DAY): "until and including
+ * X" and its kin are the first working day after X; a bare "until X" and
+ * "back on X" are X.  4 December 2026 is a Friday, 30 November a Monday.
+ */
+static const when_case cases_return_day[] = {
+    {"en", "I am out of the office until and including Friday 4 December", "2026-12-07", NULL},
+    {"en", "away up to and including 30 November", "2026-12-01", NULL},
+    {"en", "away until 4 December inclusive", "2026-12-07", NULL},
+    {"en", "away until 4 December (inclusive)", "2026-12-07", NULL},
+    {"en", "away until Sunday 22 November incl.", "2026-11-23", NULL},
+    {"en", "away through Friday", "2026-11-23", NULL},
+    {"en", "away until 4 December", "2026-12-04", NULL},
+    {"en", "I am back on 7 December", "2026-12-07", NULL},
+    {"nl", "afwezig t/m 4 december", "2026-12-07", NULL},
+    {"nl", "afwezig tot en met vrijdag", "2026-11-23", NULL},
+    {"nl", "tot en met 04-12-2026", "2026-12-07", NULL},
+    {"nl", "tot 4 december", "2026-12-04", NULL},
+    {"nl", "terug op 7 december", "2026-12-07", NULL},
+    {"pl", "nieobecny do 4 grudnia włącznie", "2026-12-07", NULL},
+    {"pl", "do 30.11. włącznie", "2026-12-01", NULL},
+    {"pl", "do 4 grudnia", "2026-12-04", NULL},
+    {"bg", "отсъствам до 4 декември включително", "2026-12-07", NULL},
+    {"bg", "до включително 4 декември", "2026-12-07", NULL},
+    {"de", "abwesend bis einschließlich 4. Dezember", "2026-12-07", NULL},
+    {"de", "bis 4. Dezember einschließlich", "2026-12-07", NULL},
+    {"de", "bis einschließlich Freitag", "2026-11-23", NULL},
+    {"de", "bis 4. Dezember", "2026-12-04", NULL},
+    {"de", "ab dem 7. Dezember wieder erreichbar", "2026-12-07", NULL},
+    {"fr", "absent jusqu'au 4 décembre inclus", "2026-12-07", NULL},
+    {"fr", "jusqu'au vendredi 4 décembre inclus", "2026-12-07", NULL},
+    {"fr", "jusqu'au 4 décembre", "2026-12-04", NULL},
+    {"fr", "de retour le 7 décembre", "2026-12-07", NULL},
+    {"es", "fuera de la oficina hasta el 4 de diciembre inclusive", "2026-12-07", NULL},
+    {"es", "hasta el 4 de diciembre", "2026-12-04", NULL},
+    {"ro", "în concediu până pe 4 decembrie inclusiv", "2026-12-07", NULL},
+    {"ro", "până pe 4 decembrie", "2026-12-04", NULL},
+};
+
 static int
 setup_words(void **state)
 {
@@ -628,6 +667,22 @@ test_bare_day(void **state)
 	};
 
 	run_cases_flags(*state, cases_bare_day, G_N_ELEMENTS(cases_bare_day), WHEN_BARE_DAY);
+	run_cases(*state, without_flag, G_N_ELEMENTS(without_flag));
+}
+
+static void
+test_return_day(void **state)
+{
+	/* Without the flag an inclusive end is the day itself, as before. */
+	static const when_case without_flag[] = {
+	    {"en", "until and including Friday 4 December", "2026-12-04", NULL},
+	    {"nl", "t/m 4 december", "2026-12-04", NULL},
+	    {"pl", "do 4 grudnia włącznie", "2026-12-04", NULL},
+	    {"de", "bis einschließlich 4. Dezember", "2026-12-04", NULL},
+	    {"nl", "kantoor open maandag t/m vrijdag", NULL, NULL},
+	};
+
+	run_cases_flags(*state, cases_return_day, G_N_ELEMENTS(cases_return_day), WHEN_RETURN_DAY);
 	run_cases(*state, without_flag, G_N_ELEMENTS(without_flag));
 }
 
@@ -764,15 +819,23 @@ test_megabyte_garbage(void **state)
 	g_string_free(garbage, TRUE);
 }
 
-/* The same with the flags, over near misses of a bare day. */
+/* The same with the flags, over near misses of a bare day and an inclusive end. */
 static void
 test_megabyte_garbage_flags(void **state)
 {
 	const when_words *words = *state;
 	static const char *const pieces[] = {
-	    "am 15 ",    "le 15h ", "15:30 ",    "FV/2026/10/045 ", "INV-2026-0142 ", "15 h ",
-	    "12.50 ",    "\xc3",    "1.250,00 ", "на 15 лв ",       "el 10% ",        "15-tys ",
-	    "3rd time ", "\n",      "dnia ",     "15 000 ",         "pe 15:30 ",      "de 15h ",
+	    "am 15 ",         "le 15h ",
+	    "15:30 ",         "FV/2026/10/045 ",
+	    "INV-2026-0142 ", "15 h ",
+	    "12.50 ",         "\xc3",
+	    "1.250,00 ",      "на 15 лв ",
+	    "el 10% ",        "15-tys ",
+	    "3rd time ",      "\n",
+	    "dnia ",          "15 000 ",
+	    "pe 15:30 ",      "de 15h ",
+	    "t/m ",           "incl. ",
+	    "włącznie ",      "until and including ",
 	};
 	const size_t size = 1024 * 1024;
 	GString *garbage = g_string_sized_new(size + 64);
@@ -782,12 +845,18 @@ test_megabyte_garbage_flags(void **state)
 	double seconds;
 
 	while (garbage->len < size) {
+		/* Whole pieces up to the scan limit: a piece cut there ("3rd"
+		 * of "3rd time") would be a date of its own. */
+		if (garbage->len + 32 >= WHEN_SCAN_LIMIT && garbage->len < WHEN_SCAN_LIMIT) {
+			g_string_append_c(garbage, ' ');
+			continue;
+		}
 		seed = seed * 1103515245u + 12345u;
 		g_string_append(garbage, pieces[(seed >> 16) % G_N_ELEMENTS(pieces)]);
 	}
 	started = clock();
-	assert_false(
-	    when_find_flags(words, NULL, garbage->str, iso(ANCHOR), WHEN_BARE_DAY, &match, NULL));
+	assert_false(when_find_flags(words, NULL, garbage->str, iso(ANCHOR),
+	                             WHEN_BARE_DAY | WHEN_RETURN_DAY, &match, NULL));
 	seconds = (double)(clock() - started) / CLOCKS_PER_SEC;
 	assert_true(seconds < 2.0);
 	g_string_free(garbage, TRUE);
@@ -909,6 +978,7 @@ main(void)
 	    cmocka_unit_test(test_month_start),
 	    cmocka_unit_test(test_month_working_days),
 	    cmocka_unit_test(test_bare_day),
+	    cmocka_unit_test(test_return_day),
 	    cmocka_unit_test(test_all_languages_together),
 	    cmocka_unit_test(test_language_filter),
 	    cmocka_unit_test(test_explain_and_span),
