@@ -512,6 +512,11 @@ static const when_case cases_bare_day[] = {
     {"nl", "de 20de", "2026-11-20", NULL},
     {"nl", "de 15h", NULL, NULL},
     {"nl", "om 15:30", NULL, NULL},
+    /* "of the 15th" dates an invoice, in the past: no bare day. */
+    {"de", "Ihre Rechnung vom 15.", NULL, NULL},
+    {"fr", "votre facture du 15", NULL, NULL},
+    {"es", "su factura del 15", NULL, NULL},
+    {"ro", "factura din 15", NULL, NULL},
     {NULL, "INV-2026-0142 for 12.50 at 15:30", NULL, NULL},
 };
 
