@@ -559,6 +559,30 @@ static const when_case cases_return_day[] = {
     {"ro", "până pe 4 decembrie", "2026-12-04", NULL},
 };
 
+/*
+ * The conventions that did not change, each in several languages: this
+ * week is its Friday, the middle of a month its 15th, the end its last day.
+ */
+static const when_case cases_unchanged[] = {
+    {"en", "by the end of this week", "2026-11-20", NULL},
+    {"de", "bis Ende dieser Woche", "2026-11-20", NULL},
+    {"fr", "d'ici la fin de la semaine", "2026-11-20", NULL},
+    {"nl", "eind deze week", "2026-11-20", NULL},
+    {"pl", "w połowie miesiąca", "2026-12-15", NULL},
+    {"fr", "à la mi-mois", "2026-12-15", NULL},
+    {"es", "a mediados de mes", "2026-12-15", NULL},
+    {"en", "mid-December", "2026-12-15", NULL},
+    {"en", "end of the month", "2026-11-30", NULL},
+    {"de", "Ende des Monats", "2026-11-30", NULL},
+    {"ro", "până la sfârșitul lunii", "2026-11-30", NULL},
+    {"en", "within 3 days", "2026-11-21", NULL},
+    {"de", "innerhalb von 3 Tagen", "2026-11-21", NULL},
+    {"es", "dentro de 3 días", "2026-11-21", NULL},
+    {"en", "within 3 working days", "2026-11-23", NULL},
+    {"pl", "w ciągu 3 dni roboczych", "2026-11-23", NULL},
+    {"fr", "sous 3 jours ouvrés", "2026-11-23", NULL},
+};
+
 static int
 setup_words(void **state)
 {
@@ -654,6 +678,7 @@ TABLE_TEST(test_german, cases_de)
 TABLE_TEST(test_french, cases_fr)
 TABLE_TEST(test_year_inference, cases_year)
 TABLE_TEST(test_strictness, cases_strict)
+TABLE_TEST(test_unchanged_conventions, cases_unchanged)
 TABLE_TEST(test_plural_weekday, cases_plural_weekday)
 TABLE_TEST(test_tomorrow_spellings, cases_tomorrow)
 TABLE_TEST(test_next_week_parts, cases_next_week_parts)
@@ -976,6 +1001,7 @@ main(void)
 	    cmocka_unit_test(test_french),
 	    cmocka_unit_test(test_year_inference),
 	    cmocka_unit_test(test_strictness),
+	    cmocka_unit_test(test_unchanged_conventions),
 	    cmocka_unit_test(test_plural_weekday),
 	    cmocka_unit_test(test_tomorrow_spellings),
 	    cmocka_unit_test(test_next_week_parts),
