@@ -506,7 +506,8 @@ match_shape(const scan *s, guint i, candidate *c)
 
 /*
  * Between an inclusive word and its date: spaces, and the punctuation of
- * "incl. 4 December", "4 December, inclusive", "4 December (inclusive)".
+ * "incl. 4 December", "4 December, inclusive", "4 December (inclusive)";
+ * never nothing, so "incl4" is no inclusive end.
  */
 static bool
 gap_inclusive(const scan *s, guint i)
@@ -514,12 +515,16 @@ gap_inclusive(const scan *s, guint i)
 	size_t at = s->tokens[i - 1].end, end = s->tokens[i].start, size;
 	int marks = 0;
 
+	if (at == end)
+		return false;
 	while (at < end) {
 		gunichar c = when_decode_char(s->text + at, end - at, &size);
-		if ((c == '.' || c == ',' || c == '(') && ++marks <= 2)
-			;
-		else if (!g_unichar_isspace(c))
+		if (c == '.' || c == ',' || c == '(') {
+			if (++marks > 2)
+				return false;
+		} else if (!g_unichar_isspace(c)) {
 			return false;
+		}
 		at += size;
 	}
 	return true;

@@ -1,7 +1,7 @@
 /*
  * What date expressions resolve to (the conventions when.h documents), and
- * the public entry points: when_find tokenises a text and scans it for the
- * first expression, whose shape when-shape.c recognised.
+ * the public entry points: when_find_flags tokenises a text and scans it
+ * for the first expression, whose shape when-shape.c recognised.
  */
 #include "filter/when-private.h"
 
@@ -256,6 +256,7 @@ when_date_relative(const scan *s, relative_kind kind, candidate *c)
 		c->date = week_friday(a) + 7;
 		break;
 	case REL_BEGINNING_OF_NEXT_WEEK:
+		/* This week's Friday + 3 is next week's Monday, + 5 its Wednesday. */
 		c->date = week_friday(a) + 3;
 		break;
 	case REL_MID_NEXT_WEEK:
