@@ -72,7 +72,8 @@
  * Loading reads <dir>/<lang>/dates for every directory and language; later
  * directories add words (a user cannot remove shipped words, only add).
  *
- * What the expressions resolve to (anchor = the message's date):
+ * What the expressions resolve to: the single most likely date, relative
+ * to the anchor (the message's date).
  *   - Dates with a month but no year: the occurrence nearest to the anchor,
  *     past or future ("2 December" in a mail of 22 November is this year's,
  *     "3 January" next year's, "19 November" three days ago).
