@@ -20,11 +20,13 @@
  * diacritics dropped, German ä ö ü ß written ae oe ue ss, as the rule
  * engine folds them).  A phrase matches whole words only, so "mar" never
  * matches inside "marketing"; inside a phrase, words may be separated by
- * spaces, hyphens or apostrophes ("après-demain", "aujourd'hui").
+ * spaces, hyphens, apostrophes or a slash ("après-demain", "aujourd'hui",
+ * "t/m").
  *
  *   [months]    1 .. 12 = every name, inflection and abbreviation
- *   [weekdays]  1 (Monday) .. 7 (Sunday) = every name and case form.
- *               Avoid abbreviations that are words (English "sat", "sun",
+ *   [weekdays]  1 (Monday) .. 7 (Sunday) = every name, case form and
+ *               plural ("Thursdays", "czwartki", "jeudis").  Avoid
+ *               abbreviations that are words (English "sat", "sun",
  *               French "mon"): a weekday matches on its own.
  *   [numbers]   N (0 .. 999) = number words ("three", "trzy", "три")
  *   [units]     day, working-day, week, month = words that follow a number
@@ -32,8 +34,10 @@
  *   [relative]  an operation = its phrases.  Operations:
  *               today, tomorrow, day-after-tomorrow, yesterday,
  *               day-before-yesterday, this-week, next-week,
- *               beginning-of-month, beginning-of-next-month, mid-month,
- *               mid-next-month, end-of-month, end-of-next-month,
+ *               beginning-of-next-week, mid-next-week, after-the-weekend,
+ *               beginning-of-month, beginning-of-next-month,
+ *               first-working-day-of-next-month, last-working-day-of-month,
+ *               mid-month, mid-next-month, end-of-month, end-of-next-month,
  *               end-of-year, in-one-week, in-one-month
  *   [syntax]    within       words before "N units" ("within", "w ciągu")
  *               filler       words allowed between those and N ("the next")
@@ -45,14 +49,31 @@
  *               prefix       words kept in the matched span only ("by", "do")
  *               ignore       phrases that look like dates but are not
  *                            ("guten Morgen", "esta mañana")
+ *               bare-day     words before a bare day of the month that
+ *                            make it one ("am", "le", "el día", "dnia")
+ *               not-a-day    words after a bare day number that show it is
+ *                            something else ("Uhr", "h", "лв", "reminder")
+ *               inclusive, inclusive-after   before / after a date that an
+ *                            absence includes ("until and including",
+ *                            "t/m", "bis einschließlich"; "inclusive",
+ *                            "włącznie", "включително", "inclus")
  *   [settings]  next-weekday = following-week | nearest
  *               (what "next Friday" means, see below; following-week
  *               when a language's files do not say)
+ *               bare-day-shape = ordinal | marker | ordinal-or-marker |
+ *                                marker-and-dot
+ *               (what makes a number a day of the month with
+ *               WHEN_BARE_DAY: its ordinal suffix, "25th", "de 15e"; a
+ *               bare-day word before it, "le 15", "el día 10", "pe 15";
+ *               either, "15-go", "dnia 15", "на 15-ти"; or a bare-day word
+ *               and the ordinal dot, "am 15."; no bare day is read in a
+ *               language whose files do not say)
  *
  * Loading reads <dir>/<lang>/dates for every directory and language; later
  * directories add words (a user cannot remove shipped words, only add).
  *
- * What the expressions resolve to (anchor = the message's date):
+ * What the expressions resolve to: the single most likely date, relative
+ * to the anchor (the message's date).
  *   - Dates with a month but no year: the occurrence nearest to the anchor,
  *     past or future ("2 December" in a mail of 22 November is this year's,
  *     "3 January" next year's, "19 November" three days ago).
@@ -65,24 +86,59 @@
  *     proper fractions "1/2", "3/4" and "24/7", impossible dates (31.02.).
  *     A range of full dates ("01.12.2026-05.12.2026") gives its first.
  *   - A weekday: the next such day on or after the anchor ("by Friday" on a
- *     Friday is that day).  "last Friday": the latest one before the anchor.
- *     "next Friday" depends on the language's next-weekday setting:
- *     following-week = the Friday of the week (Monday to Sunday) after the
- *     anchor's; nearest = the first Friday after the anchor.  "Friday next
- *     week" is always the following week's.  A weekday followed by a date
- *     ("Friday, 4 December") resolves to the date.
- *   - today, tomorrow, yesterday...: the anchor plus or minus days.
- *   - Vague periods resolve to the last day a promise still holds:
- *     this-week = Friday of the anchor's week (the anchor itself on a
- *     weekend); next-week = Friday of the following week; beginning-of-
- *     next-month = the 10th of the next month; beginning-of-month = the 10th
- *     of this month, or of the next when the 10th has passed; mid-month =
- *     the 15th of this month, or of the next when it has passed;
- *     end-of-month = the month's last day; end-of-next-month = the last day
- *     of the next month; "end of December" = 31 December, "mid December" =
- *     the 15th, "early December" = the 10th (nearest year).
+ *     Friday is that day).  A plural weekday is a habit ("we pay on
+ *     Thursdays", "w czwartki"): its next occurrence, as the weekday.
+ *     "last Friday": the latest one before the anchor.  "next Friday"
+ *     depends on the language's next-weekday setting: following-week = the
+ *     Friday of the week (Monday to Sunday) after the anchor's; nearest =
+ *     the first Friday after the anchor.  "Friday next week" is always the
+ *     following week's.  A weekday followed by a date ("Friday, 4
+ *     December") resolves to the date.
+ *   - today, tomorrow, yesterday...: the anchor plus or minus days, in the
+ *     spellings clients type too ("tmrw", "2moro", "ubermorgen", "dem1",
+ *     "mñn", Bulgarian in Latin letters "utre").
+ *   - A period resolves to the single most likely day in it.
+ *     Weeks run Monday to Sunday.  this-week ("this week", "by the end of
+ *     this week") = Friday of the anchor's week (the anchor itself on a
+ *     weekend); next-week ("next week", "end of next week") = Friday of the
+ *     following week; beginning-of-next-week ("early next week", "start of
+ *     next week") = its Monday; mid-next-week ("middle of next week") = its
+ *     Wednesday; after-the-weekend = the Monday after the coming Sunday
+ *     (from a Saturday or Sunday, the Monday just after; from a Monday,
+ *     a week later), and a weekday after the weekend ("on Tuesday after the
+ *     weekend") that day of the week after the coming Sunday.
+ *     Months: the start of a month is its first working day (Monday to
+ *     Friday; a payment waits for a banking day).  beginning-of-next-month
+ *     ("early next month", "start of next month") and first-working-day-
+ *     of-next-month = the first working day of the next month;
+ *     beginning-of-month ("beginning of the month", "first working day of
+ *     the month") = the first working day of this month while it is still
+ *     ahead (or the anchor), else of the next month;
+ *     last-working-day-of-month = the last Monday to Friday of this month,
+ *     or of the next when it has passed (said on the weekend after it);
+ *     mid-month = the 15th of this month, or of the next when it has
+ *     passed; end-of-month = the month's last day; end-of-next-month = the
+ *     last day of the next month; "end of December" = 31 December, "mid
+ *     December" = the 15th, "early December" = the first working day of
+ *     December (the year nearest to the anchor).
  *   - "within / in N days | weeks | months": the anchor plus N; "N working
  *     days" skips Saturdays and Sundays (dm_date_add_working_days).
+ *   - A bare day of the month, only with WHEN_BARE_DAY ("on the 25th",
+ *     "with the 15th", "am 15.", "zum 15.", "le 15", "el día 10", "15-go",
+ *     "dnia 15", "на 15-ти", "pe 15", "de 15e"): the next such day on or
+ *     after the anchor (a 31st skips the months without one).  Refused: a
+ *     number glued to other digits or signs (amounts "12.50", "1.250,00",
+ *     times "15:30", invoice numbers "FV/2026/10/045", "INV-2026-0142"), to
+ *     letters that are not an ordinal ("15h"), followed by a sign ("15 %",
+ *     "15 €"), another number ("15 000"), a unit, a month name or a
+ *     not-a-day word ("15 Uhr", "the 3rd reminder"), or after a month name.
+ *   - The end of an absence, in an auto-reply: with WHEN_RETURN_DAY, an
+ *     inclusive end ("until and including X", "up to and including X",
+ *     "through X", "t/m X", "tot en met X", "do X włącznie", "до X
+ *     включително", "bis einschließlich X", "jusqu'au X inclus", "hasta el X
+ *     inclusive", "până pe X inclusiv") is the first working day after X,
+ *     the day its writer is back; without the flag it is X.  A bare "until
+ *     X" is X, and so is "back on X".
  *
  * Work is bounded: only the first WHEN_SCAN_LIMIT bytes of a text are
  * read, in one linear pass; invalid UTF-8 bytes count as spaces.
@@ -134,6 +190,30 @@ typedef struct {
  */
 bool when_find(const when_words *words, const char *language, const char *text, dm_date anchor,
                when_match *match, char **explain);
+
+/*
+ * What when_find_flags reads beyond when_find, for callers that know the
+ * kind of text they hold.
+ *
+ * WHEN_BARE_DAY: a bare day of the month, as payment runs say it ("on the
+ * 25th", "am 15.", "le 15", "15-go"): the next such day on or after the
+ * anchor.  A bare number is ambiguous in general text, so it is read only
+ * when asked, and only in its language's ordinal or article shape (see
+ * bare-day-shape above).
+ */
+#define WHEN_BARE_DAY (1u << 0)
+
+/*
+ * WHEN_RETURN_DAY: the text is an absence message (an auto-reply), whose
+ * date is the day its writer is back: an inclusive end ("until and
+ * including Friday", "t/m vrijdag", "do piątku włącznie") is the first
+ * working day after it.  "until Friday" and "back on Monday" are that day.
+ */
+#define WHEN_RETURN_DAY (1u << 1)
+
+/* when_find, also reading what flags (WHEN_*, or-ed) ask for; flags 0 is when_find. */
+bool when_find_flags(const when_words *words, const char *language, const char *text,
+                     dm_date anchor, unsigned flags, when_match *match, char **explain);
 
 /* when_find over every loaded language, giving only the date. */
 bool when_resolve(const when_words *words, const char *text, dm_date anchor, dm_date *date,

@@ -49,10 +49,10 @@ static const when_case cases_en[] = {
     {"en", "2 December 2026", "2026-12-02", NULL},
     {"en", "next week", "2026-11-27", NULL},
     {"en", "this week", "2026-11-20", NULL},
-    {"en", "beginning of next month", "2026-12-10", NULL},
+    {"en", "beginning of next month", "2026-12-01", NULL},
     {"en", "mid-month", "2026-12-15", NULL},
     {"en", "end of December", "2026-12-31", NULL},
-    {"en", "early December", "2026-12-10", NULL},
+    {"en", "early December", "2026-12-01", NULL},
     {"en", "next month", "2026-12-31", NULL},
     {"en", "Friday, 4 December", "2026-12-04", NULL},
     {"en", "I'm back on 30 November", "2026-11-30", NULL},
@@ -90,7 +90,7 @@ static const when_case cases_pl[] = {
     {"pl", "do końca miesiąca", "2026-11-30", NULL},
     {"pl", "do końca tygodnia", "2026-11-20", NULL},
     {"pl", "w przyszłym tygodniu", "2026-11-27", NULL},
-    {"pl", "na początku przyszłego miesiąca", "2026-12-10", NULL},
+    {"pl", "na początku przyszłego miesiąca", "2026-12-01", NULL},
     {"pl", "w połowie grudnia", "2026-12-15", NULL},
     {"pl", "do końca grudnia", "2026-12-31", NULL},
     {"pl", "wracam w grudniu 3-go grudnia", "2026-12-03", NULL},
@@ -117,7 +117,7 @@ static const when_case cases_bg[] = {
     {"bg", "до края на месеца", "2026-11-30", NULL},
     {"bg", "следващата седмица", "2026-11-27", NULL},
     {"bg", "до 30.11.2026 г.", "2026-11-30", NULL},
-    {"bg", "в началото на следващия месец", "2026-12-10", NULL},
+    {"bg", "в началото на следващия месец", "2026-12-01", NULL},
 };
 
 static const when_case cases_nl[] = {
@@ -137,7 +137,7 @@ static const when_case cases_nl[] = {
     {"nl", "aanstaande vrijdag", "2026-11-20", NULL},
     {"nl", "vrijdag jl.", "2026-11-13", NULL},
     {"nl", "eind van de maand", "2026-11-30", NULL},
-    {"nl", "begin volgende maand", "2026-12-10", NULL},
+    {"nl", "begin volgende maand", "2026-12-01", NULL},
     {"nl", "goede morgen, we betalen vrijdag", "2026-11-20", NULL},
     {"nl", "tot en met 04-12-2026", "2026-12-04", NULL},
 };
@@ -209,7 +209,7 @@ static const when_case cases_de[] = {
     {"de", "Guten Morgen, wir zahlen am Freitag", "2026-11-20", NULL},
     {"de", "nächste Woche", "2026-11-27", NULL},
     {"de", "Ende des Monats", "2026-11-30", NULL},
-    {"de", "Anfang nächsten Monats", "2026-12-10", NULL},
+    {"de", "Anfang nächsten Monats", "2026-12-01", NULL},
     {"de", "Mitte Dezember", "2026-12-15", NULL},
     {"de", "gestern", "2026-11-17", NULL},
     {"de", "Freitag, den 4.12.", "2026-12-04", NULL},
@@ -284,6 +284,305 @@ static const when_case cases_strict[] = {
     {NULL, "Vendredi13 Freitags", NULL, NULL},
 };
 
+/*
+ * The labelling conventions of when.h ("What the expressions resolve to"),
+ * each in several languages.  A plural weekday ("on Thursdays") is the
+ * weekday.
+ */
+static const when_case cases_plural_weekday[] = {
+    {"en", "We pay suppliers on Thursdays.", "2026-11-19", NULL},
+    {"en", "Office hours Mondays to Fridays, payments go out on Fridays", "2026-11-20", NULL},
+    {"pl", "płacimy w czwartki", "2026-11-19", NULL},
+    {"pl", "przelewy wysyłamy we wtorki", "2026-11-24", NULL},
+    {"fr", "nous payons les jeudis", "2026-11-19", NULL},
+    {"nl", "wij betalen op donderdagen", "2026-11-19", NULL},
+    {"nl", "wij betalen donderdags", "2026-11-19", NULL},
+    {"es", "pagamos los sábados", "2026-11-21", NULL},
+    {"ro", "plătim joile", "2026-11-19", NULL},
+    {"bg", "плащаме в четвъртъците", "2026-11-19", NULL},
+};
+
+/* "tomorrow" and "the day after" as clients type them: +1 and +2. */
+static const when_case cases_tomorrow[] = {
+    {"en", "will pay tmr", "2026-11-19", NULL},
+    {"en", "will pay tmrw", "2026-11-19", NULL},
+    {"en", "will pay 2moro", "2026-11-19", NULL},
+    {"en", "will pay 2morrow!", "2026-11-19", NULL},
+    {"en", "will pay tommorow", "2026-11-19", NULL},
+    {"en", "will pay tomorow", "2026-11-19", NULL},
+    {"en", "will pay tomoz", "2026-11-19", NULL},
+    {"en", "day after tmrw", "2026-11-20", NULL},
+    {"de", "zahlen ubermorgen", "2026-11-20", NULL},
+    {"de", "zahlen morgn", "2026-11-19", NULL},
+    {"fr", "on paye 2main", "2026-11-19", NULL},
+    {"fr", "on paye dem1", "2026-11-19", NULL},
+    {"fr", "on paye apres demain", "2026-11-20", NULL},
+    {"es", "pagamos mñn", "2026-11-19", NULL},
+    {"es", "pagamos pasado manana", "2026-11-20", NULL},
+    {"bg", "plashtame utre", "2026-11-19", NULL},
+    {"bg", "plashtame vdrugiden", "2026-11-20", NULL},
+    {"nl", "betalen mrgn", "2026-11-19", NULL},
+    {"pl", "zaplacimy jutro", "2026-11-19", NULL},
+    {"ro", "platim maine", "2026-11-19", NULL},
+    {"ro", "platim poimaine", "2026-11-20", NULL},
+    {"en", "ref 2moro2", NULL, NULL}, /* glued to a number: an identifier */
+};
+
+/*
+ * Parts of next week: its start is Monday, its middle Wednesday, its end
+ * (and "next week" alone) Friday.  The anchor's week is 16-22 November.
+ */
+static const when_case cases_next_week_parts[] = {
+    {"en", "early next week", "2026-11-23", NULL},
+    {"en", "at the beginning of next week", "2026-11-23", NULL},
+    {"en", "start of next week", "2026-11-23", NULL},
+    {"en", "early next week", "2026-11-23", "2026-11-22"}, /* on a Sunday: tomorrow */
+    {"en", "mid next week", "2026-11-25", NULL},
+    {"en", "by the middle of next week", "2026-11-25", NULL},
+    {"en", "by the end of next week", "2026-11-27", NULL},
+    {"en", "next week", "2026-11-27", NULL},
+    {"pl", "na początku przyszłego tygodnia", "2026-11-23", NULL},
+    {"pl", "w połowie przyszłego tygodnia", "2026-11-25", NULL},
+    {"pl", "pod koniec przyszłego tygodnia", "2026-11-27", NULL},
+    {"de", "Anfang nächster Woche", "2026-11-23", NULL},
+    {"de", "Mitte nächster Woche", "2026-11-25", NULL},
+    {"de", "Ende der nächsten Woche", "2026-11-27", NULL},
+    {"fr", "au début de la semaine prochaine", "2026-11-23", NULL},
+    {"fr", "en milieu de semaine prochaine", "2026-11-25", NULL},
+    {"fr", "fin de la semaine prochaine", "2026-11-27", NULL},
+    {"nl", "begin volgende week", "2026-11-23", NULL},
+    {"nl", "midden volgende week", "2026-11-25", NULL},
+    {"nl", "eind volgende week", "2026-11-27", NULL},
+    {"es", "a principios de la próxima semana", "2026-11-23", NULL},
+    {"es", "a mediados de la semana que viene", "2026-11-25", NULL},
+    {"es", "a finales de la próxima semana", "2026-11-27", NULL},
+    {"ro", "la începutul săptămânii viitoare", "2026-11-23", NULL},
+    {"ro", "la mijlocul săptămânii viitoare", "2026-11-25", NULL},
+    {"ro", "la sfârșitul săptămânii viitoare", "2026-11-27", NULL},
+    {"bg", "в началото на следващата седмица", "2026-11-23", NULL},
+    {"bg", "в средата на следващата седмица", "2026-11-25", NULL},
+    {"bg", "в края на следващата седмица", "2026-11-27", NULL},
+};
+
+/*
+ * "After the weekend" is the Monday after the coming Sunday; a weekday
+ * "after the weekend" is that day of the week after it.
+ */
+static const when_case cases_after_weekend[] = {
+    {"en", "we will pay after the weekend", "2026-11-23", NULL},
+    {"en", "after the weekend", "2026-11-23", "2026-11-21"}, /* a Saturday */
+    {"en", "after the weekend", "2026-11-23", "2026-11-22"}, /* a Sunday */
+    {"en", "after the weekend", "2026-11-30", "2026-11-23"}, /* a Monday: the next one */
+    {"en", "on Monday after the weekend", "2026-11-23", NULL},
+    {"en", "on Monday after the weekend", "2026-11-30", "2026-11-23"},
+    {"en", "Tuesday after the weekend", "2026-11-24", NULL},
+    {"pl", "zapłacimy po weekendzie", "2026-11-23", NULL},
+    {"pl", "w poniedziałek po weekendzie", "2026-11-23", NULL},
+    {"de", "nach dem Wochenende", "2026-11-23", NULL},
+    {"de", "am Montag nach dem Wochenende", "2026-11-23", NULL},
+    {"fr", "après le week-end", "2026-11-23", NULL},
+    {"fr", "lundi après le weekend", "2026-11-23", NULL},
+    {"nl", "na het weekend", "2026-11-23", NULL},
+    {"es", "después del fin de semana", "2026-11-23", NULL},
+    {"ro", "după weekend", "2026-11-23", NULL},
+    {"bg", "след уикенда", "2026-11-23", NULL},
+};
+
+/*
+ * The start of a month is its first working day (Monday to Friday): of
+ * next month for "early next month", of this month while it is still
+ * ahead for "beginning of the month", of the month named for "early
+ * December".  1 November 2026 is a Sunday, 1 August 2026 a Saturday.
+ */
+static const when_case cases_month_start[] = {
+    {"en", "early next month", "2026-11-02", "2026-10-14"},
+    {"en", "at the start of next month", "2026-11-02", "2026-10-14"},
+    {"de", "Anfang nächsten Monats", "2026-11-02", "2026-10-14"},
+    {"fr", "début du mois prochain", "2026-11-02", "2026-10-14"},
+    {"pl", "na początku przyszłego miesiąca", "2026-08-03", "2026-07-20"},
+    {"es", "a principios del próximo mes", "2026-12-01", NULL},
+    {"en", "beginning of the month", "2026-12-01", NULL}, /* 2 November has passed */
+    {"en", "beginning of the month", "2026-11-02", "2026-10-31"},
+    {"en", "beginning of the month", "2026-11-02", "2026-11-01"},
+    {"nl", "begin van de maand", "2026-11-02", "2026-11-02"}, /* that very day */
+    {"es", "a principios de mes", "2026-11-02", "2026-11-01"},
+    {"ro", "la începutul lunii", "2026-08-03", "2026-08-01"},
+    {"de", "Anfang Dezember", "2026-12-01", NULL},
+    {"fr", "début décembre", "2026-12-01", NULL},
+    {"en", "early August", "2026-08-03", "2026-07-10"},
+    {"pl", "na początku sierpnia", "2026-08-03", "2026-07-10"},
+    {"en", "mid-month", "2026-12-15", NULL}, /* the middle is unchanged */
+    {"de", "Mitte Dezember", "2026-12-15", NULL},
+};
+
+/*
+ * The last working day of the month is its last Monday to Friday (of the
+ * next month once it has passed); the first working day of next month its
+ * first.  31 October 2026 is a Saturday, 1 November a Sunday.
+ */
+static const when_case cases_month_working_days[] = {
+    {"en", "on the last working day of the month", "2026-10-30", "2026-10-14"},
+    {"en", "last business day of the month", "2027-01-29", "2027-01-12"},
+    {"en", "last working day of the month", "2026-11-30", NULL},
+    {"en", "last working day of the month", "2026-11-30", "2026-10-31"}, /* passed */
+    {"de", "am letzten Werktag des Monats", "2026-10-30", "2026-10-14"},
+    {"pl", "w ostatni dzień roboczy miesiąca", "2026-10-30", "2026-10-14"},
+    {"fr", "le dernier jour ouvré du mois", "2026-10-30", "2026-10-14"},
+    {"nl", "op de laatste werkdag van de maand", "2026-10-30", "2026-10-14"},
+    {"es", "el último día hábil del mes", "2026-10-30", "2026-10-14"},
+    {"ro", "în ultima zi lucrătoare a lunii", "2026-10-30", "2026-10-14"},
+    {"bg", "в последния работен ден на месеца", "2026-10-30", "2026-10-14"},
+    {"en", "on the first working day of next month", "2026-11-02", "2026-10-14"},
+    {"de", "am ersten Werktag des nächsten Monats", "2026-11-02", "2026-10-14"},
+    {"pl", "pierwszego dnia roboczego przyszłego miesiąca", "2026-11-02", "2026-10-14"},
+    {"fr", "le premier jour ouvré du mois prochain", "2026-11-02", "2026-10-14"},
+    {"nl", "de eerste werkdag van volgende maand", "2026-11-02", "2026-10-14"},
+    {"es", "el primer día hábil del próximo mes", "2026-11-02", "2026-10-14"},
+    {"ro", "prima zi lucrătoare a lunii viitoare", "2026-11-02", "2026-10-14"},
+    {"bg", "първия работен ден на следващия месец", "2026-11-02", "2026-10-14"},
+    {"en", "first working day of the month", "2026-11-02", "2026-10-31"},
+    {"de", "am ersten Werktag des Monats", "2026-12-01", NULL},
+    {"pl", "pierwszego dnia roboczego miesiąca", "2026-11-02", "2026-11-01"},
+};
+
+/*
+ * A bare day of the month, read only with WHEN_BARE_DAY and only in the
+ * ordinal or article shape of its language: the next such day on or after
+ * the anchor.  Amounts, times, hours and invoice numbers are refused.
+ */
+static const when_case cases_bare_day[] = {
+    {"en", "We pay on the 25th.", "2026-11-25", NULL},
+    {"en", "Payment goes out with the 15th run", "2026-12-15", NULL},
+    {"en", "by the 18th", "2026-11-18", NULL}, /* the anchor's day */
+    {"en", "on the 1st", "2026-12-01", NULL},
+    {"en", "on the 31st", "2026-12-31", NULL}, /* November has no 31st */
+    {"en", "25th", "2026-11-25", NULL},
+    {"en", "on the 25", NULL, NULL},
+    {"en", "this is the 3rd reminder, we pay on the 25th", "2026-11-25", NULL},
+    {"en", "on the 3rd of December", "2026-12-03", NULL},
+    {"en", "on 12.50", NULL, NULL},
+    {"en", "the 15th at 15:30", "2026-12-15", NULL},
+    {"en", "at 15:30", NULL, NULL},
+    {"en", "invoice FV/2026/10/045", NULL, NULL},
+    {"en", "invoice INV-2026-0142", NULL, NULL},
+    {"en", "on the 15th of 1.250,00", "2026-12-15", NULL},
+    {"en", "1.250,00 EUR", NULL, NULL},
+    {"de", "Wir zahlen am 15.", "2026-12-15", NULL},
+    {"de", "zum 25. überweisen wir", "2026-11-25", NULL},
+    {"de", "bis zum 20.", "2026-11-20", NULL},
+    {"de", "ab dem 1.", "2026-12-01", NULL},
+    {"de", "am 15. Dezember", "2026-12-15", NULL},
+    {"de", "am 15", NULL, NULL}, /* the German ordinal is "15." */
+    {"de", "am 15:30", NULL, NULL},
+    {"de", "am 12.50", NULL, NULL},
+    {"de", "15h", NULL, NULL},
+    {"de", "am 15. um 10 Uhr", "2026-12-15", NULL},
+    {"fr", "le 15", "2026-12-15", NULL},
+    {"fr", "le 1er", "2026-12-01", NULL},
+    {"fr", "jusqu'au 20", "2026-11-20", NULL},
+    {"fr", "le 15h", NULL, NULL},
+    {"fr", "le 15 h 30", NULL, NULL},
+    {"fr", "le 12.50", NULL, NULL},
+    {"fr", "le 15 %", NULL, NULL},
+    {"fr", "15", NULL, NULL}, /* no article */
+    {"es", "el día 10", "2026-12-10", NULL},
+    {"es", "el 25", "2026-11-25", NULL},
+    {"es", "el 10%", NULL, NULL},
+    {"es", "el 10 por ciento", NULL, NULL},
+    {"es", "el 15:30", NULL, NULL},
+    {"pl", "zapłacimy 15-go", "2026-12-15", NULL},
+    {"pl", "do 25-tego", "2026-11-25", NULL},
+    {"pl", "dnia 20", "2026-11-20", NULL},
+    {"pl", "dnia 15:30", NULL, NULL},
+    {"pl", "faktura FV/2026/10/045", NULL, NULL},
+    {"pl", "15 zł", NULL, NULL},
+    {"bg", "на 15-ти", "2026-12-15", NULL},
+    {"bg", "на 25", "2026-11-25", NULL},
+    {"bg", "до 20-ти", "2026-11-20", NULL},
+    {"bg", "на 15 лв.", NULL, NULL},
+    {"bg", "на 1.250,00 лв.", NULL, NULL},
+    {"bg", "на 15 000 лева", NULL, NULL},
+    {"ro", "pe 15", "2026-12-15", NULL},
+    {"ro", "în 25", "2026-11-25", NULL},
+    {"ro", "pe 15:30", NULL, NULL},
+    {"ro", "în 15 ore", NULL, NULL},
+    {"ro", "în 15 zile", "2026-12-03", NULL}, /* a quantity, as before */
+    {"nl", "de 15e", "2026-12-15", NULL},
+    {"nl", "op de 25ste", "2026-11-25", NULL},
+    {"nl", "de 20de", "2026-11-20", NULL},
+    {"nl", "de 15h", NULL, NULL},
+    {"nl", "om 15:30", NULL, NULL},
+    /* "of the 15th" dates an invoice, in the past: no bare day. */
+    {"de", "Ihre Rechnung vom 15.", NULL, NULL},
+    {"fr", "votre facture du 15", NULL, NULL},
+    {"es", "su factura del 15", NULL, NULL},
+    {"ro", "factura din 15", NULL, NULL},
+    {NULL, "INV-2026-0142 for 12.50 at 15:30", NULL, NULL},
+};
+
+/*
+ * The return date of an absence (WHEN_RETURN_DAY): "until and including
+ * X" and its kin are the first working day after X; a bare "until X" and
+ * "back on X" are X.  4 December 2026 is a Friday, 30 November a Monday.
+ */
+static const when_case cases_return_day[] = {
+    {"en", "I am out of the office until and including Friday 4 December", "2026-12-07", NULL},
+    {"en", "away up to and including 30 November", "2026-12-01", NULL},
+    {"en", "away until 4 December inclusive", "2026-12-07", NULL},
+    {"en", "away until 4 December (inclusive)", "2026-12-07", NULL},
+    {"en", "away until Sunday 22 November incl.", "2026-11-23", NULL},
+    {"en", "away through Friday", "2026-11-23", NULL},
+    {"en", "away until 4 December", "2026-12-04", NULL},
+    {"en", "I am back on 7 December", "2026-12-07", NULL},
+    {"nl", "afwezig t/m 4 december", "2026-12-07", NULL},
+    {"nl", "afwezig tot en met vrijdag", "2026-11-23", NULL},
+    {"nl", "tot en met 04-12-2026", "2026-12-07", NULL},
+    {"nl", "tot 4 december", "2026-12-04", NULL},
+    {"nl", "terug op 7 december", "2026-12-07", NULL},
+    {"pl", "nieobecny do 4 grudnia włącznie", "2026-12-07", NULL},
+    {"pl", "do 30.11. włącznie", "2026-12-01", NULL},
+    {"pl", "do 4 grudnia", "2026-12-04", NULL},
+    {"bg", "отсъствам до 4 декември включително", "2026-12-07", NULL},
+    {"bg", "до включително 4 декември", "2026-12-07", NULL},
+    {"de", "abwesend bis einschließlich 4. Dezember", "2026-12-07", NULL},
+    {"de", "bis 4. Dezember einschließlich", "2026-12-07", NULL},
+    {"de", "bis einschließlich Freitag", "2026-11-23", NULL},
+    {"de", "bis 4. Dezember", "2026-12-04", NULL},
+    {"de", "ab dem 7. Dezember wieder erreichbar", "2026-12-07", NULL},
+    {"fr", "absent jusqu'au 4 décembre inclus", "2026-12-07", NULL},
+    {"fr", "jusqu'au vendredi 4 décembre inclus", "2026-12-07", NULL},
+    {"fr", "jusqu'au 4 décembre", "2026-12-04", NULL},
+    {"fr", "de retour le 7 décembre", "2026-12-07", NULL},
+    {"es", "fuera de la oficina hasta el 4 de diciembre inclusive", "2026-12-07", NULL},
+    {"es", "hasta el 4 de diciembre", "2026-12-04", NULL},
+    {"ro", "în concediu până pe 4 decembrie inclusiv", "2026-12-07", NULL},
+    {"ro", "până pe 4 decembrie", "2026-12-04", NULL},
+};
+
+/*
+ * The conventions that did not change, each in several languages: this
+ * week is its Friday, the middle of a month its 15th, the end its last day.
+ */
+static const when_case cases_unchanged[] = {
+    {"en", "by the end of this week", "2026-11-20", NULL},
+    {"de", "bis Ende dieser Woche", "2026-11-20", NULL},
+    {"fr", "d'ici la fin de la semaine", "2026-11-20", NULL},
+    {"nl", "eind deze week", "2026-11-20", NULL},
+    {"pl", "w połowie miesiąca", "2026-12-15", NULL},
+    {"fr", "à la mi-mois", "2026-12-15", NULL},
+    {"es", "a mediados de mes", "2026-12-15", NULL},
+    {"en", "mid-December", "2026-12-15", NULL},
+    {"en", "end of the month", "2026-11-30", NULL},
+    {"de", "Ende des Monats", "2026-11-30", NULL},
+    {"ro", "până la sfârșitul lunii", "2026-11-30", NULL},
+    {"en", "within 3 days", "2026-11-21", NULL},
+    {"de", "innerhalb von 3 Tagen", "2026-11-21", NULL},
+    {"es", "dentro de 3 días", "2026-11-21", NULL},
+    {"en", "within 3 working days", "2026-11-23", NULL},
+    {"pl", "w ciągu 3 dni roboczych", "2026-11-23", NULL},
+    {"fr", "sous 3 jours ouvrés", "2026-11-23", NULL},
+};
+
 static int
 setup_words(void **state)
 {
@@ -322,9 +621,12 @@ iso(const char *text)
 	return date;
 }
 
-/* Runs a table; reports every failing case before failing. */
+/*
+ * Runs a table with when_find_flags's flags (0: through when_find);
+ * reports every failing case before failing.
+ */
 static void
-run_cases(const when_words *words, const when_case *cases, size_t n)
+run_cases_flags(const when_words *words, const when_case *cases, size_t n, unsigned flags)
 {
 	size_t failures = 0;
 
@@ -333,15 +635,18 @@ run_cases(const when_words *words, const when_case *cases, size_t n)
 		when_match match = {0};
 		char *explain = NULL;
 		char got[DM_DATE_ISO_SIZE] = "none";
-		bool found =
-		    when_find(words, c->language, c->text,
-		              iso(c->anchor != NULL ? c->anchor : ANCHOR), &match, &explain);
+		dm_date anchor = iso(c->anchor != NULL ? c->anchor : ANCHOR);
+		bool found = flags == 0
+		                 ? when_find(words, c->language, c->text, anchor, &match, &explain)
+		                 : when_find_flags(words, c->language, c->text, anchor, flags,
+		                                   &match, &explain);
 
 		if (found)
 			dm_date_format_iso(match.date, got);
 		if (found != (c->expect != NULL) || (found && strcmp(got, c->expect) != 0)) {
-			fprintf(stderr, "[%s] \"%s\": expected %s, got %s (%s)\n",
-			        c->language != NULL ? c->language : "all", c->text,
+			fprintf(stderr, "[%s%s] \"%s\": expected %s, got %s (%s)\n",
+			        c->language != NULL ? c->language : "all",
+			        flags != 0 ? ", flags" : "", c->text,
 			        c->expect != NULL ? c->expect : "none", got,
 			        explain != NULL ? explain : "no explanation");
 			failures++;
@@ -349,6 +654,12 @@ run_cases(const when_words *words, const when_case *cases, size_t n)
 		g_free(explain);
 	}
 	assert_int_equal(failures, 0);
+}
+
+static void
+run_cases(const when_words *words, const when_case *cases, size_t n)
+{
+	run_cases_flags(words, cases, n, 0);
 }
 
 #define TABLE_TEST(name, table)                                                                    \
@@ -367,6 +678,43 @@ TABLE_TEST(test_german, cases_de)
 TABLE_TEST(test_french, cases_fr)
 TABLE_TEST(test_year_inference, cases_year)
 TABLE_TEST(test_strictness, cases_strict)
+TABLE_TEST(test_unchanged_conventions, cases_unchanged)
+TABLE_TEST(test_plural_weekday, cases_plural_weekday)
+TABLE_TEST(test_tomorrow_spellings, cases_tomorrow)
+TABLE_TEST(test_next_week_parts, cases_next_week_parts)
+TABLE_TEST(test_after_the_weekend, cases_after_weekend)
+TABLE_TEST(test_month_start, cases_month_start)
+TABLE_TEST(test_month_working_days, cases_month_working_days)
+
+static void
+test_bare_day(void **state)
+{
+	static const when_case without_flag[] = {
+	    {"en", "on the 25th", NULL, NULL},
+	    {"de", "am 15.", NULL, NULL},
+	    {"fr", "le 15", NULL, NULL},
+	    {"pl", "15-go", NULL, NULL},
+	};
+
+	run_cases_flags(*state, cases_bare_day, G_N_ELEMENTS(cases_bare_day), WHEN_BARE_DAY);
+	run_cases(*state, without_flag, G_N_ELEMENTS(without_flag));
+}
+
+static void
+test_return_day(void **state)
+{
+	/* Without the flag an inclusive end is the day itself, as before. */
+	static const when_case without_flag[] = {
+	    {"en", "until and including Friday 4 December", "2026-12-04", NULL},
+	    {"nl", "t/m 4 december", "2026-12-04", NULL},
+	    {"pl", "do 4 grudnia włącznie", "2026-12-04", NULL},
+	    {"de", "bis einschließlich 4. Dezember", "2026-12-04", NULL},
+	    {"nl", "kantoor open maandag t/m vrijdag", NULL, NULL},
+	};
+
+	run_cases_flags(*state, cases_return_day, G_N_ELEMENTS(cases_return_day), WHEN_RETURN_DAY);
+	run_cases(*state, without_flag, G_N_ELEMENTS(without_flag));
+}
 
 /* Every language's cases also resolve with all languages loaded at once. */
 static void
@@ -501,6 +849,49 @@ test_megabyte_garbage(void **state)
 	g_string_free(garbage, TRUE);
 }
 
+/* The same with the flags, over near misses of a bare day and an inclusive end. */
+static void
+test_megabyte_garbage_flags(void **state)
+{
+	const when_words *words = *state;
+	static const char *const pieces[] = {
+	    "am 15 ",         "le 15h ",
+	    "15:30 ",         "FV/2026/10/045 ",
+	    "INV-2026-0142 ", "15 h ",
+	    "12.50 ",         "\xc3",
+	    "1.250,00 ",      "на 15 лв ",
+	    "el 10% ",        "15-tys ",
+	    "3rd time ",      "\n",
+	    "dnia ",          "15 000 ",
+	    "pe 15:30 ",      "de 15h ",
+	    "t/m ",           "incl. ",
+	    "włącznie ",      "until and including ",
+	};
+	const size_t size = 1024 * 1024;
+	GString *garbage = g_string_sized_new(size + 64);
+	guint32 seed = 54321;
+	when_match match;
+	clock_t started;
+	double seconds;
+
+	while (garbage->len < size) {
+		/* Whole pieces up to the scan limit: a piece cut there ("3rd"
+		 * of "3rd time") would be a date of its own. */
+		if (garbage->len + 32 >= WHEN_SCAN_LIMIT && garbage->len < WHEN_SCAN_LIMIT) {
+			g_string_append_c(garbage, ' ');
+			continue;
+		}
+		seed = seed * 1103515245u + 12345u;
+		g_string_append(garbage, pieces[(seed >> 16) % G_N_ELEMENTS(pieces)]);
+	}
+	started = clock();
+	assert_false(when_find_flags(words, NULL, garbage->str, iso(ANCHOR),
+	                             WHEN_BARE_DAY | WHEN_RETURN_DAY, &match, NULL));
+	seconds = (double)(clock() - started) / CLOCKS_PER_SEC;
+	assert_true(seconds < 2.0);
+	g_string_free(garbage, TRUE);
+}
+
 static void
 write_file(const char *dir, const char *language, const char *contents)
 {
@@ -610,12 +1001,22 @@ main(void)
 	    cmocka_unit_test(test_french),
 	    cmocka_unit_test(test_year_inference),
 	    cmocka_unit_test(test_strictness),
+	    cmocka_unit_test(test_unchanged_conventions),
+	    cmocka_unit_test(test_plural_weekday),
+	    cmocka_unit_test(test_tomorrow_spellings),
+	    cmocka_unit_test(test_next_week_parts),
+	    cmocka_unit_test(test_after_the_weekend),
+	    cmocka_unit_test(test_month_start),
+	    cmocka_unit_test(test_month_working_days),
+	    cmocka_unit_test(test_bare_day),
+	    cmocka_unit_test(test_return_day),
 	    cmocka_unit_test(test_all_languages_together),
 	    cmocka_unit_test(test_language_filter),
 	    cmocka_unit_test(test_explain_and_span),
 	    cmocka_unit_test(test_first_expression),
 	    cmocka_unit_test(test_invalid_utf8),
 	    cmocka_unit_test(test_megabyte_garbage),
+	    cmocka_unit_test(test_megabyte_garbage_flags),
 	    cmocka_unit_test(test_user_directory_adds_words),
 	    cmocka_unit_test(test_load_errors),
 	};

@@ -1,0 +1,574 @@
+/*
+ * The shapes of date expressions: each matcher recognises one shape at a
+ * token position ("3 grudnia", "within 5 working days", "next Friday") and
+ * hands what it read to the resolvers in when.c, which turn it into a date.
+ */
+#include "filter/when-private.h"
+
+#include <string.h>
+
+/* A day and month read at the shape's end (one past its last token). */
+static bool
+resolve_day_month(const scan *s, int year, int month, int day, guint end, candidate *c)
+{
+	if (!when_date_day_month(s, year, month, day, c))
+		return false;
+	c->end = end;
+	return true;
+}
+
+/*
+ * Dates in digits: yyyy-mm-dd, dd.mm.yyyy, dd/mm/yyyy, dd-mm-yyyy,
+ * dd.mm.yy, dd/mm/yy, dd/mm and d.m. (with its final dot).  The whole run
+ * of digits and separators must be one of these, so amounts, invoice
+ * numbers and phone numbers are not cut into dates.
+ */
+static bool
+match_numeric(const scan *s, guint i, candidate *c)
+{
+	const token *t[3];
+	guint parts = 1, j = i;
+	char sep = 0;
+	gunichar after;
+	bool final_dot;
+	int day, month, year = 0;
+
+	if (!tok_is_digits(s, i) || when_glued_before(s, i))
+		return false;
+	t[0] = &s->tokens[i];
+	while (j + 1 < s->n && tok_is_digits(s, j + 1) &&
+	       s->tokens[j + 1].start == s->tokens[j].end + 1) {
+		char here = s->text[s->tokens[j].end];
+		if (strchr(".-/,:", here) == NULL)
+			break;
+		/* After a full date the run may go on ("01.12.2026-05.12.2026"
+		 * is a range); before it, a change of separator is an amount
+		 * ("1.250,00") or a reference. */
+		if (parts == 3) {
+			if (here == '-' && sep != '-')
+				break;
+			return false;
+		}
+		if (sep != 0 && here != sep)
+			return false;
+		sep = here;
+		t[parts++] = &s->tokens[++j];
+	}
+	if (parts == 1)
+		return false;
+	if (sep != '.' && sep != '-' && sep != '/')
+		return false;
+	after = when_char_at(s, t[parts - 1]->end);
+	final_dot = after == '.';
+	/* A letter glued to the end ("2026-12-03T10:00", "3.12.2026r.") is
+	 * fine after a full date, but "12/5pm" is no date. */
+	if (parts < 3 && (g_unichar_isalnum(after) ||
+	                  (after != 0 && after < 0x80 && strchr("%/-", (int)after) != NULL)))
+		return false;
+
+	if (parts == 3 && sep == '-' && t[0]->digits == 4) {
+		/* ISO yyyy-mm-dd, strict about the digit counts. */
+		if (t[1]->digits != 2 || t[2]->digits != 2)
+			return false;
+		year = t[0]->value;
+		month = t[1]->value;
+		day = t[2]->value;
+	} else {
+		if (t[0]->digits > 2 || t[1]->digits > 2)
+			return false;
+		day = t[0]->value;
+		month = t[1]->value;
+		if (parts == 3) {
+			if (t[2]->digits == 4)
+				year = t[2]->value;
+			else if (t[2]->digits == 2 && sep != '-')
+				year = 2000 + t[2]->value;
+			else
+				return false;
+		} else if (sep == '/') {
+			/* "1/2", "3/4" are fractions and "24/7" is a slogan. */
+			if ((t[0]->digits == 1 && t[1]->digits == 1 && day < month) ||
+			    (day == 24 && month == 7 && t[1]->digits == 1))
+				return false;
+		} else if (sep != '.' || !final_dot) {
+			/* "12.50" is an amount and "5-10" a range. */
+			return false;
+		}
+	}
+	if (year != 0 && (year < WHEN_MIN_YEAR || year > WHEN_MAX_YEAR))
+		return false;
+	return resolve_day_month(s, year, month, day, j + 1, c);
+}
+
+/* "2 December", "2nd of December 2026", "3. Dezember", "4-ти декември", "1er décembre". */
+static bool
+match_day_month(const scan *s, guint i, candidate *c)
+{
+	const word_entry *e;
+	guint j = i + 1, len;
+	int day, month, year = 0;
+
+	if (!when_day_number(s, i, &day) || when_glued_before(s, i) || j >= s->n)
+		return false;
+	/* An ordinal suffix is glued to the number or joined by a hyphen. */
+	if ((gap_empty(s, j) || gap_is_char(s, j, '-')) &&
+	    (len = when_match_word(s, j, WORD_ORDINAL, NULL)) > 0)
+		j += len;
+	if (j >= s->n || !when_gap_spaced(s, j, "."))
+		return false;
+	if ((len = when_match_word(s, j, WORD_DAY_MONTH, NULL)) > 0) {
+		j += len;
+		if (j >= s->n || !when_gap_spaced(s, j, NULL))
+			return false;
+	}
+	if ((len = when_match_word(s, j, WORD_MONTH, &e)) == 0)
+		return false;
+	month = e->value;
+	j += len;
+	if (when_year_after(s, j, &year)) {
+		j++;
+	} else if ((len = when_match_word(s, j, WORD_DAY_MONTH, NULL)) > 0 &&
+	           when_gap_spaced(s, j, NULL) && when_year_after(s, j + len, &year)) {
+		/* Spanish "4 de diciembre de 2026". */
+		j += len + 1;
+	}
+	return resolve_day_month(s, year, month, day, j, c);
+}
+
+/* "December 2", "Dec. 2nd, 2026". */
+static bool
+match_month_day(const scan *s, guint i, candidate *c)
+{
+	const word_entry *e;
+	guint j, len;
+	int day, month, year = 0;
+
+	if ((len = when_match_word(s, i, WORD_MONTH, &e)) == 0)
+		return false;
+	month = e->value;
+	j = i + len;
+	if (j >= s->n || !when_gap_spaced(s, j, ".") || !when_day_number(s, j, &day))
+		return false;
+	j++;
+	if (j < s->n && gap_empty(s, j) && (len = when_match_word(s, j, WORD_ORDINAL, NULL)) > 0)
+		j += len;
+	else if (j < s->n && gap_empty(s, j))
+		return false;
+	/* Romanian "mai 2 zile" is "2 more days", not 2 May. */
+	if (j < s->n && when_match_word(s, j, WORD_UNIT, NULL) > 0)
+		return false;
+	if (when_year_after(s, j, &year))
+		j++;
+	return resolve_day_month(s, year, month, day, j, c);
+}
+
+/* "end of December", "połowa grudnia", "Anfang Dezember", "mi-décembre". */
+static bool
+match_month_part(const scan *s, guint i, candidate *c)
+{
+	/* In the order of month_part. */
+	static const word_kind parts[] = {WORD_BEGINNING_OF, WORD_MID_OF, WORD_END_OF};
+	const word_entry *e;
+	guint j = 0, len = 0, part;
+	int month, year = 0;
+
+	for (part = 0; part < G_N_ELEMENTS(parts); part++)
+		if ((len = when_match_word(s, i, parts[part], NULL)) > 0)
+			break;
+	if (len == 0)
+		return false;
+	j = i + len;
+	if (j < s->n && when_gap_soft(s, j) &&
+	    (len = when_match_word(s, j, WORD_DAY_MONTH, NULL)) > 0)
+		j += len;
+	if (j >= s->n || !when_gap_soft(s, j) || (len = when_match_word(s, j, WORD_MONTH, &e)) == 0)
+		return false;
+	month = e->value;
+	j += len;
+	if (when_year_after(s, j, &year))
+		j++;
+	if (!when_date_month_part(s, (month_part)part, month, year, c))
+		return false;
+	c->end = j;
+	return true;
+}
+
+/* "within 5 working days", "w ciągu 3 dni", "in two weeks", "sous 5 jours ouvrés". */
+static bool
+match_quantity(const scan *s, guint i, candidate *c)
+{
+	const word_entry *e;
+	guint j, len;
+	int count = 0;
+
+	if ((len = when_match_word(s, i, WORD_WITHIN, NULL)) == 0)
+		return false;
+	j = i + len;
+	for (int k = 0; k < 3 && j < s->n && when_gap_soft(s, j); k++) {
+		if ((len = when_match_word(s, j, WORD_FILLER, NULL)) == 0)
+			break;
+		j += len;
+	}
+	if (j >= s->n || !when_gap_soft(s, j) || (len = when_match_count(s, j, &count)) == 0)
+		return false;
+	j += len;
+	if (j >= s->n || !when_gap_soft(s, j) || (len = when_match_word(s, j, WORD_UNIT, &e)) == 0)
+		return false;
+	j += len;
+	if (!when_date_quantity(s, count, (unit_kind)e->value, c))
+		return false;
+	c->end = j;
+	return true;
+}
+
+/* "tomorrow", "pojutrze", "la fin du mois", "beginning of next month". */
+static bool
+match_relative(const scan *s, guint i, candidate *c)
+{
+	const word_entry *e;
+	guint len = when_match_word(s, i, WORD_RELATIVE, &e);
+
+	if (len == 0)
+		return false;
+	when_date_relative(s, (relative_kind)e->value, c);
+	c->end = i + len;
+	return true;
+}
+
+static bool match_date(const scan *s, guint i, candidate *c);
+
+/*
+ * Is token i the relative phrase kind, which places a weekday ("next week"
+ * in "Friday next week", "after the weekend")?  Its length, 0 for none.
+ */
+static guint
+match_relative_kind(const scan *s, guint i, relative_kind kind)
+{
+	const word_entry *e;
+	guint len = when_match_word(s, i, WORD_RELATIVE, &e);
+
+	return len > 0 && e->value == (int)kind ? len : 0;
+}
+
+/* A weekday name at token i, after a modifier: its length, 0 for none. */
+static guint
+weekday_at(const scan *s, guint i, const word_entry **e)
+{
+	if (i >= s->n || !when_gap_soft(s, i))
+		return 0;
+	return when_match_word(s, i, WORD_WEEKDAY, e);
+}
+
+/*
+ * "by Friday", "do piątku", "next Monday", "vendredi prochain", "Friday
+ * next week", "Monday after the weekend", "last Tuesday"; "Friday, 4
+ * December" is the date.
+ */
+static bool
+match_weekday(const scan *s, guint i, candidate *c)
+{
+	const word_entry *e = NULL, *modifier = NULL;
+	weekday_mode mode = WEEKDAY_ON_OR_AFTER;
+	guint j, len, wlen;
+	int weekday;
+
+	/* A modifier before the weekday: the longest reading that is followed
+	 * by a weekday ("next week Friday" is not "next" + "week"). */
+	if ((len = match_relative_kind(s, i, REL_NEXT_WEEK)) > 0 &&
+	    (wlen = weekday_at(s, i + len, &e)) > 0) {
+		mode = WEEKDAY_FOLLOWING_WEEK;
+	} else if ((len = when_match_word(s, i, WORD_NEXT, &modifier)) > 0 &&
+	           (wlen = weekday_at(s, i + len, &e)) > 0) {
+		mode = WEEKDAY_NEXT;
+	} else if ((len = when_match_word(s, i, WORD_LAST, &modifier)) > 0 &&
+	           (wlen = weekday_at(s, i + len, &e)) > 0) {
+		mode = WEEKDAY_LAST;
+	} else {
+		len = 0;
+		if ((wlen = when_match_word(s, i, WORD_WEEKDAY, &e)) == 0)
+			return false;
+		/* After a number it is something else: Romanian "2 luni" is two
+		 * months. */
+		if (i > 0 && when_gap_soft(s, i) &&
+		    (tok_is_digits(s, i - 1) || when_match_word(s, i - 1, WORD_NUMBER, NULL) == 1))
+			return false;
+	}
+	weekday = e->value;
+	j = i + len + wlen;
+
+	if (j < s->n && when_gap_spaced(s, j, ",")) {
+		candidate date = {0};
+		guint k = j + when_match_word(s, j, WORD_PREFIX, NULL);
+		/* "Freitag, den 4.12.", "vendredi le 4 décembre". */
+		if (k < s->n && (k == j || when_gap_soft(s, k)) && match_date(s, k, &date)) {
+			c->date = date.date;
+			c->end = date.end;
+			c->how = g_strdup_printf("the date after the weekday: %s", date.how);
+			g_free(date.how);
+			return true;
+		}
+	}
+	if (mode == WEEKDAY_ON_OR_AFTER && j < s->n && when_gap_soft(s, j)) {
+		if ((len = when_match_word(s, j, WORD_NEXT_AFTER, &modifier)) > 0) {
+			mode = WEEKDAY_NEXT;
+			j += len;
+		} else if ((len = when_match_word(s, j, WORD_LAST_AFTER, &modifier)) > 0) {
+			mode = WEEKDAY_LAST;
+			j += len;
+		} else if ((len = match_relative_kind(s, j, REL_NEXT_WEEK)) > 0) {
+			mode = WEEKDAY_FOLLOWING_WEEK;
+			j += len;
+		} else if ((len = match_relative_kind(s, j, REL_AFTER_THE_WEEKEND)) > 0) {
+			mode = WEEKDAY_AFTER_WEEKEND;
+			j += len;
+		}
+	}
+	if (mode == WEEKDAY_NEXT &&
+	    s->words->next[when_entry_language(s, modifier)] == NEXT_FOLLOWING_WEEK)
+		mode = WEEKDAY_FOLLOWING_WEEK;
+
+	when_date_weekday(s, weekday, mode, c);
+	c->end = j;
+	return true;
+}
+
+/*
+ * Which languages have a marker word ("am", "le", "el día", "dnia", "на")
+ * ending just before token i, a space away: a bit per language.  A marker
+ * is at most three words long.
+ */
+static uint64_t
+bare_day_markers(const scan *s, guint i)
+{
+	const word_entry *e;
+	uint64_t languages = 0;
+
+	if (i == 0 || !when_gap_spaced(s, i, NULL))
+		return 0;
+	for (guint k = 1; k <= 3 && k <= i; k++)
+		if (when_match_word(s, i - k, WORD_BARE_DAY, &e) == k)
+			languages |= e->languages & s->mask;
+	return languages;
+}
+
+/* Does a month name stand just before token i ("December the 3rd")? */
+static bool
+month_before(const scan *s, guint i)
+{
+	for (guint k = 1; k <= 2 && k <= i; k++)
+		if (when_match_word(s, i - k, WORD_MONTH, NULL) > 0)
+			return true;
+	return false;
+}
+
+/*
+ * Does what follows a bare day (its last token is end - 1) show that the
+ * number is something else: a sign glued to it or one space away ("15%",
+ * "15 €", "15:30" is already glued digits), another number ("15 000"), or
+ * a unit, month or not-a-day word ("15 days", "15 Uhr", "15 лв")?
+ */
+static bool
+bare_day_refused_after(const scan *s, guint end)
+{
+	size_t at = s->tokens[end - 1].end, size;
+
+	/* Two characters at most: the number's own sign, or one space and it. */
+	for (int k = 0; k < 2 && at < s->length; k++) {
+		gunichar c = when_decode_char(s->text + at, s->length - at, &size);
+		if (c == '%' || c == '/' || c == ':' || c == '+' || c == '=' || c == '*' ||
+		    c == '#' || c == '@' || c == '&' || c == '_' || c == '\\' || c == '$' ||
+		    c == 0x20AC || c == 0x00A3) /* € £ */
+			return true;
+		if (!g_unichar_isspace(c) && !(k == 0 && c == '.'))
+			break;
+		at += size;
+	}
+	if (end >= s->n || !when_gap_spaced(s, end, "."))
+		return false;
+	return tok_is_digits(s, end) || when_match_word(s, end, WORD_UNIT, NULL) > 0 ||
+	       when_match_word(s, end, WORD_MONTH, NULL) > 0 ||
+	       when_match_word(s, end, WORD_NOT_A_DAY, NULL) > 0;
+}
+
+/*
+ * A bare day of the month, read only with WHEN_BARE_DAY: "on the 25th",
+ * "am 15.", "le 15", "el día 10", "15-go", "dnia 15", "на 15-ти", "pe 15",
+ * "de 15e".  Each language's bare-day-shape says what makes the number a
+ * day: its ordinal suffix, a marker word before it, either, or (German) a
+ * marker and the ordinal dot.  A number glued to signs or digits (amounts,
+ * times, invoice numbers) or to letters that are no ordinal ("15h") is
+ * refused, and so is one that what follows shows to be something else.
+ */
+static bool
+match_bare_day(const scan *s, guint i, candidate *c)
+{
+	const word_entry *e;
+	uint64_t markers, ordinals = 0;
+	guint j = i + 1;
+	bool dot = false, fits = false;
+	int day;
+
+	if ((s->flags & WHEN_BARE_DAY) == 0 || !when_day_number(s, i, &day) ||
+	    when_glued_before(s, i) || month_before(s, i))
+		return false;
+	if (j < s->n && (gap_empty(s, j) || gap_is_char(s, j, '-'))) {
+		guint len = when_match_word(s, j, WORD_ORDINAL, &e);
+		if (len == 0)
+			return false; /* "15h", "15am", "15-tys" */
+		ordinals = e->languages & s->mask;
+		j += len;
+	} else {
+		dot = when_char_at(s, s->tokens[i].end) == '.';
+	}
+	if (bare_day_refused_after(s, j))
+		return false;
+	markers = bare_day_markers(s, i);
+	for (guint k = 0; k < s->words->n_languages && !fits; k++) {
+		uint64_t bit = UINT64_C(1) << k;
+		if ((s->mask & bit) == 0)
+			continue;
+		switch (s->words->bare_day[k]) {
+		case BARE_DAY_ORDINAL:
+			fits = (ordinals & bit) != 0;
+			break;
+		case BARE_DAY_MARKER:
+			fits = (markers & bit) != 0;
+			break;
+		case BARE_DAY_ORDINAL_OR_MARKER:
+			fits = ((ordinals | markers) & bit) != 0;
+			break;
+		case BARE_DAY_MARKER_AND_DOT:
+			fits = (markers & bit) != 0 && dot;
+			break;
+		case BARE_DAY_NONE:
+			break;
+		}
+	}
+	if (!fits)
+		return false;
+	when_date_bare_day(s, day, c);
+	c->end = j;
+	return true;
+}
+
+/* Keeps the candidate that reaches further; frees the other's text. */
+static void
+keep_longer(candidate *best, candidate *next)
+{
+	if (next->how == NULL)
+		return;
+	if (best->how == NULL || next->end > best->end) {
+		g_free(best->how);
+		*best = *next;
+	} else {
+		g_free(next->how);
+	}
+	next->how = NULL;
+}
+
+/* The dates a weekday may be followed by: written dates only. */
+static bool
+match_date(const scan *s, guint i, candidate *c)
+{
+	candidate best = {0}, next = {0};
+
+	if (match_numeric(s, i, &next))
+		keep_longer(&best, &next);
+	if (match_day_month(s, i, &next))
+		keep_longer(&best, &next);
+	if (match_month_day(s, i, &next))
+		keep_longer(&best, &next);
+	*c = best;
+	return best.how != NULL;
+}
+
+/* Every shape at token i; the longest wins, the first tried on a tie. */
+static bool
+match_shape(const scan *s, guint i, candidate *c)
+{
+	candidate best = {0}, next = {0};
+
+	if (match_date(s, i, &next))
+		keep_longer(&best, &next);
+	if (match_month_part(s, i, &next))
+		keep_longer(&best, &next);
+	if (match_quantity(s, i, &next))
+		keep_longer(&best, &next);
+	if (match_relative(s, i, &next))
+		keep_longer(&best, &next);
+	if (match_weekday(s, i, &next))
+		keep_longer(&best, &next);
+	if (match_bare_day(s, i, &next))
+		keep_longer(&best, &next);
+	*c = best;
+	return best.how != NULL;
+}
+
+/*
+ * Between an inclusive word and its date: spaces, and the punctuation of
+ * "incl. 4 December", "4 December, inclusive", "4 December (inclusive)";
+ * never nothing, so "incl4" is no inclusive end.
+ */
+static bool
+gap_inclusive(const scan *s, guint i)
+{
+	size_t at = s->tokens[i - 1].end, end = s->tokens[i].start, size;
+	int marks = 0;
+
+	if (at == end)
+		return false;
+	while (at < end) {
+		gunichar c = when_decode_char(s->text + at, end - at, &size);
+		if (c == '.' || c == ',' || c == '(') {
+			if (++marks > 2)
+				return false;
+		} else if (!g_unichar_isspace(c)) {
+			return false;
+		}
+		at += size;
+	}
+	return true;
+}
+
+/* A shape at token i, and an inclusive word after it ("4 December inclusive"). */
+static bool
+match_shape_inclusive(const scan *s, guint i, candidate *c)
+{
+	guint len;
+
+	if (!match_shape(s, i, c))
+		return false;
+	c->inclusive = false;
+	if (c->end < s->n && gap_inclusive(s, c->end) &&
+	    (len = when_match_word(s, c->end, WORD_INCLUSIVE_AFTER, NULL)) > 0) {
+		c->end += len;
+		c->inclusive = true;
+	}
+	return true;
+}
+
+/*
+ * Every reading at token i: a shape, alone or with an inclusive word
+ * before ("until and including 4 December", "t/m vrijdag", "bis
+ * einschließlich Freitag") or after it ("do 4 grudnia włącznie", "jusqu'au
+ * 4 décembre inclus").  An inclusive end is, for an absence message
+ * (WHEN_RETURN_DAY), the day before the return.
+ */
+bool
+when_match_at(const scan *s, guint i, candidate *c)
+{
+	candidate best = {0}, next = {0};
+	guint before = when_match_word(s, i, WORD_INCLUSIVE, NULL);
+
+	if (match_shape_inclusive(s, i, &next))
+		keep_longer(&best, &next);
+	if (before > 0 && i + before < s->n && gap_inclusive(s, i + before) &&
+	    match_shape_inclusive(s, i + before, &next)) {
+		next.inclusive = true;
+		keep_longer(&best, &next);
+	}
+	if (best.how != NULL && best.inclusive && (s->flags & WHEN_RETURN_DAY) != 0)
+		when_date_return_day(s, &best);
+	*c = best;
+	return best.how != NULL;
+}
