@@ -212,7 +212,10 @@ latest_future_date(const when_words *words, const char *language, const char *te
 
 	if (p == NULL)
 		return false;
-	for (int i = 0; i < 8 && *p != '\0' && when_find(words, language, p, anchor, &match, NULL);
+	/* An absence "until and including Friday" ends the day before the
+	 * person is back: the return day is the working day after it. */
+	for (int i = 0; i < 8 && *p != '\0' &&
+			when_find_flags(words, language, p, anchor, WHEN_RETURN_DAY, &match, NULL);
 	     i++) {
 		if (match.date >= anchor && (!found || match.date > *date)) {
 			*date = match.date;
@@ -311,8 +314,10 @@ nearest_in(const when_words *words, const char *language, const char *text, size
 		when_match match;
 		char *explained = NULL;
 		size_t s, e, distance;
-		if (!when_find(words, language, p, anchor, &match, &explained) &&
-		    !when_find(words, NULL, p, anchor, &match, &explained))
+		/* Next to the payment words a bare day is the payment run's day:
+		 * "it goes with the 15th", "am 25. überweisen wir". */
+		if (!when_find_flags(words, language, p, anchor, WHEN_BARE_DAY, &match, &explained) &&
+		    !when_find_flags(words, NULL, p, anchor, WHEN_BARE_DAY, &match, &explained))
 			break;
 		s = from + (size_t)(p - piece) + match.start;
 		e = from + (size_t)(p - piece) + match.end;
@@ -464,9 +469,15 @@ apply_rules(const classifier *c, classify_result *result, const char *second_lan
 	if (verdict.date_text != NULL && c->words != NULL) {
 		char *how = NULL;
 		when_match match;
-		if (when_find(c->words, verdict.language, verdict.date_text, result->date, &match,
-			      &how) ||
-		    when_find(c->words, NULL, verdict.date_text, result->date, &match, &how)) {
+		/* The phrase a rule captured is a date by the rule's word: a bare
+		 * day is a day, an absence's "until and including" ends the day
+		 * before the return. */
+		unsigned flags = verdict.klass == RULES_CLASS_AUTOREPLY ? WHEN_RETURN_DAY
+									 : WHEN_BARE_DAY;
+		if (when_find_flags(c->words, verdict.language, verdict.date_text, result->date,
+				    flags, &match, &how) ||
+		    when_find_flags(c->words, NULL, verdict.date_text, result->date, flags, &match,
+				    &how)) {
 			result->class_date = match.date;
 			explain(result, "date: %s", how);
 		} else {
