@@ -384,6 +384,38 @@ message_day(const mail *m, int64_t *sent_at)
 			     : ((seconds + (int64_t)offset * 60) - 86399) / 86400);
 }
 
+/*
+ * The date of the phrase a rule captured.  It is a date by the rule's word:
+ * a bare day is a day, and an absence's "until and including" ends the day
+ * before the return.  An absence's end may be told after the captured
+ * phrase ("bis 23.10. einschließlich", "до 23.10.2026 г. включително"), so
+ * for auto-replies the text is read on from the phrase.
+ */
+static bool
+captured_date(const when_words *words, const rules_verdict *verdict, const char *field,
+	      dm_date anchor, dm_date *date, char **how)
+{
+	unsigned flags = verdict->klass == RULES_CLASS_AUTOREPLY ? WHEN_RETURN_DAY : WHEN_BARE_DAY;
+	const char *from = field != NULL ? strstr(field, verdict->date_text) : NULL;
+	when_match match;
+
+	if (from != NULL && verdict->klass == RULES_CLASS_AUTOREPLY &&
+	    when_find_flags(words, verdict->language, from, anchor, flags, &match, how)) {
+		if (match.start == 0) {
+			*date = match.date;
+			return true;
+		}
+		g_clear_pointer(how, g_free);
+	}
+	if (when_find_flags(words, verdict->language, verdict->date_text, anchor, flags, &match,
+			    how) ||
+	    when_find_flags(words, NULL, verdict->date_text, anchor, flags, &match, how)) {
+		*date = match.date;
+		return true;
+	}
+	return false;
+}
+
 static void
 apply_rules(const classifier *c, classify_result *result, const char *second_language,
 	    bool want_explain)
@@ -467,22 +499,14 @@ apply_rules(const classifier *c, classify_result *result, const char *second_lan
 								      verdict.match_start));
 	}
 	if (verdict.date_text != NULL && c->words != NULL) {
+		const char *field = g_strcmp0(verdict.field, "subject") == 0
+					? mail_subject(result->mail)
+					: result->reply_text;
 		char *how = NULL;
-		when_match match;
-		/* The phrase a rule captured is a date by the rule's word: a bare
-		 * day is a day, an absence's "until and including" ends the day
-		 * before the return. */
-		unsigned flags = verdict.klass == RULES_CLASS_AUTOREPLY ? WHEN_RETURN_DAY
-									 : WHEN_BARE_DAY;
-		if (when_find_flags(c->words, verdict.language, verdict.date_text, result->date,
-				    flags, &match, &how) ||
-		    when_find_flags(c->words, NULL, verdict.date_text, result->date, flags, &match,
-				    &how)) {
-			result->class_date = match.date;
+		if (captured_date(c->words, &verdict, field, result->date, &result->class_date, &how))
 			explain(result, "date: %s", how);
-		} else {
+		else
 			explain(result, "date: no date in \"%s\"", verdict.date_text);
-		}
 		g_free(how);
 	}
 	if (result->class_date == DM_DATE_NONE && verdict.klass == RULES_CLASS_PROMISED &&
