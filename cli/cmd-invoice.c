@@ -445,7 +445,7 @@ static bool
 action_dispute(store *db, store_invoice *invoice, const store_source *source, const void *data,
 	       GError **error)
 {
-	return store_invoice_dispute(db, invoice->id, data, source, error);
+	return store_invoice_dispute(db, invoice->id, data, 0, source, error);
 }
 
 static int

@@ -79,7 +79,7 @@ apply_to_invoice(store *db, const classify_result *message, int64_t invoice_id,
 	}
 	case RULES_CLASS_DISPUTED:
 		detail = evidence(message);
-		ok = store_invoice_dispute(db, invoice_id, detail, source, &local);
+		ok = store_invoice_dispute(db, invoice_id, detail, 0, source, &local);
 		break;
 	case RULES_CLASS_PAID:
 		ok = store_invoice_claim_paid(db, invoice_id, source, &local);
