@@ -79,6 +79,7 @@ int cmd_init(cli_context *ctx, int argc, char **argv);
 int cmd_client(cli_context *ctx, int argc, char **argv);
 int cmd_invoice(cli_context *ctx, int argc, char **argv);
 int cmd_invoice_import(cli_context *ctx, int argc, char **argv);
+int cmd_message(cli_context *ctx, int argc, char **argv);
 int cmd_report(cli_context *ctx, int argc, char **argv);
 int cmd_report_aging(cli_context *ctx, int argc, char **argv);
 int cmd_config(cli_context *ctx, int argc, char **argv);

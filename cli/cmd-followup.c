@@ -1,6 +1,7 @@
 /*
  * dunmail followup [--dry-run] [--drafts maildir:DIR|imap] [--format F]
  * dunmail tasks [--format F]
+ * dunmail tasks done NUMBER|MESSAGE-ID
  *
  * The morning job: the planner (policy/plan.h) decides what is due as of
  * today (--now) from the store; followup writes one draft per planned
@@ -719,7 +720,7 @@ run_followup(cli_context *ctx, int argc, char **argv, bool tasks_only)
 	if (!cli_parse_options(&argc, &argv,
 			       tasks_only ? "" : "[--dry-run] [--drafts maildir:DIR|imap] [--letters DIR]",
 			       tasks_only ? "The calls, letters, disputes to resolve, payments to"
-					    " confirm and replies owed, as of today."
+					    " confirm, replies to read and replies owed, as of today."
 					  : "Plans what is due today and writes the drafts.",
 			       tasks_only ? task_entries : entries, &code))
 		goto out;
@@ -777,7 +778,9 @@ run_followup(cli_context *ctx, int argc, char **argv, bool tasks_only)
 				goto fail;
 			}
 		}
-		plan_row(p, item, letter != NULL ? letter : item->to, subject);
+		/* A reply to read shows its own subject. */
+		plan_row(p, item, letter != NULL ? letter : item->to,
+			 item->reply != NULL ? item->reply->subject : subject);
 		g_free(letter);
 		g_free(subject);
 		g_free(body);
@@ -809,7 +812,52 @@ cmd_followup(cli_context *ctx, int argc, char **argv)
 	return run_followup(ctx, argc, argv, false);
 }
 
-/* dunmail tasks done NUMBER: the planned call or letter for an invoice was done. */
+/*
+ * tasks done MESSAGE-ID: the user read the reply and it needs nothing
+ * recorded; the client's unread replies up to now are read.  False with
+ * *found false when no message has that id.
+ */
+static bool
+reply_done(store *db, const char *id, const store_source *source, bool *found, GError **error)
+{
+	char *bare = g_strdup(id);
+	store_message *message;
+	int marked = 0;
+	bool ok = false;
+
+	*found = false;
+	g_strstrip(bare);
+	if (*bare == '<' && bare[strlen(bare) - 1] == '>') {
+		bare[strlen(bare) - 1] = '\0';
+		memmove(bare, bare + 1, strlen(bare));
+	}
+	if ((message = store_message_find(db, bare, error)) == NULL)
+		goto out;
+	*found = true;
+	if (!store_message_is_unread(message) || message->client_id == 0) {
+		g_set_error(error, DM_ERROR, DM_ERROR_NOT_FOUND,
+			    "message <%s> is no reply waiting to be read (its class is %s%s)",
+			    message->message_id, message->class_name,
+			    message->read_on != DM_DATE_NONE ? ", and it was read" : "");
+		goto out;
+	}
+	if (!store_client_mark_replies_read(db, message->client_id, dm_date_today(), source,
+					    &marked, error))
+		goto out;
+	printf("<%s>: read; %s: %d unread repl%s marked read\n", message->message_id,
+	       message->client_name, marked, marked == 1 ? "y" : "ies");
+	ok = true;
+out:
+	store_message_free(message);
+	g_free(bare);
+	return ok;
+}
+
+/*
+ * dunmail tasks done NUMBER: the planned call or letter for an invoice was
+ * done.  dunmail tasks done MESSAGE-ID: the reply to read was read and
+ * says nothing to record.
+ */
 static int
 tasks_done(cli_context *ctx, int argc, char **argv)
 {
@@ -820,15 +868,29 @@ tasks_done(cli_context *ctx, int argc, char **argv)
 	store *db;
 	int done = 0, code = EX_OK;
 
-	if (!cli_parse_options(&argc, &argv, "NUMBER",
-			       "Records that the call or letter planned for an invoice was done.",
+	if (!cli_parse_options(&argc, &argv, "NUMBER|MESSAGE-ID",
+			       "Records that the call or letter planned for an invoice was done,"
+			       " or that a reply to read was read and needs nothing recorded.",
 			       NULL, &code))
 		return code;
 	if (argc != 2)
-		return cli_usage("tasks done needs one invoice NUMBER");
-	if ((db = cli_store(ctx, STORE_OPEN_EXISTING, &error)) == NULL ||
-	    (invoice = store_invoice_find(db, argv[1], &error)) == NULL ||
-	    (drafts = store_draft_list(db, invoice->client_id, &error)) == NULL)
+		return cli_usage("tasks done needs one invoice NUMBER or the MESSAGE-ID of a reply");
+	if ((db = cli_store(ctx, STORE_OPEN_EXISTING, &error)) == NULL)
+		goto fail;
+	if ((invoice = store_invoice_find(db, argv[1], &error)) == NULL) {
+		bool found = false;
+		if (!g_error_matches(error, DM_ERROR, DM_ERROR_NOT_FOUND))
+			goto fail;
+		g_clear_error(&error);
+		if (reply_done(db, argv[1], &source, &found, &error))
+			goto out;
+		if (!found && error == NULL)
+			g_set_error(&error, DM_ERROR, DM_ERROR_NOT_FOUND,
+				    "no invoice numbered \"%s\" and no message <%s>", argv[1],
+				    argv[1]);
+		goto fail;
+	}
+	if ((drafts = store_draft_list(db, invoice->client_id, &error)) == NULL)
 		goto fail;
 	for (guint i = 0; i < drafts->len; i++) {
 		const store_draft *d = g_ptr_array_index(drafts, i);

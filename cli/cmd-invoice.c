@@ -1,4 +1,7 @@
-/* dunmail invoice add | import | list | show | paid | dispute | resolve | note | writeoff */
+/*
+ * dunmail invoice add | import | list | show | paid | promise | dispute | resolve | note |
+ * writeoff
+ */
 #include "cli/cli.h"
 #include "common/money.h"
 #include "common/util.h"
@@ -155,6 +158,7 @@ invoice_columns(printer *p)
 	printer_column(p, "promised_date", "Promised", false);
 	printer_column(p, "level", "Level", true);
 	printer_column(p, "days_overdue", "Overdue", true);
+	printer_column(p, "disputed_amount", "Disputed", true);
 }
 
 static void
@@ -182,6 +186,14 @@ invoice_row(printer *p, const store_invoice *invoice)
 		printer_null(p);
 	printer_int(p, invoice->level);
 	printer_int(p, days_overdue(invoice));
+	/* Only while disputed: after a resolve the figure means nothing. */
+	if (invoice->status == INVOICE_DISPUTED && invoice->disputed_amount > 0) {
+		text = dm_money_format_plain(invoice->disputed_amount, invoice->currency);
+		printer_decimal(p, text);
+		g_free(text);
+	} else {
+		printer_null(p);
+	}
 	printer_row_end(p);
 }
 
@@ -294,7 +306,7 @@ invoice_show(cli_context *ctx, int argc, char **argv)
 		invoice_row(p, invoice);
 		printer_finish(p);
 		printer_free(p);
-		if (invoice->dispute_note != NULL)
+		if (invoice->status == INVOICE_DISPUTED && invoice->dispute_note != NULL)
 			printf("Dispute:  %s\n", invoice->dispute_note);
 		if (invoice->discount_bp > 0)
 			printf("Discount: %d.%02d %% if paid within %d days\n",
@@ -354,31 +366,52 @@ out:
 typedef bool (*invoice_action)(store *db, store_invoice *invoice, const store_source *source,
 			       const void *data, GError **error);
 
+/*
+ * Runs action on the invoice numbered number, in one transaction.  With
+ * reads_replies the action records what the client said (a promise, a
+ * dispute, a payment), so the client's unread replies count as read: the
+ * user has dealt with them, and they no longer hold the reminders.
+ */
 static int
 run_action(cli_context *ctx, const char *command, const char *number, invoice_action action,
-	   const void *data)
+	   const void *data, bool reads_replies)
 {
 	store_source source = {.command = command};
 	store_invoice *invoice = NULL, *after = NULL;
 	GError *error = NULL;
+	int marked = 0;
 	store *db;
 
 	if ((db = cli_store(ctx, STORE_OPEN_EXISTING, &error)) == NULL ||
-	    (invoice = store_invoice_find(db, number, &error)) == NULL ||
-	    !action(db, invoice, &source, data, &error) ||
-	    (after = store_invoice_get(db, invoice->id, &error)) == NULL) {
-		store_invoice_free(invoice);
-		return cli_fail(error);
+	    (invoice = store_invoice_find(db, number, &error)) == NULL)
+		goto fail;
+	if (!store_begin(db, &error))
+		goto fail;
+	if (!action(db, invoice, &source, data, &error) ||
+	    (reads_replies && !store_client_mark_replies_read(db, invoice->client_id,
+							      dm_date_today(), &source, &marked,
+							      &error)) ||
+	    !store_commit(db, &error)) {
+		store_rollback(db);
+		goto fail;
 	}
+	if ((after = store_invoice_get(db, invoice->id, &error)) == NULL)
+		goto fail;
 	{
 		char *balance = dm_money_format_plain(after->balance, after->currency);
 		printf("invoice %s: %s, balance %s %s\n", after->number,
 		       invoice_status_name(after->status), balance, after->currency);
 		g_free(balance);
 	}
+	if (marked > 0)
+		printf("%s: %d unread repl%s marked read\n", after->client_name, marked,
+		       marked == 1 ? "y" : "ies");
 	store_invoice_free(invoice);
 	store_invoice_free(after);
 	return EX_OK;
+fail:
+	store_invoice_free(invoice);
+	return cli_fail(error);
 }
 
 struct payment_request {
@@ -434,30 +467,133 @@ invoice_paid(cli_context *ctx, int argc, char **argv)
 		code = cli_fail(error);
 		goto out;
 	}
-	code = run_action(ctx, "invoice paid", argv[1], action_paid, &request);
+	code = run_action(ctx, "invoice paid", argv[1], action_paid, &request, true);
 out:
 	g_free(amount);
 	g_free(on);
 	return code;
 }
 
+struct promise_request {
+	dm_date by;
+	const char *note;
+};
+
+static bool
+action_promise(store *db, store_invoice *invoice, const store_source *source, const void *data,
+	       GError **error)
+{
+	const struct promise_request *request = data;
+	dm_date today = dm_date_today();
+
+	/* A promise is about paying from now on; a past date is a typo, and
+	 * it would be broken at once. */
+	if (request->by < today) {
+		char by[DM_DATE_ISO_SIZE], now[DM_DATE_ISO_SIZE];
+		g_set_error(error, DM_ERROR, DM_ERROR_INPUT,
+			    "--date: %s is before today (%s): invoice %s cannot be promised for"
+			    " a day that has passed",
+			    dm_date_format_iso(request->by, by), dm_date_format_iso(today, now),
+			    invoice->number);
+		return false;
+	}
+	if (!store_invoice_promise(db, invoice->id, request->by, today, source, error))
+		return false;
+	return request->note == NULL ||
+	       store_invoice_add_note(db, invoice->id, request->note, source, error);
+}
+
+static int
+invoice_promise(cli_context *ctx, int argc, char **argv)
+{
+	char *date = NULL, *note = NULL;
+	GOptionEntry entries[] = {
+	    {"date", 0, 0, G_OPTION_ARG_STRING, &date, "the day the client promised to pay by",
+	     "DATE"},
+	    {"note", 0, 0, G_OPTION_ARG_STRING, &note, "how and when it was promised", "TEXT"},
+	    {NULL}};
+	struct promise_request request = {DM_DATE_NONE, NULL};
+	GError *error = NULL;
+	int code = EX_OK;
+
+	if (!cli_parse_options(&argc, &argv, "NUMBER --date DATE [--note TEXT]",
+			       "Records a promise to pay by a date, made on a call or in a reply"
+			       " dunmail did not read: no reminder until then.",
+			       entries, &code))
+		goto out;
+	if (argc != 2) {
+		code = cli_usage("invoice promise needs one NUMBER");
+		goto out;
+	}
+	if (date == NULL) {
+		code = cli_usage("invoice promise needs --date DATE (the day to pay by)");
+		goto out;
+	}
+	if (!dm_date_parse_iso(date, &request.by, &error)) {
+		g_prefix_error(&error, "--date: ");
+		code = cli_fail(error);
+		goto out;
+	}
+	if (note != NULL && !cli_check_name("--note", note, false, &error)) {
+		code = cli_fail(error);
+		goto out;
+	}
+	request.note = note;
+	code = run_action(ctx, "invoice promise", argv[1], action_promise, &request, true);
+out:
+	g_free(date);
+	g_free(note);
+	return code;
+}
+
+struct dispute_request {
+	const char *amount;
+	const char *reason;
+};
+
 static bool
 action_dispute(store *db, store_invoice *invoice, const store_source *source, const void *data,
 	       GError **error)
 {
-	return store_invoice_dispute(db, invoice->id, data, source, error);
+	const struct dispute_request *request = data;
+	int64_t amount = 0;
+
+	if (request->amount != NULL) {
+		if (!dm_money_parse(request->amount, invoice->currency, &amount, error)) {
+			g_prefix_error(error, "--amount: ");
+			return false;
+		}
+		if (amount <= 0) {
+			g_set_error(error, DM_ERROR, DM_ERROR_INPUT,
+				    "--amount: must be positive (the part of invoice %s disputed)",
+				    invoice->number);
+			return false;
+		}
+	}
+	if (!store_invoice_dispute(db, invoice->id, request->reason, amount, source, error)) {
+		/* The store's only input error is an amount above the balance. */
+		if (error != NULL && g_error_matches(*error, DM_ERROR, DM_ERROR_INPUT))
+			g_prefix_error(error, "--amount: ");
+		return false;
+	}
+	return true;
 }
 
 static int
 invoice_dispute(cli_context *ctx, int argc, char **argv)
 {
-	char *note = NULL;
+	char *reason = NULL, *note = NULL, *amount = NULL;
 	GOptionEntry entries[] = {
-	    {"note", 0, 0, G_OPTION_ARG_STRING, &note, "what the dispute is about", "TEXT"},
+	    {"reason", 0, 0, G_OPTION_ARG_STRING, &reason, "what the client contests", "TEXT"},
+	    {"note", 0, 0, G_OPTION_ARG_STRING, &note, "the same as --reason", "TEXT"},
+	    {"amount", 0, 0, G_OPTION_ARG_STRING, &amount,
+	     "the part disputed, in the invoice's currency (default: all of it)", "AMOUNT"},
 	    {NULL}};
+	struct dispute_request request = {NULL, NULL};
+	GError *error = NULL;
 	int code = EX_OK;
 
-	if (!cli_parse_options(&argc, &argv, "NUMBER [--note TEXT]",
+	if (!cli_parse_options(&argc, &argv, "NUMBER [--amount AMOUNT] [--reason TEXT]",
 			       "Marks an invoice as disputed: chasing stops until it is resolved.",
 			       entries, &code))
 		goto out;
@@ -465,9 +601,22 @@ invoice_dispute(cli_context *ctx, int argc, char **argv)
 		code = cli_usage("invoice dispute needs one NUMBER");
 		goto out;
 	}
-	code = run_action(ctx, "invoice dispute", argv[1], action_dispute, note);
+	/* --note is the older name of --reason; both at once must agree. */
+	if (reason != NULL && note != NULL && strcmp(reason, note) != 0) {
+		code = cli_usage("invoice dispute: --note is another name for --reason; give one");
+		goto out;
+	}
+	request.reason = reason != NULL ? reason : note;
+	if (request.reason != NULL && !cli_check_name("--reason", request.reason, false, &error)) {
+		code = cli_fail(error);
+		goto out;
+	}
+	request.amount = amount;
+	code = run_action(ctx, "invoice dispute", argv[1], action_dispute, &request, true);
 out:
+	g_free(reason);
 	g_free(note);
+	g_free(amount);
 	return code;
 }
 
@@ -502,7 +651,7 @@ simple_action(cli_context *ctx, int argc, char **argv, const char *command, cons
 		return code;
 	if (argc != wanted_args + 1)
 		return cli_usage("%s: usage: dunmail %s %s", command, command, usage);
-	return run_action(ctx, command, argv[1], action, wanted_args > 1 ? argv[2] : NULL);
+	return run_action(ctx, command, argv[1], action, wanted_args > 1 ? argv[2] : NULL, false);
 }
 
 static int
@@ -533,7 +682,8 @@ static const cli_command invoice_commands[] = {
     {"list", invoice_list, "list invoices"},
     {"show", invoice_show, "show an invoice and its timeline"},
     {"paid", invoice_paid, "record a payment (partial or whole)"},
-    {"dispute", invoice_dispute, "mark as disputed"},
+    {"promise", invoice_promise, "record a promise to pay by a date"},
+    {"dispute", invoice_dispute, "mark as disputed (all or part)"},
     {"resolve", invoice_resolve, "end a dispute"},
     {"note", invoice_note, "add a note"},
     {"writeoff", invoice_writeoff, "write the balance off"},

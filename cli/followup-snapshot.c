@@ -9,6 +9,9 @@ struct followup_snapshot {
 	GPtrArray *plan_invoices;  /* plan_invoice[] per client (g_free) */
 	GPtrArray *strings;        /* char *: thread ids and the like, owned here */
 	GPtrArray *vectors;        /* char **: address lists (g_free, borrowed strings) */
+	GPtrArray *unread;         /* GPtrArray of store_message*: each client's unread replies */
+	GPtrArray *plan_replies;   /* plan_reply[] per client (g_free) */
+	GPtrArray *reply_invoices; /* GArray of int64_t: the invoices of each unread reply */
 	GHashTable *invoice_by_id; /* int64 id -> store_invoice* */
 	GHashTable *client_by_id;
 };
@@ -26,6 +29,9 @@ followup_snapshot_free(followup_snapshot *s)
 	g_ptr_array_unref(s->plan_invoices);
 	g_ptr_array_unref(s->strings);
 	g_ptr_array_unref(s->vectors);
+	g_ptr_array_unref(s->unread);
+	g_ptr_array_unref(s->plan_replies);
+	g_ptr_array_unref(s->reply_invoices);
 	g_hash_table_destroy(s->invoice_by_id);
 	g_hash_table_destroy(s->client_by_id);
 	g_free(s);
@@ -94,6 +100,36 @@ last_planned(GPtrArray *drafts)
 	return newest;
 }
 
+/*
+ * The client's unread replies as the planner sees them, with the invoices
+ * each is linked to; the snapshot keeps the messages their strings live in.
+ */
+static bool
+unread_replies(followup_snapshot *s, store *db, GPtrArray *messages, plan_client *pc,
+               GError **error)
+{
+	plan_reply *replies = g_new0(plan_reply, messages->len + 1);
+
+	g_ptr_array_add(s->plan_replies, replies);
+	g_ptr_array_add(s->unread, g_ptr_array_ref(messages));
+	for (guint i = 0; i < messages->len; i++) {
+		const store_message *m = g_ptr_array_index(messages, i);
+		GArray *invoices = store_message_invoices(db, m->id, error);
+		if (invoices == NULL)
+			return false;
+		g_ptr_array_add(s->reply_invoices, invoices);
+		replies[i].message_id = m->message_id;
+		replies[i].date = m->date;
+		replies[i].from = m->from_address;
+		replies[i].subject = m->subject;
+		replies[i].invoice_ids = (const int64_t *)(const void *)invoices->data;
+		replies[i].n_invoice_ids = invoices->len;
+	}
+	pc->unread_replies = replies;
+	pc->n_unread_replies = messages->len;
+	return true;
+}
+
 followup_snapshot *
 followup_snapshot_load(store *db, GError **error)
 {
@@ -104,6 +140,9 @@ followup_snapshot_load(store *db, GError **error)
 	s->plan_invoices = g_ptr_array_new_with_free_func(g_free);
 	s->strings = g_ptr_array_new_with_free_func(g_free);
 	s->vectors = g_ptr_array_new_with_free_func(g_free);
+	s->unread = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+	s->plan_replies = g_ptr_array_new_with_free_func(g_free);
+	s->reply_invoices = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref);
 	s->invoice_by_id = g_hash_table_new(g_int64_hash, g_int64_equal);
 	s->client_by_id = g_hash_table_new(g_int64_hash, g_int64_equal);
 	if ((s->clients = store_client_list(db, error)) == NULL ||
@@ -163,6 +202,10 @@ followup_snapshot_load(store *db, GError **error)
 		}
 		pc.last_planned = last_planned(drafts);
 		g_ptr_array_unref(drafts);
+		if (!unread_replies(s, db, activity.unread_replies, &pc, error)) {
+			store_client_activity_clear(&activity);
+			goto fail;
+		}
 		pc.id = client->id;
 		pc.name = client->name;
 		pc.language = client->language;

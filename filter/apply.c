@@ -48,14 +48,27 @@ message_row(const classify_result *message, const match_result *match, const cha
 }
 
 /*
+ * What a message says, as applied to an invoice: from a rule's reading
+ * (apply_message) or the user's (apply_reading).
+ */
+typedef struct {
+	const char *message_id; /* for the log */
+	rules_class klass;
+	dm_date class_date;   /* a promise's date, a return date, DM_DATE_NONE */
+	dm_date date;         /* the message's day */
+	const char *evidence; /* the client's words for a dispute note, or NULL */
+	bool by_user;         /* a refused change is told to the user, not only logged */
+} reading;
+
+/*
  * One invoice's change.  A change the invoice's state does not allow (a
  * promise on a disputed invoice, anything on a paid one) is not an error
  * of the message: it is skipped, and the message row still says what the
  * client wrote.
  */
 static bool
-apply_to_invoice(store *db, const classify_result *message, int64_t invoice_id,
-		 const store_source *source, int *changes, GError **error)
+apply_to_invoice(store *db, const reading *what, int64_t invoice_id, const store_source *source,
+		 int *changes, GError **error)
 {
 	store_invoice *invoice = store_invoice_get(db, invoice_id, error);
 	GError *local = NULL;
@@ -69,25 +82,24 @@ apply_to_invoice(store *db, const classify_result *message, int64_t invoice_id,
 		store_invoice_free(invoice);
 		return true;
 	}
-	switch (message->klass) {
+	switch (what->klass) {
 	case RULES_CLASS_PROMISED: {
-		dm_date by = message->class_date != DM_DATE_NONE
-				 ? message->class_date
-				 : message->date + APPLY_UNDATED_PROMISE_DAYS;
-		ok = store_invoice_promise(db, invoice_id, by, message->date, source, &local);
+		dm_date by = what->class_date != DM_DATE_NONE
+				 ? what->class_date
+				 : what->date + APPLY_UNDATED_PROMISE_DAYS;
+		ok = store_invoice_promise(db, invoice_id, by, what->date, source, &local);
 		break;
 	}
 	case RULES_CLASS_DISPUTED:
-		detail = evidence(message);
-		ok = store_invoice_dispute(db, invoice_id, detail, source, &local);
+		ok = store_invoice_dispute(db, invoice_id, what->evidence, 0, source, &local);
 		break;
 	case RULES_CLASS_PAID:
 		ok = store_invoice_claim_paid(db, invoice_id, source, &local);
 		break;
 	case RULES_CLASS_AUTOREPLY:
-		detail = message->class_date != DM_DATE_NONE
+		detail = what->class_date != DM_DATE_NONE
 			     ? g_strdup_printf("out of office until %s",
-					       dm_date_format_iso(message->class_date, iso))
+					       dm_date_format_iso(what->class_date, iso))
 			     : g_strdup("out of office");
 		ok = store_invoice_add_note(db, invoice_id, detail, source, &local);
 		break;
@@ -95,7 +107,7 @@ apply_to_invoice(store *db, const classify_result *message, int64_t invoice_id,
 	case RULES_CLASS_PLAN_REQUESTED:
 	case RULES_CLASS_QUESTION:
 		detail = g_strdup_printf("client asks (%s): reply owed",
-					 rules_class_name(message->klass));
+					 rules_class_name(what->klass));
 		ok = store_invoice_add_note(db, invoice_id, detail, source, &local);
 		break;
 	case RULES_CLASS_UNRECOGNISED:
@@ -107,11 +119,14 @@ apply_to_invoice(store *db, const classify_result *message, int64_t invoice_id,
 	case RULES_CLASS_NONE:
 		break;
 	}
-	if (ok && message->klass != RULES_CLASS_NONE && message->klass != RULES_CLASS_BOUNCE)
+	if (ok && what->klass != RULES_CLASS_NONE && what->klass != RULES_CLASS_BOUNCE)
 		(*changes)++;
 	if (!ok && g_error_matches(local, DM_ERROR, DM_ERROR_CONFLICT)) {
-		dm_log_info("message <%s>: invoice %s: %s", message->message_id, invoice->number,
-			    local->message);
+		if (what->by_user)
+			dm_log_warning("%s: left as it was", local->message);
+		else
+			dm_log_info("message <%s>: invoice %s: %s", what->message_id,
+				    invoice->number, local->message);
 		g_clear_error(&local);
 		ok = true;
 	} else if (!ok) {
@@ -119,6 +134,23 @@ apply_to_invoice(store *db, const classify_result *message, int64_t invoice_id,
 	}
 	g_free(detail);
 	store_invoice_free(invoice);
+	return ok;
+}
+
+/* A rule's reading, applied to every invoice the message was matched to. */
+static bool
+apply_to_matched(store *db, const classify_result *message, const match_result *match,
+		 const store_source *source, int *changes, GError **error)
+{
+	char *words = message->klass == RULES_CLASS_DISPUTED ? evidence(message) : NULL;
+	reading what = {message->message_id, message->klass, message->class_date, message->date,
+			words, false};
+	bool ok = true;
+
+	for (guint i = 0; i < match->invoice_ids->len && ok; i++)
+		ok = apply_to_invoice(db, &what, g_array_index(match->invoice_ids, int64_t, i), source,
+				      changes, error);
+	g_free(words);
 	return ok;
 }
 
@@ -166,10 +198,8 @@ apply_message(store *db, const classify_result *message, const match_result *mat
 			if (!ok)
 				goto fail;
 		}
-		for (guint i = 0; i < match->invoice_ids->len; i++)
-			if (!apply_to_invoice(db, message, g_array_index(match->invoice_ids, int64_t, i),
-					      &source, &summary->changes, error))
-				goto fail;
+		if (!apply_to_matched(db, message, match, &source, &summary->changes, error))
+			goto fail;
 		if (message->klass == RULES_CLASS_BOUNCE && message->failed_recipients != NULL) {
 			for (guint i = 0; i < message->failed_recipients->len; i++) {
 				bool flagged = false;
@@ -189,5 +219,71 @@ fail:
 	store_rollback(db);
 fail_nolock:
 	store_message_free(row);
+	return false;
+}
+
+bool
+apply_reading(store *db, const store_message *message, rules_class klass, dm_date class_date,
+	      const store_source *source, apply_summary *summary, GError **error)
+{
+	reading what = {message->message_id, klass, class_date, message->date, NULL, true};
+	GArray *invoices = NULL;
+	bool ok = false;
+
+	memset(summary, 0, sizeof *summary);
+	if (message->direction != MESSAGE_IN) {
+		g_set_error(error, DM_ERROR, DM_ERROR_INPUT,
+			    "message <%s> is your own (outgoing): only a client's message has a"
+			    " class",
+			    message->message_id);
+		return false;
+	}
+	/* Only the pipeline may say that nobody read a message. */
+	if (klass == RULES_CLASS_UNRECOGNISED) {
+		g_set_error(error, DM_ERROR, DM_ERROR_INPUT,
+			    "message <%s>: \"unrecognised\" cannot be set by hand: say what the"
+			    " message means",
+			    message->message_id);
+		return false;
+	}
+	/* A date only means something for a promise (to pay by) and an
+	 * auto-reply (back on). */
+	if (class_date != DM_DATE_NONE && klass != RULES_CLASS_PROMISED &&
+	    klass != RULES_CLASS_AUTOREPLY) {
+		g_set_error(error, DM_ERROR, DM_ERROR_INPUT,
+			    "message <%s>: a date goes with promised (the day to pay by) or"
+			    " autoreply (the day back), not with %s",
+			    message->message_id, rules_class_name(klass));
+		return false;
+	}
+	if (klass == RULES_CLASS_PROMISED && class_date != DM_DATE_NONE &&
+	    message->date != DM_DATE_NONE && class_date < message->date) {
+		char made[DM_DATE_ISO_SIZE], by[DM_DATE_ISO_SIZE];
+		g_set_error(error, DM_ERROR, DM_ERROR_INPUT,
+			    "message <%s>: a promise made on %s cannot be to pay by %s, before it",
+			    message->message_id, dm_date_format_iso(message->date, made),
+			    dm_date_format_iso(class_date, by));
+		return false;
+	}
+	if (!store_begin(db, error))
+		return false;
+	if (!store_message_set_class(db, message->id, rules_class_name(klass), class_date,
+				     dm_date_today(), source, error) ||
+	    (invoices = store_message_invoices(db, message->id, error)) == NULL)
+		goto out;
+	summary->changes = (int)invoices->len;
+	for (guint i = 0; i < invoices->len; i++) {
+		int changes = 0;
+		if (!apply_to_invoice(db, &what, g_array_index(invoices, int64_t, i), source,
+				      &changes, error))
+			goto out;
+	}
+	ok = true;
+out:
+	if (invoices != NULL)
+		g_array_unref(invoices);
+	if (ok)
+		return store_commit(db, error);
+	store_rollback(db);
 	return false;
 }

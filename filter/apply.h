@@ -21,6 +21,22 @@ typedef struct {
 bool apply_message(store *db, const classify_result *message, const match_result *match,
 		   const char *folder, apply_summary *summary, GError **error);
 
+/*
+ * The user read a stored message (dunmail message set): its class becomes
+ * klass (class_date: the day a promise is to pay by, or the day an
+ * auto-reply's sender is back), it counts as read today, a "class" event
+ * names the source, and every invoice it is linked to changes exactly as if
+ * a rule had read it (a change the invoice's state refuses is skipped with
+ * a warning).  What an earlier class changed stays.  Refused with
+ * DM_ERROR_INPUT: an outgoing message, "unrecognised" (only the pipeline
+ * says nobody read a message), a date with a class other than promised or
+ * autoreply, a promise to pay before the message's day.  summary->changes
+ * is the number of invoices the message is linked to.
+ */
+bool apply_reading(store *db, const store_message *message, rules_class klass,
+		   dm_date class_date, const store_source *source, apply_summary *summary,
+		   GError **error);
+
 /* A promise without a date ("we will pay soon") holds this many days. */
 #define APPLY_UNDATED_PROMISE_DAYS 7
 

@@ -512,26 +512,63 @@ plan_contact_ack(planner *pl, client_day *day)
 	g_string_free(numbers, TRUE);
 }
 
+/* "2026-10-07", or "an unknown day" for a reply without a usable Date header. */
+static char *
+reply_day(const plan_reply *reply)
+{
+	return reply->date != DM_DATE_NONE ? format_date(reply->date) : g_strdup("an unknown day");
+}
+
 /*
- * The client-wide brakes.  Returns true when no contact may happen today
- * and says why in a skipped entry (only when something was due).
+ * The task of reading one reply: the client's invoices it is about, and
+ * in the reason who wrote when, the subject, and the command that records
+ * what it says (which ends the task).
  */
-static bool
-plan_contact_blocked(planner *pl, client_day *day)
+static plan_item
+read_reply_task(const planner *pl, client_day *day, const plan_reply *reply)
+{
+	const plan_client *client = day->client;
+	plan_item task = {.kind = PLAN_TASK, .task = PLAN_TASK_READ_REPLY};
+	GString *reason = g_string_new(NULL);
+	char *when = reply_day(reply);
+
+	task.client = client;
+	task.policy = day->policy;
+	task.reply = reply;
+	task.invoices = g_new0(plan_item_invoice, reply->n_invoice_ids + 1);
+	for (size_t i = 0; i < reply->n_invoice_ids; i++)
+		for (size_t j = 0; j < client->n_invoices; j++)
+			if (client->invoices[j].id == reply->invoice_ids[i]) {
+				plan_item_invoice *entry = &task.invoices[task.n_invoices++];
+				entry->invoice = &client->invoices[j];
+				entry->days_overdue = pl->today - client->invoices[j].due;
+			}
+	g_string_append_printf(reason, "read the reply of %s from %s", when,
+	                       reply->from != NULL ? reply->from : "the client");
+	if (reply->subject != NULL && *reply->subject != '\0')
+		g_string_append_printf(reason, " (\"%s\")", reply->subject);
+	g_string_append_printf(reason,
+	                       ": no rule could read it; record what it says with dunmail message "
+	                       "set %s --class CLASS",
+	                       reply->message_id);
+	task.reason = g_string_free(reason, FALSE);
+	g_free(when);
+	return task;
+}
+
+/*
+ * What the client waits for before it hears from the user again (away,
+ * paused, a contact planned today, the interval since the user's last
+ * mail), in words, or NULL when nothing.
+ */
+static char *
+contact_wait(const planner *pl, const client_day *day)
 {
 	const plan_client *client = day->client;
 	const policy *p = day->policy;
-	bool due = day->candidates->len > 0 || day->acks->len > 0;
 	char *why = NULL;
 
-	if (client->reply_owed) {
-		plan_item task = {.kind = PLAN_TASK, .task = PLAN_TASK_REPLY_TO_CLIENT};
-		task.client = client;
-		task.policy = p;
-		task.reason = g_strdup("the client's last message waits for your answer");
-		g_array_append_val(day->tasks, task);
-		why = g_strdup("reply owed — no reminder, answer the client first");
-	} else if (client->away_until != DM_DATE_NONE && client->away_until > pl->today) {
+	if (client->away_until != DM_DATE_NONE && client->away_until > pl->today) {
 		char *until = format_date(client->away_until);
 		why = g_strdup_printf("away until %s (auto-reply) — no contact before then", until);
 		g_free(until);
@@ -553,9 +590,53 @@ plan_contact_blocked(planner *pl, client_day *day)
 		g_free(next);
 		g_free(last);
 	}
+	return why;
+}
+
+/*
+ * The client-wide brakes.  Returns true when no contact may happen today
+ * and says why in a skipped entry (only when something was due or a task
+ * explains it).  The replies the user must read or answer come first: the
+ * tasks are listed whatever else holds the client.
+ */
+static bool
+plan_contact_blocked(planner *pl, client_day *day)
+{
+	const plan_client *client = day->client;
+	bool due = day->candidates->len > 0 || day->acks->len > 0;
+	bool tasks = client->reply_owed || client->n_unread_replies > 0;
+	char *why = NULL;
+
+	for (size_t i = 0; i < client->n_unread_replies; i++) {
+		plan_item task = read_reply_task(pl, day, &client->unread_replies[i]);
+		g_array_append_val(day->tasks, task);
+	}
+	if (client->n_unread_replies > 0) {
+		char *when = reply_day(&client->unread_replies[0]);
+		if (client->n_unread_replies == 1)
+			why = g_strdup_printf("unread reply of %s — no reminder until you read it "
+			                      "and record what it says",
+			                      when);
+		else
+			why = g_strdup_printf("%zu unread replies, the first of %s — no reminder "
+			                      "until you read them and record what they say",
+			                      client->n_unread_replies, when);
+		g_free(when);
+	}
+	if (client->reply_owed) {
+		plan_item task = {.kind = PLAN_TASK, .task = PLAN_TASK_REPLY_TO_CLIENT};
+		task.client = client;
+		task.policy = day->policy;
+		task.reason = g_strdup("the client's last message waits for your answer");
+		g_array_append_val(day->tasks, task);
+		if (why == NULL)
+			why = g_strdup("reply owed — no reminder, answer the client first");
+	}
+	if (why == NULL)
+		why = contact_wait(pl, day);
 	if (why == NULL)
 		return false;
-	if (due || client->reply_owed) {
+	if (due || tasks) {
 		char *waiting = candidate_numbers(day->candidates, 0);
 		if (*waiting != '\0')
 			skip_add(pl, client, 0, "%s (waiting: %s)", why, waiting);
@@ -564,6 +645,35 @@ plan_contact_blocked(planner *pl, client_day *day)
 		g_free(waiting);
 	}
 	g_free(why);
+	return true;
+}
+
+/*
+ * The client wrote (a person, whatever it said) less than min_interval_days
+ * ago: the reminders rest as after the user's own mail, so that a reply of
+ * yesterday is not answered by a reminder.  True when they rest, with a
+ * skipped entry naming the day.
+ */
+static bool
+plan_rest_after_reply(planner *pl, client_day *day)
+{
+	const plan_client *client = day->client;
+	const policy *p = day->policy;
+	char *last, *next, *waiting;
+
+	if (client->last_incoming == DM_DATE_NONE ||
+	    pl->today - client->last_incoming >= p->min_interval_days)
+		return false;
+	last = format_date(client->last_incoming);
+	next = format_date(client->last_incoming + p->min_interval_days);
+	waiting = candidate_numbers(day->candidates, 0);
+	skip_add(pl, client, 0,
+	         "the client wrote on %s — no reminder before %s (min_interval_days = %d) "
+	         "(waiting: %s)",
+	         last, next, p->min_interval_days, waiting);
+	g_free(waiting);
+	g_free(next);
+	g_free(last);
 	return true;
 }
 
@@ -602,7 +712,7 @@ plan_client_day(planner *pl, const policy_set *policies, const plan_client *clie
 	if (!plan_contact_blocked(pl, &day)) {
 		if (day.acks->len > 0) {
 			plan_contact_ack(pl, &day);
-		} else if (day.candidates->len > 0) {
+		} else if (day.candidates->len > 0 && !plan_rest_after_reply(pl, &day)) {
 			int top = 0;
 			for (guint i = 0; i < day.candidates->len; i++)
 				top = MAX(top, g_array_index(day.candidates, candidate, i).level);
@@ -708,6 +818,8 @@ plan_task_kind_name(plan_task_kind task)
 		return "letter";
 	case PLAN_TASK_FIX_ADDRESS:
 		return "fix_address";
+	case PLAN_TASK_READ_REPLY:
+		return "read_reply";
 	}
 	return "";
 }

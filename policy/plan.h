@@ -35,8 +35,17 @@
  *   client's e-mail of the day: other reminders wait.
  * - Payment claimed (paid, balance left): no reminder; a confirm_payment task.
  * - reply_owed: no reminder to that client; a reply_to_client task.
+ * - Unread replies (a person wrote and no rule could read it): no contact
+ *   with that client, whatever it wrote since, and a read_reply task per
+ *   reply, until the user records what it says (the caller stops listing
+ *   it).  Treating it as "nothing to act on" would chase a client who may
+ *   have answered everything.
  * - away_until, paused_until in the future, min_interval_days since
  *   last_outgoing: no contact; tasks are still listed.  never_chase: nothing.
+ * - The client's own reply rests the chasing as the user's mail does: no
+ *   reminder within min_interval_days of last_incoming (any reply by a
+ *   person, "thanks, forwarded to accounts" too).  A dispute's
+ *   acknowledgement is not a reminder and still goes.
  * - Bounces: the e-mail goes to the first usable address; with none, a CALL
  *   item (task fix_address) replaces it.
  * - Weekends (skip_weekends) and holidays of the client's policy: nothing
@@ -78,6 +87,19 @@ typedef struct {
 	const char *thread_message_id;  /* last message of its conversation, or NULL */
 } plan_invoice;
 
+/*
+ * A reply of the client that no rule could read and the user has not read
+ * yet ("unrecognised").  Strings are borrowed.
+ */
+typedef struct {
+	const char *message_id;     /* without <> */
+	dm_date date;               /* its Date header's day, DM_DATE_NONE */
+	const char *from;           /* the sender's address, or NULL */
+	const char *subject;        /* or NULL */
+	const int64_t *invoice_ids; /* the invoices it is linked to (n_invoice_ids) */
+	size_t n_invoice_ids;
+} plan_reply;
+
 /* One client.  Arrays are NULL-terminated and may be NULL (= empty); all borrowed. */
 typedef struct {
 	int64_t id;
@@ -90,8 +112,10 @@ typedef struct {
 	dm_date paused_until;       /* DM_DATE_NONE, or no contact before this date */
 	bool never_chase;
 	dm_date last_outgoing; /* the user's last mail to the client, DM_DATE_NONE */
-	dm_date last_incoming; /* the client's last mail, DM_DATE_NONE */
+	dm_date last_incoming; /* the client's last mail written by a person, DM_DATE_NONE */
 	bool reply_owed;       /* the client's last message awaits an answer */
+	const plan_reply *unread_replies; /* oldest first; n_unread_replies of them */
+	size_t n_unread_replies;
 	dm_date away_until;    /* latest auto-reply return date, DM_DATE_NONE */
 	dm_date last_planned;  /* newest contact planned (draft, call, letter) and not thrown away */
 	int promises_kept, promises_broken;
@@ -114,6 +138,7 @@ typedef enum {
 	PLAN_TASK_CALL,            /* a call level of the ladder */
 	PLAN_TASK_LETTER,          /* a letter level of the ladder */
 	PLAN_TASK_FIX_ADDRESS,     /* every address bounced: call for a working one */
+	PLAN_TASK_READ_REPLY,      /* read a reply no rule could read, record what it says */
 } plan_task_kind;
 
 /* One invoice in an item, with what the draft says about it. */
@@ -142,6 +167,7 @@ typedef struct {
 	const char *to;            /* first usable address; NULL when not an e-mail */
 	const char *const *cc;     /* escalation contacts when the level has +cc, else NULL */
 	const char *in_reply_to;   /* thread_message_id to thread under, or NULL */
+	const plan_reply *reply;   /* PLAN_TASK_READ_REPLY: the reply to read (borrowed) */
 	char *reason;              /* "FV/1 is 14 days overdue: second reminder" */
 	bool promise_broken;       /* some invoice's promise was broken */
 	dm_date promised_date;     /* the earliest broken promise, when promise_broken */

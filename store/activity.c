@@ -7,6 +7,8 @@ void
 store_client_activity_clear(store_client_activity *activity)
 {
 	g_free(activity->reply_owed_class);
+	if (activity->unread_replies != NULL)
+		g_ptr_array_unref(activity->unread_replies);
 	memset(activity, 0, sizeof *activity);
 }
 
@@ -93,6 +95,17 @@ store_client_activity_get(store *db, int64_t client_id, store_client_activity *a
 		activity->promises_broken = sqlite3_column_int(stmt, 1);
 		activity->promises_open = sqlite3_column_int(stmt, 2);
 		sqlite3_reset(stmt);
+	}
+	/* A reply nobody read holds the reminders even when the client wrote
+	 * again since (a promise read by a rule may answer a different
+	 * question than the unread one asked). */
+	{
+		store_message_filter unread = {.client_id = client_id, .unread_only = true};
+		activity->unread_replies = store_message_list(db, &unread, error);
+		if (activity->unread_replies == NULL) {
+			store_client_activity_clear(activity);
+			return false;
+		}
 	}
 	return true;
 }

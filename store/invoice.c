@@ -143,7 +143,7 @@ fail:
 	"i.id, i.issuer, i.number, i.client_id, c.name, i.amount, i.balance, i.currency,"          \
 	" i.issued, i.due, i.status, i.promised_date, i.level, i.sent_message_id,"                 \
 	" i.dispute_note, i.status_before_dispute, i.discount_bp, i.discount_days,"                \
-	" coalesce(i.parent_id, 0), i.paid_on"
+	" coalesce(i.parent_id, 0), i.paid_on, coalesce(i.disputed_amount, 0)"
 
 static store_invoice *
 invoice_from_row(sqlite3_stmt *stmt)
@@ -174,6 +174,7 @@ invoice_from_row(sqlite3_stmt *stmt)
 	invoice->discount_days = sqlite3_column_int(stmt, 17);
 	invoice->parent_id = sqlite3_column_int64(stmt, 18);
 	invoice->paid_on = store_column_date(stmt, 19);
+	invoice->disputed_amount = sqlite3_column_int64(stmt, 20);
 	return invoice;
 }
 
@@ -264,7 +265,7 @@ update_invoice(store *db, const store_invoice *before, const store_invoice *afte
 {
 	static const char sql[] =
 	    "UPDATE invoices SET balance = ?, status = ?, promised_date = ?, dispute_note = ?,"
-	    " status_before_dispute = ?, level = ?, paid_on = ? WHERE id = ?";
+	    " status_before_dispute = ?, level = ?, paid_on = ?, disputed_amount = ? WHERE id = ?";
 	sqlite3_stmt *stmt = store_statement(db, sql, error);
 
 	if (stmt == NULL)
@@ -277,7 +278,9 @@ update_invoice(store *db, const store_invoice *before, const store_invoice *afte
 		store_bind_text(stmt, 5, invoice_status_name(after->status_before_dispute));
 	sqlite3_bind_int(stmt, 6, after->level);
 	store_bind_date(stmt, 7, after->paid_on);
-	sqlite3_bind_int64(stmt, 8, after->id);
+	if (after->status == INVOICE_DISPUTED && after->disputed_amount > 0)
+		sqlite3_bind_int64(stmt, 8, after->disputed_amount);
+	sqlite3_bind_int64(stmt, 9, after->id);
 	if (!store_step_done(db, stmt, error, "updating an invoice"))
 		return false;
 	return store_event_write(db, after->id, after->client_id, kind,
@@ -370,7 +373,15 @@ apply_payment(store_invoice *invoice, const void *data, char **kind, char **deta
 		return false;
 	}
 	invoice->balance -= amount;
-	invoice->status = invoice->balance == 0 ? INVOICE_PAID : INVOICE_PARTIAL;
+	if (invoice->status == INVOICE_DISPUTED && invoice->balance > 0) {
+		/* The client paid what it does not contest: the rest stays in
+		 * dispute (unchased), and goes back to partial when resolved. */
+		invoice->status_before_dispute = INVOICE_PARTIAL;
+		if (invoice->disputed_amount > invoice->balance)
+			invoice->disputed_amount = invoice->balance;
+	} else {
+		invoice->status = invoice->balance == 0 ? INVOICE_PAID : INVOICE_PARTIAL;
+	}
 	if (invoice->balance == 0)
 		invoice->paid_on = payment->on;
 	invoice->promised_date = invoice->balance == 0 ? DM_DATE_NONE : invoice->promised_date;
@@ -463,10 +474,18 @@ fail:
 	return false;
 }
 
+struct dispute {
+	const char *note;
+	int64_t amount;
+};
+
 static bool
 apply_dispute(store_invoice *invoice, const void *data, char **kind, char **detail,
 	      GError **error)
 {
+	const struct dispute *dispute = data;
+	GString *text;
+
 	if (refuse_closed(invoice, "dispute it", error))
 		return false;
 	if (invoice->status == INVOICE_DISPUTED) {
@@ -474,20 +493,51 @@ apply_dispute(store_invoice *invoice, const void *data, char **kind, char **deta
 			    invoice->number);
 		return false;
 	}
+	if (dispute->amount < 0) {
+		g_set_error(error, DM_ERROR, DM_ERROR_INPUT,
+			    "invoice %s: a disputed amount must be positive", invoice->number);
+		return false;
+	}
+	/* Only what is still owed can be contested: a larger figure is a typo
+	 * or the wrong invoice, and would make the dispute read as more than
+	 * the client was asked for. */
+	if (dispute->amount > invoice->balance) {
+		char *balance = dm_money_format_plain(invoice->balance, invoice->currency);
+		char *amount = dm_money_format_plain(dispute->amount, invoice->currency);
+		g_set_error(error, DM_ERROR, DM_ERROR_INPUT,
+			    "invoice %s: the disputed amount %s %s exceeds its balance of %s %s",
+			    invoice->number, amount, invoice->currency, balance,
+			    invoice->currency);
+		g_free(balance);
+		g_free(amount);
+		return false;
+	}
 	invoice->status_before_dispute = invoice->status;
 	invoice->status = INVOICE_DISPUTED;
 	g_free(invoice->dispute_note);
-	invoice->dispute_note = g_strdup(data);
+	invoice->dispute_note = g_strdup(dispute->note);
+	invoice->disputed_amount = dispute->amount;
 	*kind = g_strdup("status");
-	*detail = data != NULL ? g_strdup(data) : NULL;
+	text = g_string_new(NULL);
+	if (dispute->amount > 0) {
+		char *amount = dm_money_format_plain(dispute->amount, invoice->currency);
+		g_string_append_printf(text, "disputes %s %s", amount, invoice->currency);
+		g_free(amount);
+	}
+	if (dispute->note != NULL)
+		g_string_append_printf(text, "%s%s", text->len > 0 ? ": " : "", dispute->note);
+	/* No amount and no note: no detail (g_string_free gives NULL). */
+	*detail = g_string_free(text, text->len == 0);
 	return true;
 }
 
 bool
-store_invoice_dispute(store *db, int64_t invoice_id, const char *note, const store_source *source,
-		      GError **error)
+store_invoice_dispute(store *db, int64_t invoice_id, const char *note, int64_t amount,
+		      const store_source *source, GError **error)
 {
-	return change_invoice(db, invoice_id, apply_dispute, note, source, error);
+	struct dispute dispute = {note, amount};
+
+	return change_invoice(db, invoice_id, apply_dispute, &dispute, source, error);
 }
 
 static bool
@@ -503,6 +553,7 @@ apply_resolve(store_invoice *invoice, const void *data, char **kind, char **deta
 	invoice->status = invoice->status_before_dispute;
 	g_free(invoice->dispute_note);
 	invoice->dispute_note = NULL;
+	invoice->disputed_amount = 0;
 	*kind = g_strdup("status");
 	*detail = g_strdup("dispute resolved");
 	return true;

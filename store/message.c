@@ -10,6 +10,7 @@ store_message_new(void)
 
 	message->date = DM_DATE_NONE;
 	message->class_date = DM_DATE_NONE;
+	message->read_on = DM_DATE_NONE;
 	message->references = g_ptr_array_new_with_free_func(g_free);
 	return message;
 }
@@ -30,6 +31,7 @@ store_message_free(store_message *message)
 	g_free(message->rule_id);
 	g_free(message->language);
 	g_free(message->draft_message_id);
+	g_free(message->client_name);
 	g_ptr_array_unref(message->references);
 	g_free(message);
 }
@@ -167,13 +169,45 @@ fail:
 	return false;
 }
 
+#define MESSAGE_COLUMNS                                                                            \
+	"m.id, m.message_id, m.direction, m.folder, m.sent_at, m.date, m.from_address,"            \
+	" m.subject, m.in_reply_to, m.thread_index, m.thread_id, m.client_id, m.class,"            \
+	" m.class_date, m.rule_id, m.language, m.draft_message_id, m.read_on, c.name"
+
+static store_message *
+message_from_row(sqlite3_stmt *stmt)
+{
+	store_message *message = store_message_new();
+
+	message->id = sqlite3_column_int64(stmt, 0);
+	message->message_id = store_column_text(stmt, 1);
+	message->direction = g_strcmp0((const char *)sqlite3_column_text(stmt, 2), "out") == 0
+				 ? MESSAGE_OUT
+				 : MESSAGE_IN;
+	message->folder = store_column_text(stmt, 3);
+	message->sent_at = sqlite3_column_int64(stmt, 4);
+	message->date = store_column_date(stmt, 5);
+	message->from_address = store_column_text(stmt, 6);
+	message->subject = store_column_text(stmt, 7);
+	message->in_reply_to = store_column_text(stmt, 8);
+	message->thread_index = store_column_text(stmt, 9);
+	message->thread_id = sqlite3_column_int64(stmt, 10);
+	message->client_id = sqlite3_column_int64(stmt, 11);
+	message->class_name = store_column_text(stmt, 12);
+	message->class_date = store_column_date(stmt, 13);
+	message->rule_id = store_column_text(stmt, 14);
+	message->language = store_column_text(stmt, 15);
+	message->draft_message_id = store_column_text(stmt, 16);
+	message->read_on = store_column_date(stmt, 17);
+	message->client_name = store_column_text(stmt, 18);
+	return message;
+}
+
 store_message *
 store_message_find(store *db, const char *message_id, GError **error)
 {
-	static const char sql[] =
-	    "SELECT id, message_id, direction, folder, sent_at, date, from_address, subject,"
-	    " in_reply_to, thread_index, thread_id, client_id, class, class_date, rule_id,"
-	    " language, draft_message_id FROM messages WHERE message_id = ?";
+	static const char sql[] = "SELECT " MESSAGE_COLUMNS " FROM messages m LEFT JOIN clients c"
+				  " ON c.id = m.client_id WHERE m.message_id = ?";
 	sqlite3_stmt *stmt = store_statement(db, sql, error);
 	store_message *message = NULL;
 	int rc;
@@ -182,32 +216,182 @@ store_message_find(store *db, const char *message_id, GError **error)
 		return NULL;
 	store_bind_text(stmt, 1, message_id);
 	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		message = store_message_new();
-		message->id = sqlite3_column_int64(stmt, 0);
-		message->message_id = store_column_text(stmt, 1);
-		message->direction = g_strcmp0((const char *)sqlite3_column_text(stmt, 2), "out") == 0
-					 ? MESSAGE_OUT
-					 : MESSAGE_IN;
-		message->folder = store_column_text(stmt, 3);
-		message->sent_at = sqlite3_column_int64(stmt, 4);
-		message->date = store_column_date(stmt, 5);
-		message->from_address = store_column_text(stmt, 6);
-		message->subject = store_column_text(stmt, 7);
-		message->in_reply_to = store_column_text(stmt, 8);
-		message->thread_index = store_column_text(stmt, 9);
-		message->thread_id = sqlite3_column_int64(stmt, 10);
-		message->client_id = sqlite3_column_int64(stmt, 11);
-		message->class_name = store_column_text(stmt, 12);
-		message->class_date = store_column_date(stmt, 13);
-		message->rule_id = store_column_text(stmt, 14);
-		message->language = store_column_text(stmt, 15);
-		message->draft_message_id = store_column_text(stmt, 16);
-	} else if (rc != SQLITE_DONE) {
+	if (rc == SQLITE_ROW)
+		message = message_from_row(stmt);
+	else if (rc != SQLITE_DONE)
 		store_set_sql_error(db, error, "reading a message");
-	}
 	sqlite3_reset(stmt);
 	return message;
+}
+
+bool
+store_message_is_unread(const store_message *message)
+{
+	return message->direction == MESSAGE_IN && message->read_on == DM_DATE_NONE &&
+	       g_strcmp0(message->class_name, "unrecognised") == 0;
+}
+
+GPtrArray *
+store_message_list(store *db, const store_message_filter *filter, GError **error)
+{
+	/* The unread condition is the messages_unread index's. */
+	static const char sql[] =
+	    "SELECT " MESSAGE_COLUMNS " FROM messages m LEFT JOIN clients c ON c.id = m.client_id"
+	    " WHERE (?1 = 0 OR m.client_id = ?1) AND (?2 = 0 OR (m.class = 'unrecognised' AND"
+	    " m.read_on IS NULL AND m.direction = 'in'))"
+	    " ORDER BY coalesce(m.sent_at, 0), m.id";
+	sqlite3_stmt *stmt = store_statement(db, sql, error);
+	GPtrArray *messages;
+	int rc;
+
+	if (stmt == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, filter != NULL ? filter->client_id : 0);
+	sqlite3_bind_int(stmt, 2, filter != NULL && filter->unread_only ? 1 : 0);
+	messages = g_ptr_array_new_with_free_func((GDestroyNotify)store_message_free);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		g_ptr_array_add(messages, message_from_row(stmt));
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		store_set_sql_error(db, error, "listing messages");
+		g_ptr_array_unref(messages);
+		return NULL;
+	}
+	return messages;
+}
+
+bool
+store_message_set_class(store *db, int64_t message_row, const char *class_name,
+			dm_date class_date, dm_date read_on, const store_source *source,
+			GError **error)
+{
+	static const char find_sql[] =
+	    "SELECT " MESSAGE_COLUMNS " FROM messages m LEFT JOIN clients c ON c.id = m.client_id"
+	    " WHERE m.id = ?";
+	static const char update_sql[] =
+	    "UPDATE messages SET class = ?1, class_date = ?2, rule_id = NULL,"
+	    " read_on = coalesce(read_on, ?3) WHERE id = ?4";
+	static const char invoices_sql[] =
+	    "SELECT mi.invoice_id, i.client_id FROM message_invoices mi JOIN invoices i"
+	    " ON i.id = mi.invoice_id WHERE mi.message_row = ? ORDER BY mi.invoice_id";
+	store_message *message = NULL;
+	sqlite3_stmt *stmt;
+	char iso[DM_DATE_ISO_SIZE], when[DM_DATE_ISO_SIZE];
+	char *detail = NULL;
+	int linked = 0, rc;
+	bool ok = false;
+
+	if (!store_begin(db, error))
+		return false;
+	if ((stmt = store_statement(db, find_sql, error)) == NULL)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, message_row);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		message = message_from_row(stmt);
+	sqlite3_reset(stmt);
+	if (message == NULL) {
+		if (rc == SQLITE_DONE)
+			g_set_error(error, DM_ERROR, DM_ERROR_NOT_FOUND, "no message with id %lld",
+				    (long long)message_row);
+		else
+			store_set_sql_error(db, error, "reading a message");
+		goto out;
+	}
+	if ((stmt = store_statement(db, update_sql, error)) == NULL)
+		goto out;
+	store_bind_text(stmt, 1, class_name);
+	store_bind_date(stmt, 2, class_date);
+	store_bind_date(stmt, 3, read_on);
+	sqlite3_bind_int64(stmt, 4, message_row);
+	if (!store_step_done(db, stmt, error, "setting a message's class"))
+		goto out;
+	detail = g_strdup_printf("message <%s> of %s read as %s%s%s", message->message_id,
+				 message->date != DM_DATE_NONE
+				     ? dm_date_format_iso(message->date, when)
+				     : "an unknown day",
+				 class_name, class_date != DM_DATE_NONE ? " " : "",
+				 class_date != DM_DATE_NONE ? dm_date_format_iso(class_date, iso)
+							    : "");
+	/* The event goes where the message's effects show: on each invoice it
+	 * is about, else on its client. */
+	if ((stmt = store_statement(db, invoices_sql, error)) == NULL)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, message_row);
+	{
+		GArray *rows = g_array_new(FALSE, FALSE, sizeof(int64_t) * 2);
+		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+			int64_t row[2] = {sqlite3_column_int64(stmt, 0), sqlite3_column_int64(stmt, 1)};
+			g_array_append_vals(rows, row, 1);
+		}
+		sqlite3_reset(stmt);
+		if (rc != SQLITE_DONE) {
+			store_set_sql_error(db, error, "reading a message's invoices");
+			g_array_unref(rows);
+			goto out;
+		}
+		for (guint i = 0; i < rows->len; i++) {
+			const int64_t *row = (const int64_t *)rows->data + (size_t)2 * i;
+			if (!store_event_write(db, row[0], row[1], "class", message->class_name,
+					       class_name, detail, source, error)) {
+				g_array_unref(rows);
+				goto out;
+			}
+			linked++;
+		}
+		g_array_unref(rows);
+	}
+	if (linked == 0 && !store_event_write(db, 0, message->client_id, "class",
+					       message->class_name, class_name, detail, source,
+					       error))
+		goto out;
+	ok = true;
+out:
+	store_message_free(message);
+	g_free(detail);
+	if (ok)
+		return store_commit(db, error);
+	store_rollback(db);
+	return false;
+}
+
+bool
+store_client_mark_replies_read(store *db, int64_t client_id, dm_date on,
+			       const store_source *source, int *marked, GError **error)
+{
+	static const char sql[] =
+	    "UPDATE messages SET read_on = ?1 WHERE client_id = ?2 AND direction = 'in' AND"
+	    " class = 'unrecognised' AND read_on IS NULL";
+	sqlite3_stmt *stmt;
+	char *detail;
+	int changed;
+	bool ok;
+
+	*marked = 0;
+	if (!store_begin(db, error))
+		return false;
+	if ((stmt = store_statement(db, sql, error)) == NULL)
+		goto fail;
+	store_bind_date(stmt, 1, on);
+	sqlite3_bind_int64(stmt, 2, client_id);
+	if (!store_step_done(db, stmt, error, "marking replies read"))
+		goto fail;
+	changed = sqlite3_changes(db->sql);
+	if (changed > 0) {
+		detail = g_strdup_printf("%d unread repl%s marked read", changed,
+					 changed == 1 ? "y" : "ies");
+		ok = store_event_write(db, 0, client_id, "read", NULL, NULL, detail, source, error);
+		g_free(detail);
+		if (!ok)
+			goto fail;
+	}
+	if (!store_commit(db, error))
+		return false;
+	*marked = changed;
+	return true;
+fail:
+	store_rollback(db);
+	return false;
 }
 
 /* Runs a query yielding one Message-ID; NULL when no row. */

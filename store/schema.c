@@ -170,6 +170,15 @@ const char *const store_migrations[] = {
 
     /* 3: clients' postal addresses, for letters */
     "ALTER TABLE clients ADD COLUMN postal_address TEXT;",
+
+    /* 4: the day the user dealt with a reply no rule could read (until then
+     * it holds the reminders to its client), and the disputed part of an
+     * invoice (NULL: all of it) */
+    "ALTER TABLE messages ADD COLUMN read_on TEXT;"
+    "CREATE INDEX messages_unread ON messages(client_id)"
+    "  WHERE class = 'unrecognised' AND read_on IS NULL;"
+    "ALTER TABLE invoices ADD COLUMN disputed_amount INTEGER"
+    "  CHECK (disputed_amount IS NULL OR disputed_amount > 0);",
 };
 
 const size_t store_migration_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

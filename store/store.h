@@ -23,7 +23,7 @@
 typedef struct store store;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 typedef enum {
 	STORE_OPEN_EXISTING = 0, /* fail with DM_ERROR_NOT_FOUND if the file is missing */
@@ -116,7 +116,10 @@ bool store_client_set_chasing(store *db, int64_t client_id, const char *policy,
 			      dm_date paused_until, bool never_chase, const store_source *source,
 			      GError **error);
 
-/* What the planner needs to know about a client's mail (store/activity.c). */
+/*
+ * What the planner needs to know about a client's mail (store/activity.c).
+ * Free what a get filled with store_client_activity_clear.
+ */
 typedef struct {
 	dm_date last_outgoing;   /* the user's last mail to the client, DM_DATE_NONE */
 	dm_date last_incoming;   /* the client's last message */
@@ -126,6 +129,9 @@ typedef struct {
 	int promises_kept;
 	int promises_broken;
 	int promises_open;
+	/* store_message*: the client's unread messages (store_message_is_unread),
+	 * oldest first, whatever came after them; never NULL after a get. */
+	GPtrArray *unread_replies;
 } store_client_activity;
 
 bool store_client_activity_get(store *db, int64_t client_id, store_client_activity *activity,
@@ -167,6 +173,7 @@ typedef struct {
 	int level;             /* last reminder level sent, 0 if none */
 	char *sent_message_id; /* Message-ID of the e-mail that sent it, or NULL */
 	char *dispute_note;    /* or NULL */
+	int64_t disputed_amount; /* the part the client contests (minor units), 0 = all of it */
 	invoice_status status_before_dispute;
 	int discount_bp;       /* early-payment discount, basis points (200 = 2 %), 0 = none */
 	int discount_days;     /* ... if paid within this many days of issue */
@@ -212,8 +219,13 @@ uint64_t store_invoice_generation(store *db);
  */
 bool store_invoice_record_payment(store *db, int64_t invoice_id, int64_t amount, dm_date on,
 				  const store_source *source, GError **error);
-/* Marks a dispute (chasing stops) with an optional note. */
-bool store_invoice_dispute(store *db, int64_t invoice_id, const char *note,
+/*
+ * Marks a dispute (chasing stops) with an optional note (the reason) and
+ * the part of the balance contested (minor units, 0 = all of it).  Fails
+ * with DM_ERROR_INPUT when amount exceeds the balance, DM_ERROR_CONFLICT on
+ * a closed or already disputed invoice.
+ */
+bool store_invoice_dispute(store *db, int64_t invoice_id, const char *note, int64_t amount,
 			   const store_source *source, GError **error);
 /* Ends a dispute: the status goes back to what it was before. */
 bool store_invoice_resolve(store *db, int64_t invoice_id, const store_source *source,
@@ -392,7 +404,9 @@ typedef struct {
 	char *rule_id;            /* the rule that decided the class, or NULL */
 	char *language;           /* detected language, or NULL */
 	char *draft_message_id;   /* X-Dunmail-Draft of a sent draft, or NULL */
-	GPtrArray *references;    /* char *: References ids, oldest first */
+	dm_date read_on;          /* the day the user dealt with it (see below), DM_DATE_NONE */
+	char *client_name;        /* filled by find/list, NULL when no client */
+	GPtrArray *references;    /* char *: References ids, oldest first (not filled by find/list) */
 } store_message;
 
 store_message *store_message_new(void);
@@ -408,6 +422,42 @@ bool store_message_add(store *db, store_message *message, bool *inserted, GError
 /* NULL (and no error) when the Message-ID is not stored. */
 store_message *store_message_find(store *db, const char *message_id, GError **error);
 int64_t store_message_count(store *db, GError **error);
+
+/*
+ * Unread: a client's message of class "unrecognised" (a person wrote and
+ * no rule could read it) that the user has not dealt with yet (read_on
+ * not set).  It holds the reminders to its client until the user records
+ * what it says: a promise, a dispute or a payment of one of the client's
+ * invoices, a class for a message (`message set`), or `tasks done`.
+ */
+bool store_message_is_unread(const store_message *message);
+
+typedef struct {
+	int64_t client_id; /* 0 for all */
+	bool unread_only;  /* only unread messages (see store_message_is_unread) */
+} store_message_filter;
+
+/* Messages, oldest first (by the Date header, then as stored). */
+GPtrArray *store_message_list(store *db, const store_message_filter *filter, GError **error);
+
+/*
+ * The user says what a message means: its class becomes class_name with
+ * class_date (a promise's date, a return date; DM_DATE_NONE), its rule is
+ * cleared, and it counts as read on read_on unless it was read already.
+ * One "class" event (before, after) on each invoice it is linked to, or on
+ * its client when it is linked to none.  Applying the class to the
+ * invoices is the caller's (filter/apply.h: apply_reading).
+ */
+bool store_message_set_class(store *db, int64_t message_row, const char *class_name,
+			     dm_date class_date, dm_date read_on, const store_source *source,
+			     GError **error);
+
+/*
+ * Marks every unread message of a client read on the day on; *marked says
+ * how many.  When there were some, one "read" event on the client.
+ */
+bool store_client_mark_replies_read(store *db, int64_t client_id, dm_date on,
+				    const store_source *source, int *marked, GError **error);
 
 /*
  * Threading fallbacks for mail without usable references: the Message-ID

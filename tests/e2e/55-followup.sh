@@ -458,7 +458,13 @@ followup_at 2026-10-08 >/dev/null
 expect_eq "a second run the same day adds no second contact" "1" "$(drafts)"
 expect_contains "and says why" "Zeta: today's contact is already planned and waits for you (waiting: Z-3)" \
 	"$(sdm --now 2026-10-08 followup --dry-run)"
+# The client wrote on the 7th: like the user's own mail, its reply rests
+# the reminders for min_interval_days (5).
 followup_at 2026-10-09 >/dev/null
-expect_eq "the next day the reminder follows" "2" "$(drafts)"
+expect_eq "the next day the reminder still rests after the client's reply" "1" "$(drafts)"
+expect_contains "and says why" "Zeta: the client wrote on 2026-10-07 — no reminder before 2026-10-12 (min_interval_days = 5) (waiting: Z-3)" \
+	"$(sdm --now 2026-10-09 followup --dry-run)"
+followup_at 2026-10-12 >/dev/null
+expect_eq "the reminder follows once the rest is over" "2" "$(drafts)"
 
 done_testing

@@ -278,6 +278,45 @@ reply_owed(plan_client *c, plan_invoice *i)
 	c->reply_owed = true;
 }
 
+static const int64_t fv1_only[] = {1};
+/* Its date is set by the case (a dm_date is not a constant expression). */
+static plan_reply unread_reply[] = {
+    {"r1@mueller.example", 0, "billing@mueller.example", "Re: FV/1", fv1_only, 1}};
+
+/* A reply no rule read, of Wednesday 2026-10-21, with nothing sent since. */
+static void
+unread(plan_client *c, plan_invoice *i)
+{
+	i->level = 2;
+	unread_reply[0].date = iso("2026-10-21");
+	c->unread_replies = unread_reply;
+	c->n_unread_replies = 1;
+	c->last_incoming = iso("2026-10-21");
+}
+
+/* The unread reply holds the reminders even long after it, and after the user's own mail. */
+static void
+unread_long_ago(plan_client *c, plan_invoice *i)
+{
+	unread(c, i);
+	c->last_outgoing = iso("2026-10-22");
+}
+
+/* "Thanks, forwarded to accounts" (none) yesterday. */
+static void
+replied_yesterday(plan_client *c, plan_invoice *i)
+{
+	i->level = 2;
+	c->last_incoming = iso("2026-10-25");
+}
+
+static void
+replied_5_days_ago(plan_client *c, plan_invoice *i)
+{
+	i->level = 2;
+	c->last_incoming = iso("2026-10-21");
+}
+
 static void
 mailed_3_days_ago(plan_client *c, plan_invoice *i)
 {
@@ -396,6 +435,20 @@ static const plan_case cases[] = {
      NULL, "every address bounced (billing@mueller.example): call the client", NULL},
     {"reply owed", "2026-10-26", reply_owed, 1, PLAN_TASK, PLAN_TASK_REPLY_TO_CLIENT, 0, NULL, NULL,
      "reply owed — no reminder, answer the client first (waiting: FV/1)"},
+    /* An unread reply: no reminder, a task to read it, whatever came after it. */
+    {"unread reply", "2026-10-26", unread, 1, PLAN_TASK, PLAN_TASK_READ_REPLY, 0, NULL,
+     "read the reply of 2026-10-21 from billing@mueller.example (\"Re: FV/1\"): no rule could "
+     "read it; record what it says with dunmail message set r1@mueller.example --class CLASS",
+     "unread reply of 2026-10-21 — no reminder until you read it and record what it says "
+     "(waiting: FV/1)"},
+    {"unread reply, weeks later", "2026-11-26", unread_long_ago, 1, PLAN_TASK, PLAN_TASK_READ_REPLY,
+     0, NULL, "read the reply of 2026-10-21", "unread reply of 2026-10-21"},
+    /* Any reply by a person rests the chasing as the user's own mail does. */
+    {"a reply yesterday", "2026-10-26", replied_yesterday, 0, 0, 0, 0, NULL, NULL,
+     "the client wrote on 2026-10-25 — no reminder before 2026-10-30 (min_interval_days = 5) "
+     "(waiting: FV/1)"},
+    {"a reply 5 days ago", "2026-10-26", replied_5_days_ago, 1, PLAN_EMAIL, PLAN_TASK_NONE, 3,
+     "reminder2", "second reminder", NULL},
     {"interval not over", "2026-10-26", mailed_3_days_ago, 0, 0, 0, 0, NULL, NULL,
      "last mail to the client on 2026-10-23 — no contact before 2026-10-28"},
     {"interval over", "2026-10-26", mailed_5_days_ago, 1, PLAN_EMAIL, PLAN_TASK_NONE, 3,
@@ -767,6 +820,101 @@ test_several_clients(void **state)
 	plan_free(p);
 }
 
+/*
+ * The read-reply task carries the reply (for the caller's columns) and the
+ * invoices it is linked to; two unread replies are two tasks; a dispute's
+ * acknowledgement waits for them too, being the user's word to the client.
+ */
+static void
+test_unread_replies_tasks(void **state)
+{
+	static const int64_t both[] = {2, 1};
+	static const plan_reply replies[] = {
+	    {"r1@mueller.example", 0, "billing@mueller.example", "Re: FV/1", both, 2},
+	    {"r2@mueller.example", DM_DATE_NONE, NULL, NULL, NULL, 0},
+	};
+	fixture *f = *state;
+	plan_invoice invs[2] = {base_invoice(), base_invoice()};
+	plan_client client = base_client(invs, 2);
+	plan_reply dated[2];
+	plan *p;
+
+	memcpy(dated, replies, sizeof dated);
+	dated[0].date = iso("2026-10-20");
+	invs[0].level = 2;
+	invs[1].id = 2;
+	invs[1].number = "FV/2";
+	invs[1].status = INVOICE_DISPUTED;
+	client.unread_replies = dated;
+	client.n_unread_replies = 2;
+	p = plan_compute(f->policies, &client, 1, iso("2026-10-26"));
+	assert_int_equal(p->n_items, 3);
+	assert_int_equal(p->items[0].task, PLAN_TASK_RESOLVE_DISPUTE);
+	assert_int_equal(p->items[1].task, PLAN_TASK_READ_REPLY);
+	assert_ptr_equal(p->items[1].reply, &dated[0]);
+	assert_string_equal(plan_task_kind_name(p->items[1].task), "read_reply");
+	assert_int_equal(p->items[1].n_invoices, 2);
+	assert_int_equal(p->items[1].invoices[0].invoice->id, 2);
+	assert_int_equal(p->items[1].invoices[1].invoice->id, 1);
+	assert_int_equal(p->items[1].invoices[1].days_overdue, 14);
+	assert_int_equal(p->items[2].task, PLAN_TASK_READ_REPLY);
+	assert_ptr_equal(p->items[2].reply, &dated[1]);
+	assert_int_equal(p->items[2].n_invoices, 0);
+	assert_string_equal(p->items[2].reason,
+	                    "read the reply of an unknown day from the client: no rule could "
+	                    "read it; record what it says with dunmail message set "
+	                    "r2@mueller.example --class CLASS");
+	for (size_t i = 0; i < p->n_items; i++)
+		assert_int_not_equal(p->items[i].kind, PLAN_EMAIL);
+	assert_true(some_skip_contains(p, "2 unread replies, the first of 2026-10-20 — no reminder "
+	                                  "until you read them and record what they say (waiting: "
+	                                  "FV/1)"));
+	plan_free(p);
+
+	/* Read: the acknowledgement and the reminder are back, the rest after
+	 * the reply of the 20th being over. */
+	client.n_unread_replies = 0;
+	client.last_incoming = iso("2026-10-20");
+	p = plan_compute(f->policies, &client, 1, iso("2026-10-26"));
+	assert_int_equal(p->items[0].kind, PLAN_EMAIL);
+	assert_string_equal(p->items[0].template_kind, "dispute-ack");
+	plan_free(p);
+}
+
+/* A reply rests the reminders, not the acknowledgement of a dispute it made. */
+static void
+test_reply_rest_lets_the_acknowledgement_go(void **state)
+{
+	fixture *f = *state;
+	plan_invoice invs[2] = {base_invoice(), base_invoice()};
+	plan_client client = base_client(invs, 2);
+	plan *p;
+
+	invs[0].level = 2;
+	invs[0].status = INVOICE_DISPUTED;
+	invs[1].id = 2;
+	invs[1].number = "FV/2";
+	invs[1].level = 2;
+	client.last_incoming = iso("2026-10-23");
+	p = plan_compute(f->policies, &client, 1, iso("2026-10-26"));
+	assert_int_equal(p->items[0].kind, PLAN_EMAIL);
+	assert_string_equal(p->items[0].template_kind, "dispute-ack");
+	plan_free(p);
+	/* Acknowledged: FV/2's reminder waits for the 28th, then goes. */
+	invs[0].dispute_acknowledged = true;
+	p = plan_compute(f->policies, &client, 1, iso("2026-10-27"));
+	assert_int_equal(p->n_items, 1);
+	assert_int_equal(p->items[0].task, PLAN_TASK_RESOLVE_DISPUTE);
+	assert_true(some_skip_contains(p, "the client wrote on 2026-10-23 — no reminder before "
+	                                  "2026-10-28 (min_interval_days = 5) (waiting: FV/2)"));
+	plan_free(p);
+	p = plan_compute(f->policies, &client, 1, iso("2026-10-28"));
+	assert_int_equal(p->n_items, 2);
+	assert_int_equal(p->items[0].kind, PLAN_EMAIL);
+	assert_int_equal(p->items[0].invoices[0].invoice->id, 2);
+	plan_free(p);
+}
+
 /* On a weekend nothing is planned, and the day's own reasons are not given either. */
 static void
 test_weekend_says_only_that(void **state)
@@ -821,6 +969,8 @@ main(void)
 	    cmocka_unit_test(test_no_fees_by_default),
 	    cmocka_unit_test(test_discount_and_promise_flags),
 	    cmocka_unit_test(test_several_clients),
+	    cmocka_unit_test(test_unread_replies_tasks),
+	    cmocka_unit_test(test_reply_rest_lets_the_acknowledgement_go),
 	    cmocka_unit_test(test_weekend_says_only_that),
 	    cmocka_unit_test(test_names),
 	};

@@ -186,6 +186,65 @@ test_migration_from_version_2(void **state)
 	g_free(path);
 }
 
+/*
+ * A database of schema 3 migrates: its messages have not been read by
+ * anybody (an unrecognised one holds the reminders from now on), and its
+ * disputes are about the whole invoice.
+ */
+static void
+test_migration_from_version_3(void **state)
+{
+	fixture *f = *state;
+	char *path = g_build_filename(f->dir, "v3.db", NULL);
+	store_message_filter unread = {.unread_only = true};
+	GError *error = NULL;
+	store_invoice *invoice;
+	store_message *message;
+	GPtrArray *messages;
+	sqlite3 *raw;
+	store *db;
+
+	assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(sqlite3_exec(raw, store_migrations[i], NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(raw,
+			 "PRAGMA user_version = 3; PRAGMA application_id = 1146441293;"
+			 "INSERT INTO clients (name, created) VALUES ('Old', '2026-01-01');"
+			 "INSERT INTO invoices (number, client_id, amount, balance, currency, issued,"
+			 " due, status, dispute_note, created) VALUES ('OLD-1', 1, 500, 500, 'EUR',"
+			 " '2026-01-01', '2026-01-31', 'disputed', 'wrong hours', '2026-01-01');"
+			 "INSERT INTO messages (message_id, direction, date, client_id, class,"
+			 " processed) VALUES ('old@x', 'in', '2026-02-02', 1, 'unrecognised',"
+			 " '2026-02-02 10:00:00')",
+			 NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(raw);
+	db = store_open(path, STORE_OPEN_EXISTING, &error);
+	if (db == NULL)
+		fail_msg("%s", error->message);
+	assert_int_equal(store_schema_version(db), STORE_SCHEMA_VERSION);
+	invoice = store_invoice_find(db, "OLD-1", &error);
+	assert_non_null(invoice);
+	assert_int_equal(invoice->status, INVOICE_DISPUTED);
+	assert_string_equal(invoice->dispute_note, "wrong hours");
+	assert_int_equal(invoice->disputed_amount, 0);
+	store_invoice_free(invoice);
+	message = store_message_find(db, "old@x", &error);
+	assert_non_null(message);
+	assert_int_equal(message->read_on, DM_DATE_NONE);
+	assert_true(store_message_is_unread(message));
+	assert_string_equal(message->client_name, "Old");
+	store_message_free(message);
+	messages = store_message_list(db, &unread, &error);
+	assert_non_null(messages);
+	assert_int_equal(messages->len, 1);
+	g_ptr_array_unref(messages);
+	assert_true(store_check_integrity(db, NULL));
+	store_close(db);
+	g_free(path);
+}
+
 static void
 test_plan_splits_balance_and_settles(void **state)
 {
@@ -434,8 +493,8 @@ test_dispute_and_resolve_restore_status(void **state)
 
 	assert_true(store_invoice_promise(f->db, invoice->id, dm_date_from_ymd(2026, 12, 4),
 					  DM_DATE_NONE, &source, &error));
-	assert_true(store_invoice_dispute(f->db, invoice->id, "wrong hours", &source, &error));
-	assert_false(store_invoice_dispute(f->db, invoice->id, NULL, &source, &error));
+	assert_true(store_invoice_dispute(f->db, invoice->id, "wrong hours", 0, &source, &error));
+	assert_false(store_invoice_dispute(f->db, invoice->id, NULL, 0, &source, &error));
 	g_clear_error(&error);
 	now = store_invoice_get(f->db, invoice->id, NULL);
 	assert_int_equal(now->status, INVOICE_DISPUTED);
@@ -489,7 +548,7 @@ test_list_filters(void **state)
 	store_invoice_filter filter = {.by_status = true, .status = INVOICE_DISPUTED};
 	GPtrArray *list;
 
-	assert_true(store_invoice_dispute(f->db, b->id, NULL, &source, NULL));
+	assert_true(store_invoice_dispute(f->db, b->id, NULL, 0, &source, NULL));
 	list = store_invoice_list(f->db, &filter, NULL);
 	assert_int_equal(list->len, 1);
 	assert_string_equal(((store_invoice *)g_ptr_array_index(list, 0))->number, "B");
@@ -666,6 +725,195 @@ test_invoices_for_references(void **state)
 	store_invoice_free(drafted);
 }
 
+/* A message of the client on a day, with a class. */
+static store_message *
+add_reply(fixture *f, const char *message_id, const char *klass, dm_date date)
+{
+	store_message *message = store_message_new();
+	bool inserted;
+
+	message->message_id = g_strdup(message_id);
+	message->direction = MESSAGE_IN;
+	message->folder = g_strdup("INBOX");
+	message->client_id = f->client_id;
+	message->class_name = g_strdup(klass);
+	message->date = date;
+	message->sent_at = (int64_t)date * 86400;
+	assert_true(store_message_add(f->db, message, &inserted, NULL));
+	assert_true(inserted);
+	return message;
+}
+
+/*
+ * An unrecognised reply stays unread, whatever the client wrote after it,
+ * until the user deals with the client's replies: then every one of them
+ * up to now is read, on that day, with one event on the client.
+ */
+static void
+test_unread_replies_until_marked_read(void **state)
+{
+	fixture *f = *state;
+	store_source source = {.command = "invoice promise"};
+	store_message_filter unread = {.client_id = f->client_id, .unread_only = true};
+	store_message_filter all = {.client_id = f->client_id};
+	store_client_activity activity;
+	store_message *first, *second, *promise, *read;
+	GPtrArray *list;
+	GError *error = NULL;
+	int marked = -1;
+
+	first = add_reply(f, "u1@x", "unrecognised", dm_date_from_ymd(2026, 11, 2));
+	promise = add_reply(f, "p1@x", "promised", dm_date_from_ymd(2026, 11, 3));
+	second = add_reply(f, "u2@x", "unrecognised", dm_date_from_ymd(2026, 11, 4));
+	assert_true(store_message_is_unread(first));
+	assert_false(store_message_is_unread(promise));
+
+	/* Both unread ones, oldest first, though a promise came between. */
+	assert_true(store_client_activity_get(f->db, f->client_id, &activity, &error));
+	assert_int_equal(activity.unread_replies->len, 2);
+	assert_string_equal(((store_message *)g_ptr_array_index(activity.unread_replies, 0))
+				->message_id,
+			    "u1@x");
+	assert_string_equal(((store_message *)g_ptr_array_index(activity.unread_replies, 1))
+				->message_id,
+			    "u2@x");
+	assert_int_equal(activity.last_incoming, dm_date_from_ymd(2026, 11, 4));
+	store_client_activity_clear(&activity);
+	list = store_message_list(f->db, &all, &error);
+	assert_int_equal(list->len, 3);
+	g_ptr_array_unref(list);
+
+	assert_true(store_client_mark_replies_read(f->db, f->client_id,
+						   dm_date_from_ymd(2026, 11, 5), &source, &marked,
+						   &error));
+	assert_int_equal(marked, 2);
+	list = store_message_list(f->db, &unread, &error);
+	assert_int_equal(list->len, 0);
+	g_ptr_array_unref(list);
+	read = store_message_find(f->db, "u1@x", &error);
+	assert_int_equal(read->read_on, dm_date_from_ymd(2026, 11, 5));
+	assert_false(store_message_is_unread(read));
+	store_message_free(read);
+	assert_true(store_client_activity_get(f->db, f->client_id, &activity, &error));
+	assert_int_equal(activity.unread_replies->len, 0);
+	store_client_activity_clear(&activity);
+
+	/* Nothing left to mark: no second event. */
+	{
+		int64_t events = store_event_count(f->db, NULL);
+		assert_true(store_client_mark_replies_read(f->db, f->client_id,
+							   dm_date_from_ymd(2026, 11, 6), &source,
+							   &marked, &error));
+		assert_int_equal(marked, 0);
+		assert_int_equal(store_event_count(f->db, NULL), events);
+	}
+	store_message_free(first);
+	store_message_free(second);
+	store_message_free(promise);
+}
+
+/*
+ * The user's reading of a message: its class changes, the rule goes, it
+ * is read, and each linked invoice gets an event naming the source.
+ */
+static void
+test_message_set_class(void **state)
+{
+	fixture *f = *state;
+	store_source source = {.command = "message set"};
+	store_invoice *invoice = add_invoice(f, "FV/51", 900);
+	store_message *message = add_reply(f, "u5@x", "unrecognised", dm_date_from_ymd(2026, 11, 2));
+	store_message *now;
+	GPtrArray *events;
+	const store_event *last;
+	GError *error = NULL;
+
+	source.message_row = message->id;
+	assert_true(store_message_link_invoice(f->db, message->id, invoice->id, "number", NULL));
+	assert_true(store_message_set_class(f->db, message->id, "promised",
+					    dm_date_from_ymd(2026, 11, 20),
+					    dm_date_from_ymd(2026, 11, 3), &source, &error));
+	now = store_message_find(f->db, "u5@x", &error);
+	assert_string_equal(now->class_name, "promised");
+	assert_int_equal(now->class_date, dm_date_from_ymd(2026, 11, 20));
+	assert_null(now->rule_id);
+	assert_int_equal(now->read_on, dm_date_from_ymd(2026, 11, 3));
+	store_message_free(now);
+	events = store_event_list_for_invoice(f->db, invoice->id, &error);
+	last = g_ptr_array_index(events, events->len - 1);
+	assert_string_equal(last->kind, "class");
+	assert_string_equal(last->command, "message set");
+	assert_string_equal(last->message_id, "u5@x");
+	assert_string_equal(last->before, "unrecognised");
+	assert_string_equal(last->after, "promised");
+	assert_string_equal(last->detail, "message <u5@x> of 2026-11-02 read as promised 2026-11-20");
+	g_ptr_array_unref(events);
+	/* Read once: a later reading keeps the first day. */
+	assert_true(store_message_set_class(f->db, message->id, "none", DM_DATE_NONE,
+					    dm_date_from_ymd(2026, 11, 9), &source, &error));
+	now = store_message_find(f->db, "u5@x", &error);
+	assert_int_equal(now->read_on, dm_date_from_ymd(2026, 11, 3));
+	assert_int_equal(now->class_date, DM_DATE_NONE);
+	store_message_free(now);
+	assert_false(store_message_set_class(f->db, 9999, "none", DM_DATE_NONE, DM_DATE_NONE,
+					     &source, &error));
+	assert_true(g_error_matches(error, DM_ERROR, DM_ERROR_NOT_FOUND));
+	g_clear_error(&error);
+	store_message_free(message);
+	store_invoice_free(invoice);
+}
+
+/*
+ * A dispute of part of an invoice: never more than the balance; paying the
+ * rest leaves the contested part in dispute; resolving forgets the figure.
+ */
+static void
+test_partial_dispute(void **state)
+{
+	fixture *f = *state;
+	store_source source = {.command = "invoice dispute"};
+	store_invoice *invoice = add_invoice(f, "FV/52", 100000);
+	store_invoice *now;
+	GError *error = NULL;
+
+	assert_false(store_invoice_dispute(f->db, invoice->id, "too many hours", 100001, &source,
+					   &error));
+	assert_true(g_error_matches(error, DM_ERROR, DM_ERROR_INPUT));
+	assert_non_null(strstr(error->message, "invoice FV/52: the disputed amount 1000.01 PLN"
+					       " exceeds its balance of 1000.00 PLN"));
+	g_clear_error(&error);
+	now = store_invoice_get(f->db, invoice->id, NULL);
+	assert_int_equal(now->status, INVOICE_OPEN);
+	store_invoice_free(now);
+
+	assert_true(store_invoice_dispute(f->db, invoice->id, "too many hours", 30000, &source,
+					  &error));
+	now = store_invoice_get(f->db, invoice->id, NULL);
+	assert_int_equal(now->status, INVOICE_DISPUTED);
+	assert_int_equal(now->disputed_amount, 30000);
+	store_invoice_free(now);
+	{
+		GPtrArray *events = store_event_list_for_invoice(f->db, invoice->id, NULL);
+		const store_event *last = g_ptr_array_index(events, events->len - 1);
+		assert_string_equal(last->detail, "disputes 300.00 PLN: too many hours");
+		g_ptr_array_unref(events);
+	}
+	/* The client pays what it does not contest. */
+	assert_true(store_invoice_record_payment(f->db, invoice->id, 70000,
+						 dm_date_from_ymd(2026, 11, 10), &source, &error));
+	now = store_invoice_get(f->db, invoice->id, NULL);
+	assert_int_equal(now->status, INVOICE_DISPUTED);
+	assert_int_equal(now->balance, 30000);
+	assert_int_equal(now->disputed_amount, 30000);
+	store_invoice_free(now);
+	assert_true(store_invoice_resolve(f->db, invoice->id, &source, &error));
+	now = store_invoice_get(f->db, invoice->id, NULL);
+	assert_int_equal(now->status, INVOICE_PARTIAL);
+	assert_int_equal(now->disputed_amount, 0);
+	store_invoice_free(now);
+	store_invoice_free(invoice);
+}
+
 /*
  * A refused change inside a larger transaction (a promise on a disputed
  * invoice while a scan batch is open) undoes only itself: the message
@@ -681,7 +929,7 @@ test_inner_failure_keeps_outer_transaction(void **state)
 	store_message *first, *second, *found;
 	GError *error = NULL;
 
-	assert_true(store_invoice_dispute(f->db, invoice->id, "wrong amount", &source, NULL));
+	assert_true(store_invoice_dispute(f->db, invoice->id, "wrong amount", 0, &source, NULL));
 	assert_true(store_begin(f->db, NULL));
 	first = add_message(f, "before@x", f->client_id);
 	assert_false(store_invoice_promise(f->db, invoice->id, dm_date_from_ymd(2026, 12, 1),
@@ -734,6 +982,10 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_migration_from_version_1, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_migration_from_version_2, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_migration_from_version_3, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unread_replies_until_marked_read, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_message_set_class, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_partial_dispute, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan_splits_balance_and_settles, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_promise_broken_after_grace, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_draft_sent_raises_level, setup, teardown),
