@@ -296,11 +296,13 @@ static int
 rules_test(cli_context *ctx, int argc, char **argv)
 {
 	char *format_name = NULL;
-	int minimum = 0;
+	int minimum = 0, date_minimum = -1;
 	gboolean show_failures = FALSE;
 	GOptionEntry entries[] = {
 	    {"min-accuracy", 0, 0, G_OPTION_ARG_INT, &minimum,
 	     "exit non-zero when a language's class or date accuracy is below N percent", "N"},
+	    {"min-date-accuracy", 0, 0, G_OPTION_ARG_INT, &date_minimum,
+	     "a different minimum for dates (default: --min-accuracy)", "N"},
 	    {"failures", 0, 0, G_OPTION_ARG_NONE, &show_failures, "list every miss", NULL},
 	    {"format", 0, 0, G_OPTION_ARG_STRING, &format_name, "table, csv or json", "FORMAT"},
 	    {NULL}};
@@ -407,9 +409,14 @@ rules_test(cli_context *ctx, int argc, char **argv)
 		printer_int(p, acc->date_right);
 		printer_int(p, percent(acc->date_right, acc->dated));
 		printer_row_end(p);
-		if (i < results->len && (percent(acc->class_right, acc->messages) < minimum ||
-					 percent(acc->date_right, acc->dated) < minimum)) {
-			dm_log_error("%s: accuracy below %d%%", acc->language, minimum);
+		if (i < results->len && percent(acc->class_right, acc->messages) < minimum) {
+			dm_log_error("%s: class accuracy below %d%%", acc->language, minimum);
+			code = EX_DATAERR;
+		}
+		if (i < results->len &&
+		    percent(acc->date_right, acc->dated) < (date_minimum >= 0 ? date_minimum : minimum)) {
+			dm_log_error("%s: date accuracy below %d%%", acc->language,
+				     date_minimum >= 0 ? date_minimum : minimum);
 			code = EX_DATAERR;
 		}
 	}
