@@ -14,39 +14,6 @@
 
 GMutex rules_jit_lock;
 
-#define PACK_COMPILE_FLAGS \
-	(PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF | PCRE2_DUPNAMES)
-
-static void regex_find_date_groups(rule_regex *regex, const pcre2_code *code);
-
-bool
-rules_regex_compile_lazy(rule_regex *regex)
-{
-	int code = 0;
-	PCRE2_SIZE offset = 0;
-
-	if (g_atomic_pointer_get(&regex->code) != NULL)
-		return true;
-	if (regex->lazy_source == NULL)
-		return false;
-	/* Callers hold rules_jit_lock or run before any thread matches. */
-	pcre2_code *compiled = pcre2_compile((PCRE2_SPTR)regex->lazy_source, PCRE2_ZERO_TERMINATED,
-	                                     PACK_COMPILE_FLAGS, &code, &offset, NULL);
-	if (compiled == NULL) {
-		/* rules_load and `rules check` report it with its line; here it is
-		 * said once, and the pattern never matches. */
-		dm_log_warning("a rule pattern does not compile, it is left out: %s", regex->source);
-		g_free(regex->lazy_source);
-		regex->lazy_source = NULL;
-		return false;
-	}
-	g_free(regex->lazy_source);
-	regex->lazy_source = NULL;
-	/* The date groups are known before the code is published to other threads. */
-	regex_find_date_groups(regex, compiled);
-	g_atomic_pointer_set(&regex->code, compiled);
-	return true;
-}
 
 void
 rule_regex_free(gpointer data)
@@ -70,6 +37,8 @@ rule_new(const char *id, const char *file, unsigned line)
 	r->patterns = g_ptr_array_new_with_free_func(rule_regex_free);
 	r->guards = g_ptr_array_new_with_free_func(rule_regex_free);
 	r->unless = g_ptr_array_new_with_free_func(rule_regex_free);
+	for (int k = 0; k < RULE_LINE_KINDS; k++)
+		r->lines[k] = g_ptr_array_new_with_free_func(rule_line_free);
 	r->file = g_strdup(file);
 	r->line = line;
 	return r;
@@ -86,6 +55,8 @@ rule_free(gpointer data)
 	g_ptr_array_unref(r->patterns);
 	g_ptr_array_unref(r->guards);
 	g_ptr_array_unref(r->unless);
+	for (int k = 0; k < RULE_LINE_KINDS; k++)
+		g_ptr_array_unref(r->lines[k]);
 	g_free(r->file);
 	g_free(r);
 }
@@ -99,6 +70,8 @@ rules_free(rules *set)
 	g_ptr_array_unref(set->rules);
 	g_hash_table_unref(set->clause_breaks);
 	g_hash_table_unref(set->indexes);
+	g_hash_table_unref(set->prepared);
+	lexicon_free(set->lexicon);
 	g_free(set);
 }
 
@@ -119,6 +92,7 @@ regexes_jit(GPtrArray *regexes)
 void
 rules_jit_compile_all(rules *set)
 {
+	rules_ensure_prepared(set, NULL);
 	g_mutex_lock(&rules_jit_lock);
 	for (guint i = 0; i < set->rules->len; i++) {
 		rule *r = g_ptr_array_index(set->rules, i);
@@ -158,11 +132,7 @@ typedef struct {
 	const char *path;
 	const char *dir_language; /* the <lang>/ directory the file is in, or NULL */
 	GHashTable *seen;         /* id -> "file:line" of its first definition in this directory */
-	const lexicon *lexicon;   /* the concepts patterns may name, or NULL */
 	const char *const *languages; /* the languages loaded */
-	bool lazy;                    /* compile patterns on first use (rules_load_lazy) */
-	GHashTable *indexes;          /* the set's word indexes, by language */
-	rules_index *index;           /* the current rule's language's, or NULL */
 	GPtrArray *out;           /* rule *: the rules read, valid ones only */
 	GString *errors;
 	/* This file's problems, put in line order when the file is done: a
@@ -171,30 +141,7 @@ typedef struct {
 	/* The rule being read and which lines it has had. */
 	rule *current;
 	bool has_class, has_priority, has_on, has_pattern_line, current_bad;
-	/* The rule's lines, expanded and folded, compiled together at its end. */
-	GPtrArray *pending[3]; /* pack_line *: patterns, guards, unless */
 } pack_reader;
-
-/* One pattern, guard or unless line of the rule being read. */
-typedef struct {
-	unsigned line;
-	char *directive;
-	char *source; /* as written */
-	char *folded; /* concepts expanded, folded like the text */
-} pack_line;
-
-enum { PENDING_PATTERN, PENDING_GUARD, PENDING_UNLESS };
-
-static void
-pack_line_free(gpointer data)
-{
-	pack_line *l = data;
-	g_free(l->directive);
-	g_free(l->source);
-	g_free(l->folded);
-	g_free(l);
-}
-
 typedef struct {
 	unsigned line;
 	unsigned sequence;
@@ -258,137 +205,24 @@ rule_id_language(const char *id)
 	return language;
 }
 
-/* Finds the groups named "date" in the compiled pattern's name table. */
-static void
-regex_find_date_groups(rule_regex *regex, const pcre2_code *code)
-{
-	uint32_t count = 0, entry_size = 0;
-	PCRE2_SPTR table = NULL;
-	pcre2_pattern_info(code, PCRE2_INFO_NAMECOUNT, &count);
-	pcre2_pattern_info(code, PCRE2_INFO_NAMEENTRYSIZE, &entry_size);
-	pcre2_pattern_info(code, PCRE2_INFO_NAMETABLE, &table);
-	regex->n_date_groups = 0;
-	for (uint32_t i = 0; i < count; i++) {
-		PCRE2_SPTR entry = table + (size_t)i * entry_size;
-		/* Each entry: the group number in two bytes, big-endian, then the name. */
-		int number = (entry[0] << 8) | entry[1];
-		if (strcmp((const char *)entry + 2, "date") == 0 &&
-		    regex->n_date_groups < RULES_DATE_GROUPS_MAX)
-			regex->date_groups[regex->n_date_groups++] = number;
-	}
-}
-
-/*
- * Compiles one pattern or guard.  The pattern is folded like the text it
- * will meet (language_fold_text), so a pattern written with diacritics
- * also matches text typed without them.
- */
 static bool language_listed(const char *const *languages, const char *language);
 
 /*
- * Expands the concepts of one line and folds it; the rule's lines are
- * compiled together when the rule ends (pack_compile_rule).  False (with
- * the error reported) when a concept is unknown.
+ * Keeps one pattern, guard or unless line for the rule: its concepts are
+ * expanded and it is compiled when its language is prepared
+ * (filter/rules-prepare.c).
  */
-static bool
-pack_prepare(pack_reader *reader, unsigned line, const char *directive, const char *source,
-             GPtrArray *pending)
+static void
+pack_keep_line(pack_reader *reader, unsigned line, const char *directive, const char *source,
+               int kind)
 {
-	GError *error = NULL;
-	const char *language = reader->current != NULL ? reader->current->language : NULL;
-	/* Folded first, expanded after: the expansions are folded already, and
-	 * folding the few bytes the user wrote is cheaper than the result. */
-	char *folded = language_fold_text(source, strlen(source), NULL);
-	char *expanded = lexicon_expand(reader->lexicon, language, folded, &error);
-	pack_line *l;
+	rule_line *l = g_new0(rule_line, 1);
 
-	g_free(folded);
-	if (expanded == NULL) {
-		pack_error(reader, line, "%s: %s", directive, error->message);
-		g_error_free(error);
-		return false;
-	}
-	l = g_new0(pack_line, 1);
+	l->file = g_strdup(reader->path);
 	l->line = line;
 	l->directive = g_strdup(directive);
 	l->source = g_strdup(source);
-	l->folded = expanded;
-	g_ptr_array_add(pending, l);
-	return true;
-}
-
-/*
- * Compiles one line on its own, to report where a rule's combined regex
- * went wrong: the error names the line and, when no concept was expanded,
- * the offset in what the user wrote.
- */
-static void
-pack_report_line(pack_reader *reader, const pack_line *l)
-{
-	GArray *offsets = NULL;
-	GError *error = NULL;
-	const char *language = reader->current != NULL ? reader->current->language : NULL;
-	char *expanded = lexicon_expand(reader->lexicon, language, l->source, &error);
-	const char *directive = l->directive, *source = l->source;
-	unsigned line = l->line;
-	if (expanded == NULL) {
-		g_error_free(error);
-		return;
-	}
-	bool plain = strcmp(expanded, source) == 0;
-	char *folded = language_fold_text(expanded, strlen(expanded), &offsets);
-	int code = 0;
-	PCRE2_SIZE offset = 0;
-	pcre2_code *compiled = pcre2_compile((PCRE2_SPTR)folded, PCRE2_ZERO_TERMINATED,
-	                                     PACK_COMPILE_FLAGS, &code, &offset, NULL);
-	if (compiled == NULL) {
-		PCRE2_UCHAR message[256];
-		pcre2_get_error_message(code, message, sizeof message);
-		size_t at = offset <= strlen(folded) ? g_array_index(offsets, size_t, offset) : offset;
-		/* An offset into the expansion would point nowhere the user wrote. */
-		if (plain)
-			pack_error(reader, line, "%s: %s at offset %zu in \"%s\"", directive,
-			           (char *)message, at, source);
-		else
-			pack_error(reader, line, "%s: %s in \"%s\" (with its concepts expanded)",
-			           directive, (char *)message, source);
-	} else {
-		pcre2_code_free(compiled);
-	}
-	g_array_unref(offsets);
-	g_free(folded);
-	g_free(expanded);
-}
-
-/* Compiles one line of the rule (or keeps it for later); false (reported) when PCRE2 refuses it. */
-static bool
-pack_compile_line(pack_reader *reader, const pack_line *l, GPtrArray *out)
-{
-	int code = 0;
-	PCRE2_SIZE offset = 0;
-	pcre2_code *compiled = NULL;
-	rule_regex *regex;
-
-	if (!reader->lazy) {
-		compiled = pcre2_compile((PCRE2_SPTR)l->folded, PCRE2_ZERO_TERMINATED,
-		                         PACK_COMPILE_FLAGS, &code, &offset, NULL);
-		if (compiled == NULL) {
-			pack_report_line(reader, l);
-			return false;
-		}
-	}
-	regex = g_new0(rule_regex, 1);
-	regex->code = compiled;
-	regex->source = g_strdup(l->source);
-	if (compiled != NULL)
-		regex_find_date_groups(regex, regex->code);
-	else
-		regex->lazy_source = g_strdup(l->folded);
-	if (reader->index != NULL)
-		regex->requires = rules_index_requirements(reader->index, reader->lexicon,
-		                                           reader->current->language, l->source);
-	g_ptr_array_add(out, regex);
-	return true;
+	g_ptr_array_add(reader->current->lines[kind], l);
 }
 
 /* Ends the current rule: checks it is complete and keeps it when it is. */
@@ -409,18 +243,6 @@ pack_finish_rule(pack_reader *reader)
 		pack_error(reader, r->line, "rule %s has no pattern", r->id);
 		bad = true;
 	}
-	if (!bad) {
-		GPtrArray *targets[3] = {r->patterns, r->guards, r->unless};
-		reader->current = r;
-		for (int k = 0; k < 3; k++)
-			for (guint i = 0; i < reader->pending[k]->len; i++)
-				if (!pack_compile_line(reader, g_ptr_array_index(reader->pending[k], i),
-				                       targets[k]))
-					bad = true;
-		reader->current = NULL;
-	}
-	for (int k = 0; k < 3; k++)
-		g_ptr_array_set_size(reader->pending[k], 0);
 	if (bad) {
 		rule_free(r);
 		return;
@@ -436,7 +258,6 @@ pack_start_rule(pack_reader *reader, unsigned line, const char *id)
 	reader->has_pattern_line = false;
 	reader->current_bad = false;
 	reader->current = rule_new(id, reader->path, line);
-	reader->index = NULL;
 
 	char *language = rule_id_language(id);
 	if (language == NULL) {
@@ -447,11 +268,6 @@ pack_start_rule(pack_reader *reader, unsigned line, const char *id)
 		return;
 	}
 	reader->current->language = language;
-	reader->index = g_hash_table_lookup(reader->indexes, language);
-	if (reader->index == NULL) {
-		reader->index = rules_index_new();
-		g_hash_table_insert(reader->indexes, g_strdup(language), reader->index);
-	}
 	if (reader->dir_language != NULL && strcmp(language, reader->dir_language) != 0) {
 		pack_error(reader, line, "rule %s is in the %s/ directory but its id says language %s",
 		           id, reader->dir_language, language);
@@ -570,11 +386,8 @@ pack_directive(pack_reader *reader, unsigned line, const char *word, const char 
 		 * concepts are not loaded, and the rule is dropped anyway. */
 		if (r->language != NULL && !language_listed(reader->languages, r->language))
 			return;
-		if (!pack_prepare(reader, line, word, value,
-		                  reader->pending[guard    ? PENDING_GUARD
-		                                  : unless ? PENDING_UNLESS
-		                                           : PENDING_PATTERN]))
-			reader->current_bad = true;
+		pack_keep_line(reader, line, word, value,
+		               guard ? RULE_LINE_GUARD : unless ? RULE_LINE_UNLESS : RULE_LINE_PATTERN);
 	}
 }
 
@@ -683,27 +496,19 @@ rules_add(rules *set, rule *r)
 /* Reads the files of one directory into the set (errors to errors). */
 static void
 rules_load_files(rules *set, char **files, const char *dir_language,
-                 const char *const *languages, const lexicon *lx, bool lazy, GHashTable *seen,
-                 GString *errors)
+                 const char *const *languages, GHashTable *seen, GString *errors)
 {
 	for (size_t f = 0; files[f] != NULL; f++) {
 		pack_reader reader = {
 		    .path = files[f],
 		    .dir_language = dir_language,
 		    .languages = languages,
-		    .lexicon = lx,
-		    .lazy = lazy,
-		    .indexes = set->indexes,
 		    .seen = seen,
 		    .out = g_ptr_array_new(),
 		    .errors = errors,
 		    .problems = g_array_new(FALSE, FALSE, sizeof(pack_problem)),
 		};
-		for (int k = 0; k < 3; k++)
-			reader.pending[k] = g_ptr_array_new_with_free_func(pack_line_free);
 		pack_read_file(&reader);
-		for (int k = 0; k < 3; k++)
-			g_ptr_array_unref(reader.pending[k]);
 		g_array_unref(reader.problems);
 		for (guint i = 0; i < reader.out->len; i++) {
 			rule *r = g_ptr_array_index(reader.out, i);
@@ -717,39 +522,67 @@ rules_load_files(rules *set, char **files, const char *dir_language,
 	}
 }
 
-/* The words that end a clause for "unless" ("but", "aber"), compiled once a language. */
-static void
-clause_break_compile(rules *set, const lexicon *lx, const char *language, GString *errors)
-{
-	const char *source = lexicon_clause_break(lx, language);
-	char *folded;
-	int code = 0;
-	PCRE2_SIZE offset = 0;
-	pcre2_code *compiled;
-
-	if (source == NULL)
-		return;
-	folded = language_fold_text(source, strlen(source), NULL);
-	compiled = pcre2_compile((PCRE2_SPTR)folded, PCRE2_ZERO_TERMINATED,
-	                         PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF,
-	                         &code, &offset, NULL);
-	if (compiled == NULL) {
-		PCRE2_UCHAR message[256];
-		pcre2_get_error_message(code, message, sizeof message);
-		g_string_append_printf(errors, "%s/lexicon: clause-break: %s\n", language,
-		                       (char *)message);
-	} else {
-		rule_regex *regex = g_new0(rule_regex, 1);
-		regex->code = compiled;
-		regex->source = g_strdup(source);
-		g_hash_table_insert(set->clause_breaks, g_strdup(language), regex);
-	}
-	g_free(folded);
-}
-
 static rules *
 rules_load_mode(const char *const *dirs, const char *const *languages, bool lazy,
                 GError **error);
+
+/* A "file:line: message" line's place: the file's first appearance, then the line. */
+typedef struct {
+	guint file;
+	unsigned long line;
+	guint sequence;
+	char *text;
+} problem_line;
+
+static gint
+compare_problem_lines(gconstpointer a, gconstpointer b)
+{
+	const problem_line *x = a, *y = b;
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->sequence < y->sequence ? -1 : x->sequence > y->sequence;
+}
+
+/*
+ * Puts the problems of expanding and compiling (found after every file was
+ * read) in line order among those of reading, file by file.
+ */
+static void
+sort_problems(GString *errors)
+{
+	char **lines = g_strsplit(errors->str, "\n", -1);
+	GArray *sorted = g_array_new(FALSE, FALSE, sizeof(problem_line));
+	GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
+
+	for (guint i = 0; lines[i] != NULL; i++) {
+		problem_line p = {G_MAXUINT, 0, i, lines[i]};
+		const char *colon = strchr(lines[i], ':');
+		if (lines[i][0] == '\0')
+			continue;
+		if (colon != NULL && g_ascii_isdigit(colon[1])) {
+			char *file = g_strndup(lines[i], (gsize)(colon - lines[i]));
+			guint k;
+			for (k = 0; k < files->len; k++)
+				if (strcmp(g_ptr_array_index(files, k), file) == 0)
+					break;
+			if (k == files->len)
+				g_ptr_array_add(files, g_strdup(file));
+			p.file = k;
+			p.line = strtoul(colon + 1, NULL, 10);
+			g_free(file);
+		}
+		g_array_append_val(sorted, p);
+	}
+	g_array_sort(sorted, compare_problem_lines);
+	g_string_truncate(errors, 0);
+	for (guint i = 0; i < sorted->len; i++)
+		g_string_append_printf(errors, "%s\n", g_array_index(sorted, problem_line, i).text);
+	g_array_unref(sorted);
+	g_ptr_array_unref(files);
+	g_strfreev(lines);
+}
 
 rules *
 rules_load(const char *const *dirs, const char *const *languages, GError **error)
@@ -771,6 +604,7 @@ rules_load_mode(const char *const *dirs, const char *const *languages, bool lazy
 	set->by_id = g_hash_table_new(g_str_hash, g_str_equal);
 	set->clause_breaks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, rule_regex_free);
 	set->indexes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, rules_index_free);
+	set->prepared = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	GString *errors = g_string_new(NULL);
 	GError *lexicon_error = NULL;
 	lexicon *lx = lazy ? lexicon_load_unchecked(dirs, languages, &lexicon_error)
@@ -789,22 +623,25 @@ rules_load_mode(const char *const *dirs, const char *const *languages, bool lazy
 		for (size_t l = 0; languages != NULL && languages[l] != NULL; l++) {
 			char *sub = g_build_filename(dirs[d], languages[l], NULL);
 			char **files = pack_list_files(sub);
-			rules_load_files(set, files, languages[l], languages, lx, lazy, seen, errors);
+			rules_load_files(set, files, languages[l], languages, seen, errors);
 			g_strfreev(files);
 			g_free(sub);
 		}
 		char **files = pack_list_files(dirs[d]);
-		rules_load_files(set, files, NULL, languages, lx, lazy, seen, errors);
+		rules_load_files(set, files, NULL, languages, seen, errors);
 		g_strfreev(files);
 		g_hash_table_unref(seen);
 	}
-	for (size_t l = 0; lx != NULL && languages != NULL && languages[l] != NULL; l++)
-		clause_break_compile(set, lx, languages[l], errors);
-	for (guint i = 0; i < set->rules->len; i++) {
-		rule *r = g_ptr_array_index(set->rules, i);
-		r->clause_break = g_hash_table_lookup(set->clause_breaks, r->language);
+	set->lexicon = lx;
+	set->lazy = lazy;
+	/* Eagerly, every line is expanded and compiled now, so that every error
+	 * is reported with its line; lazily, when its language is first used. */
+	if (!lazy) {
+		rules_prepare_all(set, errors);
+		lexicon_free(set->lexicon);
+		set->lexicon = NULL;
+		sort_problems(errors);
 	}
-	lexicon_free(lx);
 	if (errors->len > 0) {
 		g_string_truncate(errors, errors->len - 1);
 		g_set_error_literal(error, DM_ERROR, DM_ERROR_CONFIG, errors->str);

@@ -9,6 +9,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "filter/lexicon.h"
 #include "filter/rules-index.h"
 #include "filter/rules.h"
 
@@ -60,12 +61,26 @@ typedef struct rule_regex {
 #define RULES_JIT_AFTER_USES 8
 extern GMutex rules_jit_lock;
 
+/* A pattern, guard or unless line as the pack wrote it. */
+typedef struct {
+	char *file;
+	unsigned line;
+	char *directive; /* "pattern", "guard" or "unless" */
+	char *source;
+} rule_line;
+
+enum { RULE_LINE_PATTERN, RULE_LINE_GUARD, RULE_LINE_UNLESS, RULE_LINE_KINDS };
+
 typedef struct {
 	char *id;
 	char *language;
 	rules_class klass;
 	int priority;
 	bool on_subject;
+	/* The lines as read (rule_line *), turned into the regexes below when
+	 * the rule's language is first used (rules_prepare_language). */
+	GPtrArray *lines[RULE_LINE_KINDS];
+	gint prepared;
 	GPtrArray *patterns; /* rule_regex * */
 	GPtrArray *guards;   /* rule_regex *: veto anywhere in the field */
 	GPtrArray *unless;   /* rule_regex *: veto within the match's clause */
@@ -79,9 +94,34 @@ struct rules {
 	GHashTable *by_id; /* id -> rule * (borrowed) */
 	GHashTable *clause_breaks; /* language -> rule_regex *: its clause-break words */
 	GHashTable *indexes;       /* language -> rules_index *: the words patterns need */
+	/* The concepts rules are expanded with, kept until every language is
+	 * prepared; and the languages that are (language -> GINT_TO_POINTER(1)). */
+	lexicon *lexicon;
+	GHashTable *prepared;
+	bool all_prepared;
+	bool lazy;
 };
 
 void rule_regex_free(gpointer data);
+void rule_line_free(gpointer data);
+
+#define RULES_COMPILE_FLAGS \
+	(PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF | PCRE2_DUPNAMES)
+
+/*
+ * Turns the lines of every rule of language into regexes: concepts
+ * expanded, folded, compiled at once (or on first use when the set was
+ * loaded lazily), with their word requirements; and the language's
+ * clause-break regex.  Runs once a language, under rules_jit_lock.
+ * Problems are appended to errors as "file:line: message" lines (NULL:
+ * logged as warnings, the line left out).  Returns false when there were
+ * some.
+ */
+bool rules_prepare_language(rules *set, const char *language, GString *errors);
+/* The same for every language of the set (and frees the lexicon after). */
+bool rules_prepare_all(rules *set, GString *errors);
+/* Prepares the languages (NULL-terminated, NULL = all) if they are not yet. */
+void rules_ensure_prepared(const rules *set, const char *const *languages);
 /* Compiles a regex kept as lazy_source, under rules_jit_lock; false when it cannot be. */
 bool rules_regex_compile_lazy(rule_regex *regex);
 

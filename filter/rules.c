@@ -559,6 +559,7 @@ rules_classify_languages(const rules *set, const char *const *languages, const c
 	memset(verdict, 0, sizeof *verdict);
 	verdict->klass = RULES_CLASS_NONE;
 	verdict->class_name = rules_class_name(RULES_CLASS_NONE);
+	rules_ensure_prepared(set, languages);
 
 	reply_field fields[2];
 	reply_field_init(&fields[0], "subject", subject);
@@ -622,6 +623,10 @@ rules_clause_of(const rules *set, const char *language, const char *text, size_t
 	reply_field field;
 	rule probe = {0};
 	size_t fs = 0, fe, cf, ct;
+	const char *only[] = {language, NULL};
+
+	if (language != NULL)
+		rules_ensure_prepared(set, only);
 
 	reply_field_init(&field, "body", text);
 	/* The range in folded bytes: the first folded byte at or after each end. */

@@ -1,0 +1,260 @@
+/*
+ * From the lines a pack wrote to the regexes rules.c matches: concepts
+ * expanded (filter/lexicon.h), folded like the text, compiled with PCRE2,
+ * each pattern's word requirements indexed (filter/rules-index.h).
+ *
+ * A language's rules are prepared when it is first used, not when the
+ * packs are read: a filter run reads one reply in one language, and
+ * expanding eight packs of concepts would cost it more than the reply.
+ * `dunmail rules check` and rules_load prepare every language at once, so
+ * that every error is reported with its file and line before mail arrives.
+ */
+#include "filter/rules-private.h"
+
+#include <string.h>
+
+#include "common/util.h"
+#include "filter/language.h"
+
+void
+rule_line_free(gpointer data)
+{
+	rule_line *l = data;
+
+	g_free(l->file);
+	g_free(l->directive);
+	g_free(l->source);
+	g_free(l);
+}
+
+static void
+regex_find_date_groups(rule_regex *regex, const pcre2_code *code)
+{
+	uint32_t count = 0, entry_size = 0;
+	PCRE2_SPTR table = NULL;
+
+	pcre2_pattern_info(code, PCRE2_INFO_NAMECOUNT, &count);
+	pcre2_pattern_info(code, PCRE2_INFO_NAMEENTRYSIZE, &entry_size);
+	pcre2_pattern_info(code, PCRE2_INFO_NAMETABLE, &table);
+	regex->n_date_groups = 0;
+	for (uint32_t i = 0; i < count; i++) {
+		PCRE2_SPTR entry = table + (size_t)i * entry_size;
+		/* Each entry: the group number in two bytes, big-endian, then the name. */
+		int number = (entry[0] << 8) | entry[1];
+		if (strcmp((const char *)entry + 2, "date") == 0 &&
+		    regex->n_date_groups < RULES_DATE_GROUPS_MAX)
+			regex->date_groups[regex->n_date_groups++] = number;
+	}
+}
+
+bool
+rules_regex_compile_lazy(rule_regex *regex)
+{
+	int code = 0;
+	PCRE2_SIZE offset = 0;
+	pcre2_code *compiled;
+
+	if (g_atomic_pointer_get(&regex->code) != NULL)
+		return true;
+	if (regex->lazy_source == NULL)
+		return false;
+	/* Callers hold rules_jit_lock or run before any thread matches. */
+	compiled = pcre2_compile((PCRE2_SPTR)regex->lazy_source, PCRE2_ZERO_TERMINATED,
+	                         RULES_COMPILE_FLAGS, &code, &offset, NULL);
+	g_free(regex->lazy_source);
+	regex->lazy_source = NULL;
+	if (compiled == NULL) {
+		/* `dunmail rules check` reports it with its line; here it is said
+		 * once, and the pattern never matches. */
+		dm_log_warning("a rule pattern does not compile, it is left out: %s", regex->source);
+		return false;
+	}
+	/* The date groups are known before the code is published to other threads. */
+	regex_find_date_groups(regex, compiled);
+	g_atomic_pointer_set(&regex->code, compiled);
+	return true;
+}
+
+static void G_GNUC_PRINTF(3, 4)
+report(GString *errors, const rule_line *l, const char *fmt, ...)
+{
+	va_list args;
+	char *message;
+
+	va_start(args, fmt);
+	message = g_strdup_vprintf(fmt, args);
+	va_end(args);
+	if (errors != NULL)
+		g_string_append_printf(errors, "%s:%u: %s\n", l->file, l->line, message);
+	else
+		dm_log_warning("%s:%u: %s (the line is left out)", l->file, l->line, message);
+	g_free(message);
+}
+
+/*
+ * Says where PCRE2 refused a line: the offset in what the user wrote when
+ * no concept was expanded in it (an offset into the expansion would point
+ * nowhere the user wrote).
+ */
+static void
+report_compile_error(GString *errors, const rule_line *l, const char *expanded, int code,
+                     PCRE2_SIZE offset)
+{
+	PCRE2_UCHAR message[256];
+	char *folded_source = language_fold_text(l->source, strlen(l->source), NULL);
+
+	pcre2_get_error_message(code, message, sizeof message);
+	if (strcmp(expanded, folded_source) == 0) {
+		GArray *offsets = NULL;
+		char *folded = language_fold_text(l->source, strlen(l->source), &offsets);
+		size_t at = offset <= strlen(folded) ? g_array_index(offsets, size_t, offset) : offset;
+		report(errors, l, "%s: %s at offset %zu in \"%s\"", l->directive, (char *)message, at,
+		       l->source);
+		g_array_unref(offsets);
+		g_free(folded);
+	} else {
+		report(errors, l, "%s: %s in \"%s\" (with its concepts expanded)", l->directive,
+		       (char *)message, l->source);
+	}
+	g_free(folded_source);
+}
+
+/* One line to a regex; NULL (reported) when it cannot be. */
+static rule_regex *
+prepare_line(rules *set, const rule *r, const rule_line *l, rules_index *index, GString *errors)
+{
+	GError *error = NULL;
+	/* Folded first, expanded after: the expansions are folded already, and
+	 * folding the few bytes the user wrote is cheaper than the result. */
+	char *folded = language_fold_text(l->source, strlen(l->source), NULL);
+	char *expanded = lexicon_expand(set->lexicon, r->language, folded, &error);
+	rule_regex *regex;
+
+	g_free(folded);
+	if (expanded == NULL) {
+		report(errors, l, "%s: %s", l->directive, error->message);
+		g_error_free(error);
+		return NULL;
+	}
+	regex = g_new0(rule_regex, 1);
+	regex->source = g_strdup(l->source);
+	if (set->lazy) {
+		regex->lazy_source = expanded;
+	} else {
+		int code = 0;
+		PCRE2_SIZE offset = 0;
+		pcre2_code *compiled = pcre2_compile((PCRE2_SPTR)expanded, PCRE2_ZERO_TERMINATED,
+		                                     RULES_COMPILE_FLAGS, &code, &offset, NULL);
+		if (compiled == NULL) {
+			report_compile_error(errors, l, expanded, code, offset);
+			g_free(expanded);
+			rule_regex_free(regex);
+			return NULL;
+		}
+		regex_find_date_groups(regex, compiled);
+		regex->code = compiled;
+		g_free(expanded);
+	}
+	regex->requires = rules_index_requirements(index, set->lexicon, r->language, l->source);
+	return regex;
+}
+
+/* The words that end a clause for "unless" ("but", "aber"), compiled once a language. */
+static void
+prepare_clause_break(rules *set, const char *language)
+{
+	const char *source = lexicon_clause_break(set->lexicon, language);
+	char *folded;
+	int code = 0;
+	PCRE2_SIZE offset = 0;
+	pcre2_code *compiled;
+
+	if (source == NULL || g_hash_table_contains(set->clause_breaks, language))
+		return;
+	folded = language_fold_text(source, strlen(source), NULL);
+	compiled = pcre2_compile((PCRE2_SPTR)folded, PCRE2_ZERO_TERMINATED,
+	                         PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF,
+	                         &code, &offset, NULL);
+	if (compiled != NULL) {
+		rule_regex *regex = g_new0(rule_regex, 1);
+		regex->code = compiled;
+		regex->source = g_strdup(source);
+		g_hash_table_insert(set->clause_breaks, g_strdup(language), regex);
+	}
+	g_free(folded);
+}
+
+bool
+rules_prepare_language(rules *set, const char *language, GString *errors)
+{
+	rules_index *index;
+	const rule_regex *clause_break;
+	gsize before = errors != NULL ? errors->len : 0;
+	bool ok = true;
+
+	if (g_hash_table_contains(set->prepared, language))
+		return true;
+	index = g_hash_table_lookup(set->indexes, language);
+	if (index == NULL) {
+		index = rules_index_new();
+		g_hash_table_insert(set->indexes, g_strdup(language), index);
+	}
+	if (set->lexicon != NULL)
+		prepare_clause_break(set, language);
+	clause_break = g_hash_table_lookup(set->clause_breaks, language);
+	for (guint i = 0; i < set->rules->len; i++) {
+		rule *r = g_ptr_array_index(set->rules, i);
+		GPtrArray *targets[RULE_LINE_KINDS] = {r->patterns, r->guards, r->unless};
+		if (strcmp(r->language, language) != 0 || g_atomic_int_get(&r->prepared))
+			continue;
+		for (int k = 0; k < RULE_LINE_KINDS; k++) {
+			for (guint j = 0; j < r->lines[k]->len; j++) {
+				rule_regex *regex =
+				    prepare_line(set, r, g_ptr_array_index(r->lines[k], j), index, errors);
+				if (regex != NULL)
+					g_ptr_array_add(targets[k], regex);
+				else
+					ok = false;
+			}
+			g_ptr_array_set_size(r->lines[k], 0);
+		}
+		r->clause_break = clause_break;
+		g_atomic_int_set(&r->prepared, 1);
+	}
+	g_hash_table_insert(set->prepared, g_strdup(language), GINT_TO_POINTER(1));
+	return ok && (errors == NULL || errors->len == before);
+}
+
+bool
+rules_prepare_all(rules *set, GString *errors)
+{
+	bool ok = true;
+
+	if (set->all_prepared)
+		return true;
+	for (guint i = 0; i < set->rules->len; i++) {
+		rule *r = g_ptr_array_index(set->rules, i);
+		if (!rules_prepare_language(set, r->language, errors))
+			ok = false;
+	}
+	set->all_prepared = true;
+	return ok;
+}
+
+void
+rules_ensure_prepared(const rules *set, const char *const *languages)
+{
+	rules *mutable = (rules *)set;
+	bool all = languages == NULL;
+
+	/* The set is shared by threads: preparing is its one late change, done
+	 * under the lock and seen through the per-rule flags. */
+	g_mutex_lock(&rules_jit_lock);
+	if (all) {
+		rules_prepare_all(mutable, NULL);
+	} else {
+		for (const char *const *l = languages; *l != NULL; l++)
+			rules_prepare_language(mutable, *l, NULL);
+	}
+	g_mutex_unlock(&rules_jit_lock);
+}
