@@ -365,6 +365,49 @@ has_top_alternation(const char *s, const char *e)
 	return false;
 }
 
+char **
+rules_index_split_alternatives(const char *source)
+{
+	const char *end = source + strlen(source), *start = source, *options_end = source;
+	GPtrArray *pieces;
+	char *options;
+	int depth = 0;
+
+	/* A leading "(?s)" or "(?m)" sets options for everything after it. */
+	if (source[0] == '(' && source[1] == '?') {
+		const char *p = source + 2;
+		while (g_ascii_isalpha(*p) || *p == '-' || *p == '^')
+			p++;
+		if (*p == ')' && p > source + 2)
+			options_end = p + 1;
+	}
+	if (!has_top_alternation(options_end, end))
+		return NULL;
+	options = g_strndup(source, (gsize)(options_end - source));
+	pieces = g_ptr_array_new();
+	start = options_end;
+	for (const char *p = options_end;; p++) {
+		if (p >= end || (*p == '|' && depth == 0)) {
+			g_ptr_array_add(pieces, g_strdup_printf("%s%.*s", options, (int)(p - start), start));
+			if (p >= end)
+				break;
+			start = p + 1;
+			continue;
+		}
+		if (*p == '\\' && p + 1 < end)
+			p++;
+		else if (*p == '[')
+			p = class_end(p, end) - 1;
+		else if (*p == '(')
+			depth++;
+		else if (*p == ')')
+			depth--;
+	}
+	g_free(options);
+	g_ptr_array_add(pieces, NULL);
+	return (char **)g_ptr_array_free(pieces, FALSE);
+}
+
 static void
 add_requirement(GPtrArray *requirements, GArray *ids)
 {

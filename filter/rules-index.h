@@ -38,6 +38,15 @@ void rules_index_free(gpointer index);
 GPtrArray *rules_index_requirements(rules_index *index, const lexicon *lx, const char *language,
                                     const char *source);
 
+/*
+ * A line's top-level alternatives, each a pattern of its own ("a|b" gives
+ * "a" and "b"; a leading option setting such as "(?s)" goes with each), or
+ * NULL when it has no alternation at its top level.  Matching the pieces
+ * one by one finds what the whole finds, and each piece has requirements
+ * of its own.  Free with g_strfreev.
+ */
+char **rules_index_split_alternatives(const char *source);
+
 /* The anchors present in a folded text: a bit array (see rules_index_met). */
 GArray *rules_index_presence(const rules_index *index, const char *folded);
 

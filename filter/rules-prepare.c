@@ -119,14 +119,15 @@ report_compile_error(GString *errors, const rule_line *l, const char *expanded, 
 	g_free(folded_source);
 }
 
-/* One line to a regex; NULL (reported) when it cannot be. */
+/* One line (or one alternative of it) to a regex; NULL (reported) when it cannot be. */
 static rule_regex *
-prepare_line(rules *set, const rule *r, const rule_line *l, rules_index *index, GString *errors)
+prepare_source(rules *set, const rule *r, const rule_line *l, const char *source,
+               rules_index *index, GString *errors)
 {
 	GError *error = NULL;
 	/* Folded first, expanded after: the expansions are folded already, and
 	 * folding the few bytes the user wrote is cheaper than the result. */
-	char *folded = language_fold_text(l->source, strlen(l->source), NULL);
+	char *folded = language_fold_text(source, strlen(source), NULL);
 	char *expanded = lexicon_expand(set->lexicon, r->language, folded, &error);
 	rule_regex *regex;
 
@@ -155,8 +156,56 @@ prepare_line(rules *set, const rule *r, const rule_line *l, rules_index *index, 
 		regex->code = compiled;
 		g_free(expanded);
 	}
-	regex->requires = rules_index_requirements(index, set->lexicon, r->language, l->source);
+	regex->requires = rules_index_requirements(index, set->lexicon, r->language, source);
 	return regex;
+}
+
+/*
+ * One line to its regexes: a line with alternatives at its top level is
+ * split into one regex each, so that the word index can skip each apart.
+ * False (reported) when a piece cannot be compiled.
+ */
+static bool
+prepare_line(rules *set, const rule *r, const rule_line *l, rules_index *index,
+             GPtrArray *out, GString *errors)
+{
+	char **pieces = rules_index_split_alternatives(l->source);
+	bool ok = true;
+
+	if (pieces == NULL) {
+		rule_regex *regex = prepare_source(set, r, l, l->source, index, errors);
+		if (regex == NULL)
+			return false;
+		g_ptr_array_add(out, regex);
+		return true;
+	}
+	/* A piece alone may not compile where the whole does ("(?<d>a)|\\k<d>"):
+	 * then the whole line is one regex, as written. */
+	GPtrArray *made = g_ptr_array_new();
+	GString *scratch = g_string_new(NULL);
+	for (char **piece = pieces; *piece != NULL && ok; piece++) {
+		rule_regex *regex = prepare_source(set, r, l, *piece, index, scratch);
+		if (regex == NULL)
+			ok = false;
+		else
+			g_ptr_array_add(made, regex);
+	}
+	g_strfreev(pieces);
+	g_string_free(scratch, TRUE);
+	for (guint i = 0; i < made->len; i++) {
+		if (ok)
+			g_ptr_array_add(out, g_ptr_array_index(made, i));
+		else
+			rule_regex_free(g_ptr_array_index(made, i));
+	}
+	g_ptr_array_unref(made);
+	if (!ok) {
+		rule_regex *regex = prepare_source(set, r, l, l->source, index, errors);
+		if (regex == NULL)
+			return false;
+		g_ptr_array_add(out, regex);
+	}
+	return true;
 }
 
 /* The words that end a clause for "unless" ("but", "aber"), compiled once a language. */
@@ -208,14 +257,10 @@ rules_prepare_language(rules *set, const char *language, GString *errors)
 		if (strcmp(r->language, language) != 0 || g_atomic_int_get(&r->prepared))
 			continue;
 		for (int k = 0; k < RULE_LINE_KINDS; k++) {
-			for (guint j = 0; j < r->lines[k]->len; j++) {
-				rule_regex *regex =
-				    prepare_line(set, r, g_ptr_array_index(r->lines[k], j), index, errors);
-				if (regex != NULL)
-					g_ptr_array_add(targets[k], regex);
-				else
+			for (guint j = 0; j < r->lines[k]->len; j++)
+				if (!prepare_line(set, r, g_ptr_array_index(r->lines[k], j), index,
+				                  targets[k], errors))
 					ok = false;
-			}
 			g_ptr_array_set_size(r->lines[k], 0);
 		}
 		r->clause_break = clause_break;
