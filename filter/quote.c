@@ -107,8 +107,13 @@ typedef enum {
 
 /* Device and app lines that mobile clients append ("Sent from my iPhone", translations). */
 #define QUOTE_WORDS "[\\p{L}\\p{N}][\\p{L}\\p{N} '’&\\-]{0,40}"
+/* "Sent via PayPal on Sunday" is a payment, not a device's signature. */
+#define QUOTE_NOT_A_DEVICE                                                                         \
+	"(?!(?:the |our |my )?(?:paypal|wise|revolut|stripe|bank|card|transfer|sepa|bacs|faster "   \
+	"payment|chaps|swift|online banking|direct debit|cheque|the link|payment)\\b)"
 #define QUOTE_MOBILE_SIGNATURES                                                                    \
-	"sent from (?:my )?" QUOTE_WORDS "|sent (?:with|via) " QUOTE_WORDS "|"                        \
+	"sent from (?:my )?" QUOTE_NOT_A_DEVICE QUOTE_WORDS "|sent (?:with|via) " QUOTE_NOT_A_DEVICE   \
+	QUOTE_WORDS "|"                                                                                 \
 	"get outlook for (?:ios|android)|obtener outlook para (?:ios|android)|"                   \
 	"envoyé (?:de|depuis) (?:mon )?" QUOTE_WORDS "|envoyé à partir de " QUOTE_WORDS "|"        \
 	"von meinem " QUOTE_WORDS " gesendet|gesendet (?:von|mit) (?:meinem )?" QUOTE_WORDS "|"    \

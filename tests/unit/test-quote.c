@@ -335,6 +335,17 @@ test_edges(void **state)
  * (a client pasting it, mail-parser-reply's email_pl_1_*), not the start of
  * a quote: the text below it is the reply.
  */
+/* "Sent via PayPal" is what the client did, not a mobile signature. */
+static void
+test_sent_via_a_payment_channel(void **state)
+{
+	assert_strip("Sent via PayPal on Sunday evening.\n", "Sent via PayPal on Sunday evening.");
+	assert_strip("Sent from our bank account yesterday.\n",
+		     "Sent from our bank account yesterday.");
+	assert_strip("Paid, thanks.\n\nSent via the Samsung Galaxy S23\n\n> Please pay.\n",
+		     "Paid, thanks.");
+}
+
 static void
 test_leading_header_block(void **state)
 {
@@ -464,6 +475,7 @@ main(void)
 		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_inline_reply_keeps_own_lines),
 		cmocka_unit_test(test_leading_header_block),
+		cmocka_unit_test(test_sent_via_a_payment_channel),
 		cmocka_unit_test(test_signatures),
 		cmocka_unit_test(test_not_attributions),
 		cmocka_unit_test(test_own_cases),
