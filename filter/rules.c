@@ -368,6 +368,9 @@ typedef struct {
 	const rules *set;
 	const reply_field *field;
 	GHashTable *by_language; /* language -> GArray presence */
+	/* The last language asked for: rules of a language come together. */
+	const char *last_language;
+	GArray *last_found;
 } presence;
 
 static bool
@@ -377,6 +380,8 @@ requirements_met(presence *cache, const rule *r, const rule_regex *regex)
 
 	if (regex->requires == NULL)
 		return true;
+	if (cache->last_language == r->language)
+		return rules_index_met(regex->requires, cache->last_found);
 	found = g_hash_table_lookup(cache->by_language, r->language);
 	if (found == NULL) {
 		const rules_index *index = g_hash_table_lookup(cache->set->indexes, r->language);
@@ -385,6 +390,8 @@ requirements_met(presence *cache, const rule *r, const rule_regex *regex)
 		found = rules_index_presence(index, cache->field->folded);
 		g_hash_table_insert(cache->by_language, r->language, found);
 	}
+	cache->last_language = r->language;
+	cache->last_found = found;
 	return rules_index_met(regex->requires, found);
 }
 
@@ -567,8 +574,10 @@ rules_classify_languages(const rules *set, const char *const *languages, const c
 	matcher *m = matcher_for_thread();
 	/* One cache a field: the subject and the body hold different words. */
 	presence caches[2] = {
-	    {set, &fields[0], g_hash_table_new_full(g_str_hash, g_str_equal, NULL, presence_free)},
-	    {set, &fields[1], g_hash_table_new_full(g_str_hash, g_str_equal, NULL, presence_free)},
+	    {set, &fields[0], g_hash_table_new_full(g_str_hash, g_str_equal, NULL, presence_free),
+	     NULL, NULL},
+	    {set, &fields[1], g_hash_table_new_full(g_str_hash, g_str_equal, NULL, presence_free),
+	     NULL, NULL},
 	};
 
 	rule_outcome best = {0};
