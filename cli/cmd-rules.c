@@ -297,13 +297,15 @@ rules_test(cli_context *ctx, int argc, char **argv)
 {
 	char *format_name = NULL;
 	int minimum = 0, date_minimum = -1;
-	gboolean show_failures = FALSE;
+	gboolean show_failures = FALSE, profile = FALSE;
 	GOptionEntry entries[] = {
 	    {"min-accuracy", 0, 0, G_OPTION_ARG_INT, &minimum,
 	     "exit non-zero when a language's class or date accuracy is below N percent", "N"},
 	    {"min-date-accuracy", 0, 0, G_OPTION_ARG_INT, &date_minimum,
 	     "a different minimum for dates (default: --min-accuracy)", "N"},
 	    {"failures", 0, 0, G_OPTION_ARG_NONE, &show_failures, "list every miss", NULL},
+	    {"profile", 0, 0, G_OPTION_ARG_NONE, &profile,
+	     "after the table, the patterns that took the most time", NULL},
 	    {"format", 0, 0, G_OPTION_ARG_STRING, &format_name, "table, csv or json", "FORMAT"},
 	    {NULL}};
 	GPtrArray *folders = g_ptr_array_new_with_free_func(g_free);
@@ -333,6 +335,8 @@ rules_test(cli_context *ctx, int argc, char **argv)
 		goto fail;
 	if (classifier_load_errors(c) != NULL)
 		dm_log_warning("rule packs left out:\n%s", classifier_load_errors(c));
+	if (profile)
+		classifier_set_profiling(c, true);
 	{
 		/* A folder of messages with expected.tsv, a sentence table LANG.tsv,
 		 * or a folder of either. */
@@ -421,6 +425,11 @@ rules_test(cli_context *ctx, int argc, char **argv)
 		}
 	}
 	printer_finish(p);
+	if (profile) {
+		char *report = classifier_profile_report(c, 30);
+		fputs(report, stdout);
+		g_free(report);
+	}
 	goto out;
 fail:
 	code = cli_fail(error);

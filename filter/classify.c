@@ -155,6 +155,19 @@ classifier_rule_count(const classifier *c)
 }
 
 void
+classifier_set_profiling(classifier *c, bool on)
+{
+	if (c->rules != NULL)
+		rules_set_profiling(c->rules, on);
+}
+
+char *
+classifier_profile_report(const classifier *c, size_t top)
+{
+	return c->rules != NULL ? rules_profile_report(c->rules, top) : g_strdup("");
+}
+
+void
 classify_result_clear(classify_result *result)
 {
 	if (result->mail != NULL)

@@ -36,6 +36,9 @@ void classifier_free(classifier *c);
 /* "file:line: message" lines of the packs left out, or NULL when all loaded. */
 const char *classifier_load_errors(const classifier *c);
 size_t classifier_rule_count(const classifier *c);
+/* Pattern profiling for `rules test --profile` (see rules_set_profiling). */
+void classifier_set_profiling(classifier *c, bool on);
+char *classifier_profile_report(const classifier *c, size_t top);
 /*
  * Readies a classifier for classify_message from several threads at once:
  * every pattern is JIT-compiled now (the lazy compile must not run while

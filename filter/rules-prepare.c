@@ -138,7 +138,10 @@ prepare_source(rules *set, const rule *r, const rule_line *l, const char *source
 		return NULL;
 	}
 	regex = g_new0(rule_regex, 1);
-	regex->source = g_strdup(l->source);
+	regex->source = g_strdup(source);
+	/* The rule's file outlives the line (freed once prepared). */
+	regex->file = r->file;
+	regex->line = l->line;
 	if (set->lazy) {
 		regex->lazy_source = expanded;
 	} else {

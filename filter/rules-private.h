@@ -50,6 +50,10 @@ typedef struct rule_regex {
 	GPtrArray *requires;
 	/* Compiled on first use (rules_load_lazy): its folded source until then. */
 	char *lazy_source;
+	/* Profiling (rules_set_profiling): runs and nanoseconds, and where it was written. */
+	gint64 runs, nanoseconds;
+	const char *file;
+	unsigned line;
 } rule_regex;
 
 /*
@@ -60,6 +64,8 @@ typedef struct rule_regex {
  */
 #define RULES_JIT_AFTER_USES 8
 extern GMutex rules_jit_lock;
+/* Set while some set profiles its patterns: regex_run then measures each run. */
+extern gint rules_profiling;
 
 /* A pattern, guard or unless line as the pack wrote it. */
 typedef struct {
@@ -100,6 +106,7 @@ struct rules {
 	GHashTable *prepared;
 	bool all_prepared;
 	bool lazy;
+	bool profiling;
 };
 
 void rule_regex_free(gpointer data);

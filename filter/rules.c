@@ -205,9 +205,33 @@ matcher_for_thread(void)
  * if it ended at byte limit; on a match fills the folded ranges of the
  * whole match and of the "date" group (date_start = SIZE_MAX when unset).
  */
+gint rules_profiling;
+
+static regex_outcome regex_run_once(matcher *m, const rule_regex *regex, const reply_field *field,
+                                    size_t from, size_t limit, size_t *start, size_t *end,
+                                    size_t *date_start, size_t *date_end);
+
 static regex_outcome
 regex_run(matcher *m, const rule_regex *regex, const reply_field *field, size_t from, size_t limit,
           size_t *start, size_t *end, size_t *date_start, size_t *date_end)
+{
+	gint64 began;
+	regex_outcome outcome;
+
+	if (!g_atomic_int_get(&rules_profiling))
+		return regex_run_once(m, regex, field, from, limit, start, end, date_start, date_end);
+	began = g_get_monotonic_time();
+	outcome = regex_run_once(m, regex, field, from, limit, start, end, date_start, date_end);
+	/* Microseconds are too coarse for one run; the sum over a corpus is not. */
+	g_atomic_pointer_add(&((rule_regex *)regex)->nanoseconds,
+	                     (g_get_monotonic_time() - began) * 1000);
+	g_atomic_pointer_add(&((rule_regex *)regex)->runs, 1);
+	return outcome;
+}
+
+static regex_outcome
+regex_run_once(matcher *m, const rule_regex *regex, const reply_field *field, size_t from,
+               size_t limit, size_t *start, size_t *end, size_t *date_start, size_t *date_end)
 {
 	int rc;
 	if (g_atomic_pointer_get(&((rule_regex *)regex)->code) == NULL) {
@@ -656,6 +680,63 @@ rules_clause_of(const rules *set, const char *language, const char *text, size_t
 	clause_bounds(matcher_for_thread(), &probe, &field, fs, fe, &cf, &ct);
 	reply_field_range(&field, cf, ct, from, to);
 	reply_field_clear(&field);
+}
+
+void
+rules_set_profiling(rules *set, bool on)
+{
+	set->profiling = on;
+	g_atomic_int_set(&rules_profiling, on ? 1 : 0);
+}
+
+typedef struct {
+	const rule *rule;
+	const rule_regex *regex;
+	const char *kind;
+} profiled;
+
+static gint
+compare_profiled(gconstpointer a, gconstpointer b)
+{
+	const profiled *x = a, *y = b;
+	return x->regex->nanoseconds < y->regex->nanoseconds ? 1
+	       : x->regex->nanoseconds > y->regex->nanoseconds ? -1
+	                                                        : 0;
+}
+
+char *
+rules_profile_report(const rules *set, size_t top)
+{
+	GArray *all = g_array_new(FALSE, FALSE, sizeof(profiled));
+	GString *out = g_string_new(NULL);
+	gint64 total = 0;
+
+	for (guint i = 0; i < set->rules->len; i++) {
+		const rule *r = g_ptr_array_index(set->rules, i);
+		const GPtrArray *kinds[] = {r->patterns, r->guards, r->unless};
+		const char *names[] = {"pattern", "guard", "unless"};
+		for (int k = 0; k < 3; k++) {
+			for (guint j = 0; j < kinds[k]->len; j++) {
+				profiled p = {r, g_ptr_array_index(kinds[k], j), names[k]};
+				total += p.regex->nanoseconds;
+				if (p.regex->runs > 0)
+					g_array_append_val(all, p);
+			}
+		}
+	}
+	g_array_sort(all, compare_profiled);
+	g_string_append_printf(out, "%.1f ms in %u patterns that ran; the costliest:\n",
+	                       (double)total / 1e6, all->len);
+	for (guint i = 0; i < all->len && i < top; i++) {
+		const profiled *p = &g_array_index(all, profiled, i);
+		g_string_append_printf(out, "%5.1f%% %8.2f ms %7" G_GINT64_FORMAT " runs  %s:%u  %s %s: %.70s\n",
+		                       total > 0 ? 100.0 * (double)p->regex->nanoseconds / (double)total : 0.0,
+		                       (double)p->regex->nanoseconds / 1e6, p->regex->runs,
+		                       p->regex->file != NULL ? p->regex->file : "?", p->regex->line,
+		                       p->rule->id, p->kind, p->regex->source);
+	}
+	g_array_unref(all);
+	return g_string_free(out, FALSE);
 }
 
 void

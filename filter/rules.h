@@ -86,6 +86,15 @@ void rules_jit_compile_all(rules *set);
 size_t rules_count(const rules *set);
 
 /*
+ * Pattern profiling, for pack authors (`dunmail rules test --profile`):
+ * while on, every pattern, guard and unless counts its runs and the time
+ * they took.  rules_profile_report lists the costliest, with their rule
+ * and line, most costly first (top lines at most).  Free with g_free.
+ */
+void rules_set_profiling(rules *set, bool on);
+char *rules_profile_report(const rules *set, size_t top);
+
+/*
  * The result of classifying a reply.  The const char * fields point into
  * the rule set and live as long as it does; date_text is owned by the
  * verdict and freed by rules_verdict_clear.
