@@ -364,8 +364,9 @@ month_before(const scan *s, guint i)
 /*
  * Does what follows a bare day (its last token is end - 1) show that the
  * number is something else: a sign glued to it or one space away ("15%",
- * "15 €", "15:30" is already glued digits), another number ("15 000"), or
- * a unit, month or not-a-day word ("15 days", "15 Uhr", "15 лв")?
+ * "15 €", "15:30" is already glued digits), a hyphen glued to it ("1-to-1"),
+ * another number ("15 000"), or a unit, month or not-a-day word ("15
+ * days", "15 Uhr", "15 лв")?
  */
 static bool
 bare_day_refused_after(const scan *s, guint end)
@@ -378,6 +379,9 @@ bare_day_refused_after(const scan *s, guint end)
 		if (c == '%' || c == '/' || c == ':' || c == '+' || c == '=' || c == '*' ||
 		    c == '#' || c == '@' || c == '&' || c == '_' || c == '\\' || c == '$' ||
 		    c == 0x20AC || c == 0x00A3) /* € £ */
+			return true;
+		/* "1-to-1", "15-go-" run on into something else. */
+		if (k == 0 && c == '-')
 			return true;
 		if (!g_unichar_isspace(c) && !(k == 0 && c == '.'))
 			break;

@@ -130,7 +130,7 @@
  *     number glued to other digits or signs (amounts "12.50", "1.250,00",
  *     times "15:30", invoice numbers "FV/2026/10/045", "INV-2026-0142"), to
  *     letters that are not an ordinal ("15h"), followed by a sign ("15 %",
- *     "15 €"), another number ("15 000"), a unit, a month name or a
+ *     "15 €") or a glued hyphen ("1-to-1"), another number ("15 000"), a unit, a month name or a
  *     not-a-day word ("15 Uhr", "the 3rd reminder"), or after a month name.
  *   - The end of an absence, in an auto-reply: with WHEN_RETURN_DAY, an
  *     inclusive end ("until and including X", "up to and including X",

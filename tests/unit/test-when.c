@@ -521,6 +521,32 @@ static const when_case cases_bare_day[] = {
 };
 
 /*
+ * The ordinal endings of a bare day as clients write them: Bulgarian short
+ * and neuter forms ("на 30-и", "25-о число", "1-во"), with the article
+ * ("30-ия"), and typed in Latin letters ("na 30-i").
+ */
+static const when_case cases_bare_day_ordinals[] = {
+    {"bg", "ще платим на 30-и", "2026-11-30", NULL},
+    {"bg", "с плащанията на 15-и", "2026-12-15", NULL},
+    {"bg", "платежният ни ден е 25-о число", "2026-11-25", NULL},
+    {"bg", "30-ти", "2026-11-30", NULL},
+    {"bg", "до 25-и", "2026-11-25", NULL},
+    {"bg", "на 1-во число", "2026-12-01", NULL},
+    {"bg", "на 2-ро", "2026-12-02", NULL},
+    {"bg", "на 20-ия", "2026-11-20", NULL},
+    {"bg", "25-ото число", "2026-11-25", NULL},
+    {"bg", "shte platim na 30-i", "2026-11-30", NULL},
+    {"bg", "do 25-ti", "2026-11-25", NULL},
+    {"bg", "na 20", "2026-11-20", NULL},
+    {"bg", "30-и ноември", "2026-11-30", NULL},
+    {"bg", "на 15-и в 10 ч.", "2026-12-15", NULL},
+    {"bg", "15-и лв", NULL, NULL},
+    {"bg", "на 15-ия етаж", NULL, NULL},
+    {NULL, "a 1-to-1 meeting", NULL, NULL},
+    {NULL, "a 2-to-1 vote", NULL, NULL},
+};
+
+/*
  * The return date of an absence (WHEN_RETURN_DAY): "until and including
  * X" and its kin are the first working day after X; a bare "until X" and
  * "back on X" are X.  4 December 2026 is a Friday, 30 November a Monday.
@@ -698,6 +724,13 @@ test_bare_day(void **state)
 
 	run_cases_flags(*state, cases_bare_day, G_N_ELEMENTS(cases_bare_day), WHEN_BARE_DAY);
 	run_cases(*state, without_flag, G_N_ELEMENTS(without_flag));
+}
+
+static void
+test_bare_day_ordinals(void **state)
+{
+	run_cases_flags(*state, cases_bare_day_ordinals, G_N_ELEMENTS(cases_bare_day_ordinals),
+	                WHEN_BARE_DAY);
 }
 
 static void
@@ -1009,6 +1042,7 @@ main(void)
 	    cmocka_unit_test(test_month_start),
 	    cmocka_unit_test(test_month_working_days),
 	    cmocka_unit_test(test_bare_day),
+	    cmocka_unit_test(test_bare_day_ordinals),
 	    cmocka_unit_test(test_return_day),
 	    cmocka_unit_test(test_all_languages_together),
 	    cmocka_unit_test(test_language_filter),
