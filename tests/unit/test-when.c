@@ -542,8 +542,25 @@ static const when_case cases_bare_day_ordinals[] = {
     {"bg", "на 15-и в 10 ч.", "2026-12-15", NULL},
     {"bg", "15-и лв", NULL, NULL},
     {"bg", "на 15-ия етаж", NULL, NULL},
+    {NULL, "4e sega nqmame pari", NULL, NULL}, /* "че": Bulgarian typed on a phone */
     {NULL, "a 1-to-1 meeting", NULL, NULL},
     {NULL, "a 2-to-1 vote", NULL, NULL},
+};
+
+/* Bulgarian typed in Latin letters on a phone: weekdays, months, weeks. */
+static const when_case cases_latin_bulgarian[] = {
+    {"bg", "shte vi q platim v ponedelnik, 4e sega nqmame pari", "2026-11-23", NULL},
+    {"bg", "V ponedelnik 6te vi q preveda", "2026-11-23", NULL},
+    {"bg", "do petak", "2026-11-20", NULL},
+    {"bg", "v petuk", "2026-11-20", NULL},
+    {"bg", "v chetvartak", "2026-11-19", NULL},
+    {"bg", "v srqda", "2026-11-18", NULL},
+    {"bg", "sledvashtiya petak", "2026-11-27", NULL},
+    {"bg", "na 4 dekemvri", "2026-12-04", NULL},
+    {"bg", "do 30 noemvri", "2026-11-30", NULL},
+    {"bg", "sledvashtata sedmica", "2026-11-27", NULL},
+    {"bg", "do kraya na meseca", "2026-11-30", NULL},
+    {"bg", "rabotim ot ponedelnik do petak", NULL, NULL},
 };
 
 /*
@@ -711,6 +728,7 @@ TABLE_TEST(test_next_week_parts, cases_next_week_parts)
 TABLE_TEST(test_after_the_weekend, cases_after_weekend)
 TABLE_TEST(test_month_start, cases_month_start)
 TABLE_TEST(test_month_working_days, cases_month_working_days)
+TABLE_TEST(test_latin_bulgarian, cases_latin_bulgarian)
 
 static void
 test_bare_day(void **state)
@@ -1041,6 +1059,7 @@ main(void)
 	    cmocka_unit_test(test_after_the_weekend),
 	    cmocka_unit_test(test_month_start),
 	    cmocka_unit_test(test_month_working_days),
+	    cmocka_unit_test(test_latin_bulgarian),
 	    cmocka_unit_test(test_bare_day),
 	    cmocka_unit_test(test_bare_day_ordinals),
 	    cmocka_unit_test(test_return_day),
