@@ -395,6 +395,28 @@ bare_day_refused_after(const scan *s, guint end)
 }
 
 /*
+ * Words after a bare day that make it one, at token j ("25-о число", "15.
+ * dnia", "25 of each month", "25. jedes Monats", "25 ale lunii"): their
+ * length, 0 for none, and their languages.  A word that is also a unit
+ * ("dnia" is "day") names the day only after an ordinal, the dot or an
+ * ending ("15. dnia"): "1 dnia" is one day.
+ */
+static guint
+bare_day_after(const scan *s, guint j, bool ordinal, uint64_t *languages)
+{
+	const word_entry *e;
+	guint len;
+
+	if (j >= s->n || !when_gap_spaced(s, j, "."))
+		return 0;
+	len = when_match_word(s, j, WORD_BARE_DAY_AFTER, &e);
+	if (len == 0 || (!ordinal && when_match_word(s, j, WORD_UNIT, NULL) >= len))
+		return 0;
+	*languages = e->languages & s->mask;
+	return len;
+}
+
+/*
  * A bare day of the month, read only with WHEN_BARE_DAY: "on the 25th",
  * "am 15.", "le 15", "el día 10", "15-go", "dnia 15", "на 15-ти", "pe 15",
  * "de 15e".  Each language's bare-day-shape says what makes the number a
@@ -407,8 +429,8 @@ static bool
 match_bare_day(const scan *s, guint i, candidate *c)
 {
 	const word_entry *e;
-	uint64_t markers, ordinals = 0;
-	guint j = i + 1;
+	uint64_t markers, ordinals = 0, afters = 0;
+	guint j = i + 1, after;
 	bool dot = false, fits = false;
 	int day;
 
@@ -424,13 +446,21 @@ match_bare_day(const scan *s, guint i, candidate *c)
 	} else {
 		dot = when_char_at(s, s->tokens[i].end) == '.';
 	}
-	if (bare_day_refused_after(s, j))
+	/* A word after the number that names it a day outweighs the words
+	 * that would show it to be something else. */
+	after = bare_day_after(s, j, dot || ordinals != 0, &afters);
+	if (after == 0 && bare_day_refused_after(s, j))
 		return false;
 	markers = bare_day_markers(s, i);
 	for (guint k = 0; k < s->words->n_languages && !fits; k++) {
 		uint64_t bit = UINT64_C(1) << k;
 		if ((s->mask & bit) == 0)
 			continue;
+		/* That word makes the number a day in every shape. */
+		if ((afters & bit) != 0 && s->words->bare_day[k] != BARE_DAY_NONE) {
+			fits = true;
+			break;
+		}
 		switch (s->words->bare_day[k]) {
 		case BARE_DAY_ORDINAL:
 			fits = (ordinals & bit) != 0;
@@ -451,7 +481,7 @@ match_bare_day(const scan *s, guint i, candidate *c)
 	if (!fits)
 		return false;
 	when_date_bare_day(s, day, c);
-	c->end = j;
+	c->end = j + after;
 	return true;
 }
 

@@ -62,6 +62,7 @@ static const named_value syntax_names[] = {
     {"prefix", WORD_PREFIX},
     {"ignore", WORD_IGNORE},
     {"bare-day", WORD_BARE_DAY},
+    {"bare-day-after", WORD_BARE_DAY_AFTER},
     {"not-a-day", WORD_NOT_A_DAY},
     {"inclusive", WORD_INCLUSIVE},
     {"inclusive-after", WORD_INCLUSIVE_AFTER},

@@ -51,6 +51,11 @@
  *                            ("guten Morgen", "esta mañana")
  *               bare-day     words before a bare day of the month that
  *                            make it one ("am", "le", "el día", "dnia")
+ *               bare-day-after   words after a day number that make it
+ *                            a day of the month, in any bare-day-shape
+ *                            ("число", "of each month", "des Monats");
+ *                            one that is also a unit ("dnia") only after
+ *                            the ordinal dot or ending ("15. dnia")
  *               not-a-day    words after a bare day number that show it is
  *                            something else ("Uhr", "h", "лв", "reminder")
  *               inclusive, inclusive-after   before / after a date that an
@@ -125,7 +130,8 @@
  *     days" skips Saturdays and Sundays (dm_date_add_working_days).
  *   - A bare day of the month, only with WHEN_BARE_DAY ("on the 25th",
  *     "with the 15th", "am 15.", "zum 15.", "le 15", "el día 10", "15-go",
- *     "dnia 15", "на 15-ти", "pe 15", "de 15e"): the next such day on or
+ *     "dnia 15", "на 15-ти", "на 30-и", "25-о число", "pe 15", "în data de
+ *     15", "de 15e", "25 of each month"): the next such day on or
  *     after the anchor (a 31st skips the months without one).  Refused: a
  *     number glued to other digits or signs (amounts "12.50", "1.250,00",
  *     times "15:30", invoice numbers "FV/2026/10/045", "INV-2026-0142"), to

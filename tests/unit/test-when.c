@@ -542,6 +542,28 @@ static const when_case cases_bare_day_ordinals[] = {
     {"bg", "на 15-и в 10 ч.", "2026-12-15", NULL},
     {"bg", "15-и лв", NULL, NULL},
     {"bg", "на 15-ия етаж", NULL, NULL},
+    /* Words after the number that name it a day of the month. */
+    {"bg", "платежният ни ден е 25 число", "2026-11-25", NULL},
+    {"pl", "płacimy 15. dnia", "2026-12-15", NULL},
+    {"pl", "płacimy 15 dnia miesiąca", "2026-12-15", NULL},
+    {"pl", "25 każdego miesiąca", "2026-11-25", NULL},
+    {"pl", "opóźnienie 1 dnia", NULL, NULL}, /* one day */
+    {"pl", "w ciągu 15 dni", "2026-12-03", NULL},
+    {"en", "we pay on the 25 of each month", "2026-11-25", NULL},
+    {"en", "25th of the month", "2026-11-25", NULL},
+    {"de", "Zahlung 25. jedes Monats", "2026-11-25", NULL},
+    {"de", "am 25. des Monats", "2026-11-25", NULL},
+    {"fr", "nous payons 25 de chaque mois", "2026-11-25", NULL},
+    {"es", "pagamos 25 de cada mes", "2026-11-25", NULL},
+    {"nl", "wij betalen 25 van elke maand", "2026-11-25", NULL},
+    {"ro", "plătim furnizorii 25 ale fiecărei luni", "2026-11-25", NULL},
+    {"ro", "25 ale lunii", "2026-11-25", NULL},
+    {"ro", "25 zile ale lunii", NULL, NULL},
+    /* Romanian "in the date of the 15th". */
+    {"ro", "în data de 15", "2026-12-15", NULL},
+    {"ro", "plătim pe data de 25", "2026-11-25", NULL},
+    {"ro", "până la data de 20", "2026-11-20", NULL},
+    {"ro", "în data de 15:30", NULL, NULL},
     {NULL, "4e sega nqmame pari", NULL, NULL}, /* "че": Bulgarian typed on a phone */
     {NULL, "a 1-to-1 meeting", NULL, NULL},
     {NULL, "a 2-to-1 vote", NULL, NULL},
