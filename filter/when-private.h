@@ -88,6 +88,7 @@ typedef enum {
 	WORD_NOT_A_DAY,
 	WORD_INCLUSIVE,
 	WORD_INCLUSIVE_AFTER,
+	WORD_YEAR_MARK,
 } word_kind;
 
 typedef enum { UNIT_DAY, UNIT_WORKING_DAY, UNIT_WEEK, UNIT_MONTH } unit_kind;
@@ -178,6 +179,7 @@ typedef struct {
 	guint end;      /* one past its last token */
 	char *how;      /* owned: the reasoning, for explain */
 	bool inclusive; /* an inclusive end: "until and including X" */
+	bool year;      /* a year was written: "r." or "г." may follow it */
 } candidate;
 
 static inline const char *

@@ -303,6 +303,7 @@ match_weekday(const scan *s, guint i, candidate *c)
 		if (k < s->n && (k == j || when_gap_soft(s, k)) && match_date(s, k, &date)) {
 			c->date = date.date;
 			c->end = date.end;
+			c->year = date.year;
 			c->how = g_strdup_printf("the date after the weekday: %s", date.how);
 			g_free(date.how);
 			return true;
@@ -485,7 +486,10 @@ match_bare_day(const scan *s, guint i, candidate *c)
 	return true;
 }
 
-/* Keeps the candidate that reaches further; frees the other's text. */
+/*
+ * Keeps the candidate that reaches further; frees the other's text and
+ * clears next for the following matcher.
+ */
 static void
 keep_longer(candidate *best, candidate *next)
 {
@@ -497,7 +501,7 @@ keep_longer(candidate *best, candidate *next)
 	} else {
 		g_free(next->how);
 	}
-	next->how = NULL;
+	*next = (candidate){0};
 }
 
 /* The dates a weekday may be followed by: written dates only. */
@@ -564,6 +568,24 @@ gap_inclusive(const scan *s, guint i)
 	return true;
 }
 
+/*
+ * The abbreviation of "year" after a written year ("30.11.2026 r.", "23.10.2026
+ * г.", "3 grudnia 2026 roku"), glued to it or a space away: part of the
+ * date, so that an inclusive word after it still counts.
+ */
+static void
+skip_year_mark(const scan *s, candidate *c)
+{
+	guint len;
+
+	if (!c->year || c->end >= s->n ||
+	    (!gap_empty(s, c->end) && !when_gap_spaced(s, c->end, NULL)))
+		return;
+	len = when_match_word(s, c->end, WORD_YEAR_MARK, NULL);
+	if (len > 0 && (c->end + len >= s->n || !gap_empty(s, c->end + len)))
+		c->end += len;
+}
+
 /* A shape at token i, and an inclusive word after it ("4 December inclusive"). */
 static bool
 match_shape_inclusive(const scan *s, guint i, candidate *c)
@@ -572,6 +594,7 @@ match_shape_inclusive(const scan *s, guint i, candidate *c)
 
 	if (!match_shape(s, i, c))
 		return false;
+	skip_year_mark(s, c);
 	c->inclusive = false;
 	if (c->end < s->n && gap_inclusive(s, c->end) &&
 	    (len = when_match_word(s, c->end, WORD_INCLUSIVE_AFTER, NULL)) > 0) {

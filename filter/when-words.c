@@ -66,6 +66,7 @@ static const named_value syntax_names[] = {
     {"not-a-day", WORD_NOT_A_DAY},
     {"inclusive", WORD_INCLUSIVE},
     {"inclusive-after", WORD_INCLUSIVE_AFTER},
+    {"year-mark", WORD_YEAR_MARK},
     {NULL, 0},
 };
 

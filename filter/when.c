@@ -101,6 +101,7 @@ when_date_day_month(const scan *s, int year, int month, int day, candidate *c)
 			return false;
 		c->date = dm_date_from_ymd(year, month, day);
 		c->how = g_strdup_printf("day %d, month %d, year %d", day, month, year);
+		c->year = true;
 	} else {
 		if (!nearest_date(s->anchor, month, day, &c->date))
 			return false;
@@ -135,6 +136,7 @@ when_date_month_part(const scan *s, month_part part, int month, int year, candid
 	c->date = dm_date_from_ymd(y, month, day);
 	c->how = g_strdup_printf("%s of month %d (day %d), %s", names[part], month, day,
 	                         year != 0 ? "year given" : "the year nearest to the anchor");
+	c->year = year != 0;
 	return true;
 }
 

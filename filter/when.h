@@ -62,6 +62,8 @@
  *                            absence includes ("until and including",
  *                            "t/m", "bis einschließlich"; "inclusive",
  *                            "włącznie", "включително", "inclus")
+ *               year-mark    the abbreviation of "year" after a written
+ *                            year, part of the date ("r.", "roku", "г.")
  *   [settings]  next-weekday = following-week | nearest
  *               (what "next Friday" means, see below; following-week
  *               when a language's files do not say)
@@ -90,6 +92,8 @@
  *     ("INV-2026-11-04", "2026/11/045", "1.250,00", "+48-601-234-567"),
  *     proper fractions "1/2", "3/4" and "24/7", impossible dates (31.02.).
  *     A range of full dates ("01.12.2026-05.12.2026") gives its first.
+ *     A year's abbreviation after a written year ("30.11.2026 r.",
+ *     "23.10.2026 г.") belongs to the date.
  *   - A weekday: the next such day on or after the anchor ("by Friday" on a
  *     Friday is that day).  A plural weekday is a habit ("we pay on
  *     Thursdays", "w czwartki"): its next occurrence, as the weekday.

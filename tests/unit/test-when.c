@@ -622,6 +622,18 @@ static const when_case cases_return_day[] = {
     {"es", "hasta el 4 de diciembre", "2026-12-04", NULL},
     {"ro", "în concediu până pe 4 decembrie inclusiv", "2026-12-07", NULL},
     {"ro", "până pe 4 decembrie", "2026-12-04", NULL},
+    /* A year's abbreviation between the date and the inclusive word. */
+    {"pl", "nieobecna do 23.10.2026 r. włącznie", "2026-10-26", NULL},
+    {"pl", "do 30.11.2026 r. włącznie", "2026-12-01", NULL},
+    {"pl", "do 30.11.2026r. włącznie", "2026-12-01", NULL},
+    {"pl", "do 30.11.2026 roku włącznie", "2026-12-01", NULL},
+    {"pl", "do 3 grudnia 2026 r. włącznie", "2026-12-04", NULL},
+    {"pl", "do piątku, 4 grudnia 2026 r. włącznie", "2026-12-07", NULL},
+    {"bg", "в отпуск съм до 23.10.2026 г. включително", "2026-10-26", NULL},
+    {"bg", "до 23.10.2026г. включително", "2026-10-26", NULL},
+    {"bg", "до 4 декември 2026 г. включително", "2026-12-07", NULL},
+    {"bg", "до 4 декември 2026 год. вкл.", "2026-12-07", NULL},
+    {"pl", "do 30.11.2026 r.", "2026-11-30", NULL},
 };
 
 /*
@@ -783,6 +795,9 @@ test_return_day(void **state)
 	    {"pl", "do 4 grudnia włącznie", "2026-12-04", NULL},
 	    {"de", "bis einschließlich 4. Dezember", "2026-12-04", NULL},
 	    {"nl", "kantoor open maandag t/m vrijdag", NULL, NULL},
+	    {"pl", "do 30.11.2026 r. włącznie", "2026-11-30", NULL},
+	    {"bg", "до 23.10.2026 г. включително", "2026-10-23", NULL},
+	    {"bg", "23.10.2026 г.", "2026-10-23", NULL},
 	};
 
 	run_cases_flags(*state, cases_return_day, G_N_ELEMENTS(cases_return_day), WHEN_RETURN_DAY);
