@@ -89,6 +89,7 @@ typedef enum {
 	WORD_INCLUSIVE,
 	WORD_INCLUSIVE_AFTER,
 	WORD_YEAR_MARK,
+	WORD_AND,
 } word_kind;
 
 typedef enum { UNIT_DAY, UNIT_WORKING_DAY, UNIT_WEEK, UNIT_MONTH } unit_kind;
@@ -284,8 +285,11 @@ bool when_date_month_part(const scan *s, month_part part, int month, int year, c
 /* The anchor plus count units. */
 bool when_date_quantity(const scan *s, int count, unit_kind unit, candidate *c);
 void when_date_relative(const scan *s, relative_kind kind, candidate *c);
-/* A day of the month without a month: the next such day on or after the anchor. */
-void when_date_bare_day(const scan *s, int day, candidate *c);
+/*
+ * Days of the month without a month (one, or a list of payment-run days):
+ * the next of them on or after the anchor.
+ */
+void when_date_bare_days(const scan *s, const int *days, guint n, candidate *c);
 /* The day after an absence that includes c's date: the next working day. */
 void when_date_return_day(const scan *s, candidate *c);
 void when_date_weekday(const scan *s, int weekday, weekday_mode mode, candidate *c);

@@ -417,72 +417,176 @@ bare_day_after(const scan *s, guint j, bool ordinal, uint64_t *languages)
 	return len;
 }
 
+/* A day number read as a bare day, with what makes it one. */
+typedef struct {
+	int day;
+	guint end;         /* one past its last token, a day word after it included */
+	uint64_t ordinals; /* the languages whose ordinal ending it carries */
+	uint64_t afters;   /* the languages whose day word follows it */
+	bool dot;          /* the ordinal dot: "15." */
+} bare_number;
+
 /*
- * A bare day of the month, read only with WHEN_BARE_DAY: "on the 25th",
- * "am 15.", "le 15", "el día 10", "15-go", "dnia 15", "на 15-ти", "pe 15",
- * "de 15e".  Each language's bare-day-shape says what makes the number a
- * day: its ordinal suffix, a marker word before it, either, or (German) a
- * marker and the ordinal dot.  A number glued to signs or digits (amounts,
- * times, invoice numbers) or to letters that are no ordinal ("15h") is
- * refused, and so is one that what follows shows to be something else.
+ * The number at token i with its ordinal ending or dot and a day word
+ * after it, unless it is glued to signs or digits (amounts, times, invoice
+ * numbers), to letters that are no ordinal ("15h"), or what follows shows
+ * it to be something else.
  */
 static bool
-match_bare_day(const scan *s, guint i, candidate *c)
+read_bare_number(const scan *s, guint i, bare_number *b)
 {
 	const word_entry *e;
-	uint64_t markers, ordinals = 0, afters = 0;
 	guint j = i + 1, after;
-	bool dot = false, fits = false;
-	int day;
 
-	if ((s->flags & WHEN_BARE_DAY) == 0 || !when_day_number(s, i, &day) ||
-	    when_glued_before(s, i) || month_before(s, i))
+	*b = (bare_number){0};
+	if (!when_day_number(s, i, &b->day) || when_glued_before(s, i))
 		return false;
 	if (j < s->n && (gap_empty(s, j) || gap_is_char(s, j, '-'))) {
 		guint len = when_match_word(s, j, WORD_ORDINAL, &e);
 		if (len == 0)
 			return false; /* "15h", "15am", "15-tys" */
-		ordinals = e->languages & s->mask;
+		b->ordinals = e->languages & s->mask;
 		j += len;
 	} else {
-		dot = when_char_at(s, s->tokens[i].end) == '.';
+		b->dot = when_char_at(s, s->tokens[i].end) == '.';
 	}
 	/* A word after the number that names it a day outweighs the words
 	 * that would show it to be something else. */
-	after = bare_day_after(s, j, dot || ordinals != 0, &afters);
+	after = bare_day_after(s, j, b->dot || b->ordinals != 0, &b->afters);
 	if (after == 0 && bare_day_refused_after(s, j))
 		return false;
-	markers = bare_day_markers(s, i);
-	for (guint k = 0; k < s->words->n_languages && !fits; k++) {
+	b->end = j + after;
+	return true;
+}
+
+/* Does the number fit a bare-day-shape of the scan's languages, with markers before it? */
+static bool
+bare_number_fits(const scan *s, const bare_number *b, uint64_t markers)
+{
+	for (guint k = 0; k < s->words->n_languages; k++) {
 		uint64_t bit = UINT64_C(1) << k;
+		bool fits = false;
+
 		if ((s->mask & bit) == 0)
 			continue;
-		/* That word makes the number a day in every shape. */
-		if ((afters & bit) != 0 && s->words->bare_day[k] != BARE_DAY_NONE) {
-			fits = true;
-			break;
-		}
+		/* A day word after the number makes it a day in every shape. */
+		if ((b->afters & bit) != 0 && s->words->bare_day[k] != BARE_DAY_NONE)
+			return true;
 		switch (s->words->bare_day[k]) {
 		case BARE_DAY_ORDINAL:
-			fits = (ordinals & bit) != 0;
+			fits = (b->ordinals & bit) != 0;
 			break;
 		case BARE_DAY_MARKER:
 			fits = (markers & bit) != 0;
 			break;
 		case BARE_DAY_ORDINAL_OR_MARKER:
-			fits = ((ordinals | markers) & bit) != 0;
+			fits = ((b->ordinals | markers) & bit) != 0;
 			break;
 		case BARE_DAY_MARKER_AND_DOT:
-			fits = (markers & bit) != 0 && dot;
+			fits = (markers & bit) != 0 && b->dot;
 			break;
 		case BARE_DAY_NONE:
 			break;
 		}
+		if (fits)
+			return true;
 	}
-	if (!fits)
+	return false;
+}
+
+/*
+ * Between two days of a list: spaces, after the first day's ordinal dot
+ * and a comma ("am 5., 15. und 25.").  Is there a comma?
+ */
+static bool
+list_gap(const scan *s, guint k, bool *comma)
+{
+	size_t at = s->tokens[k - 1].end, end = s->tokens[k].start, size;
+	bool dot = false, space = false;
+
+	*comma = false;
+	while (at < end) {
+		gunichar c = when_decode_char(s->text + at, end - at, &size);
+		if (g_unichar_isspace(c))
+			space = true;
+		else if (c == '.' && !dot && !*comma && !space)
+			dot = true;
+		else if (c == ',' && !*comma && !space)
+			*comma = true;
+		else
+			return false;
+		at += size;
+	}
+	return space;
+}
+
+/*
+ * The next day of a list that ended at token end ("on the 10th and the
+ * 25th", "am 5., 15. und 25.", "на 10-о и на 25-о число"): a comma or a
+ * list word, a marker, then a day later in the month than the one before
+ * and in the form of the first (its ending, its dot), or with a day word
+ * after it.  A number that does not fit ends the list ("am 15. und 3
+ * Rechnungen").
+ */
+static bool
+bare_day_list_next(const scan *s, guint end, const bare_number *first, int previous,
+                   bare_number *next)
+{
+	guint k = end, len;
+	bool comma;
+
+	if (k >= s->n || !list_gap(s, k, &comma))
 		return false;
-	when_date_bare_day(s, day, c);
-	c->end = j + after;
+	if ((len = when_match_word(s, k, WORD_AND, NULL)) > 0) {
+		k += len;
+		if (k >= s->n || !when_gap_spaced(s, k, NULL))
+			return false;
+	} else if (!comma) {
+		return false;
+	}
+	if ((len = when_match_word(s, k, WORD_BARE_DAY, NULL)) > 0) {
+		k += len;
+		if (k >= s->n || !when_gap_spaced(s, k, NULL))
+			return false;
+	}
+	if (!read_bare_number(s, k, next) || next->day <= previous)
+		return false;
+	if (next->afters != 0)
+		return true;
+	return (next->ordinals != 0) == (first->ordinals != 0) && (next->dot || !first->dot);
+}
+
+/* The most days a list of payment-run days is read for ("1st, 10th, 20th and 30th"). */
+#define BARE_DAY_LIST_MAX 6
+
+/*
+ * A bare day of the month, read only with WHEN_BARE_DAY: "on the 25th",
+ * "am 15.", "le 15", "el día 10", "15-go", "dnia 15", "на 15-ти", "pe 15",
+ * "de 15e".  Each language's bare-day-shape says what makes the number a
+ * day: its ordinal suffix, a marker word before it, either, or (German) a
+ * marker and the ordinal dot; a day word after it ("число", "of each
+ * month") makes it one in every shape.  A list of days ("on the 10th and
+ * the 25th") is the next of them.
+ */
+static bool
+match_bare_day(const scan *s, guint i, candidate *c)
+{
+	bare_number first, next;
+	int days[BARE_DAY_LIST_MAX];
+	guint n = 1, end;
+
+	if ((s->flags & WHEN_BARE_DAY) == 0 || month_before(s, i) ||
+	    !read_bare_number(s, i, &first) ||
+	    !bare_number_fits(s, &first, bare_day_markers(s, i)))
+		return false;
+	days[0] = first.day;
+	end = first.end;
+	while (n < BARE_DAY_LIST_MAX && bare_day_list_next(s, end, &first, days[n - 1], &next)) {
+		days[n++] = next.day;
+		end = next.end;
+	}
+	when_date_bare_days(s, days, n, c);
+	c->end = end;
 	return true;
 }
 

@@ -67,6 +67,7 @@ static const named_value syntax_names[] = {
     {"inclusive", WORD_INCLUSIVE},
     {"inclusive-after", WORD_INCLUSIVE_AFTER},
     {"year-mark", WORD_YEAR_MARK},
+    {"and", WORD_AND},
     {NULL, 0},
 };
 

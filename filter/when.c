@@ -307,21 +307,38 @@ when_date_relative(const scan *s, relative_kind kind, candidate *c)
 	c->how = g_strdup_printf("%s from %s", names[kind], s->anchor_iso);
 }
 
-void
-when_date_bare_day(const scan *s, int day, candidate *c)
+/* Day day of the next month that has it, on or after date (a 31st skips the short months). */
+static dm_date
+bare_day_ahead(dm_date date, int day)
 {
-	dm_date month = dm_date_month_start(s->anchor);
+	dm_date month = dm_date_month_start(date);
 	int y, m, d;
 
-	/* The next month that has the day: a 31st skips the short months, and
-	 * two months in a row always hold one. */
+	/* Two months in a row always hold the day. */
 	for (int k = 0; k < 3; k++, month = dm_date_add_months(month, 1)) {
 		dm_date_to_ymd(month, &y, &m, &d);
-		if (dm_date_valid_ymd(y, m, day) && dm_date_from_ymd(y, m, day) >= s->anchor)
+		if (dm_date_valid_ymd(y, m, day) && dm_date_from_ymd(y, m, day) >= date)
 			break;
 	}
-	c->date = dm_date_from_ymd(y, m, day);
-	c->how = g_strdup_printf("day %d of the month, on or after %s", day, s->anchor_iso);
+	return dm_date_from_ymd(y, m, day);
+}
+
+void
+when_date_bare_days(const scan *s, const int *days, guint n, candidate *c)
+{
+	GString *how = g_string_new(NULL);
+
+	c->date = bare_day_ahead(s->anchor, days[0]);
+	g_string_append_printf(how, "day %d", days[0]);
+	for (guint k = 1; k < n; k++) {
+		dm_date date = bare_day_ahead(s->anchor, days[k]);
+		if (date < c->date)
+			c->date = date;
+		g_string_append_printf(how, "%s%d", k + 1 < n ? ", " : " or ", days[k]);
+	}
+	g_string_append_printf(how, " of the month, %son or after %s", n > 1 ? "the first " : "",
+	                       s->anchor_iso);
+	c->how = g_string_free(how, FALSE);
 }
 
 void

@@ -64,6 +64,8 @@
  *                            "włącznie", "включително", "inclus")
  *               year-mark    the abbreviation of "year" after a written
  *                            year, part of the date ("r.", "roku", "г.")
+ *               and          words between the days of a list ("and",
+ *                            "or", "und", "и")
  *   [settings]  next-weekday = following-week | nearest
  *               (what "next Friday" means, see below; following-week
  *               when a language's files do not say)
@@ -136,7 +138,10 @@
  *     "with the 15th", "am 15.", "zum 15.", "le 15", "el día 10", "15-go",
  *     "dnia 15", "на 15-ти", "на 30-и", "25-о число", "pe 15", "în data de
  *     15", "de 15e", "25 of each month"): the next such day on or
- *     after the anchor (a 31st skips the months without one).  Refused: a
+ *     after the anchor (a 31st skips the months without one).  A list of
+ *     payment-run days ("on the 10th and the 25th", "am 5., 15. und 25.",
+ *     "на 10-о и на 25-о число") is the next of them; its days rise, and
+ *     each has the form of the first (its ending, its dot).  Refused: a
  *     number glued to other digits or signs (amounts "12.50", "1.250,00",
  *     times "15:30", invoice numbers "FV/2026/10/045", "INV-2026-0142"), to
  *     letters that are not an ordinal ("15h"), followed by a sign ("15 %",

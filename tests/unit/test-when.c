@@ -569,6 +569,40 @@ static const when_case cases_bare_day_ordinals[] = {
     {NULL, "a 2-to-1 vote", NULL, NULL},
 };
 
+/*
+ * Payment runs on several days of the month ("on the 10th and the 25th"):
+ * the next of them.  The days of a list rise and each has the form of the
+ * first (its ending, its dot); a number that does not fit ends the list.
+ */
+static const when_case cases_bare_day_lists[] = {
+    {"bg", "разплащаме се на 1-во и на 15-о число", "2026-12-01", NULL},
+    {"bg", "на два пакета месечно – на 10-о и на 25-о число", "2026-11-25", "2026-11-17"},
+    {"bg", "два пъти месечно - на 15-о и на 30-о число", "2026-10-30", "2026-10-16"},
+    {"nl", "op de 10e en op de 25e", "2026-11-25", "2026-11-12"},
+    {"nl", "de 10e en de 25e van de maand", "2026-11-25", "2026-11-12"},
+    {"de", "jeweils am 10. und am 25. des Monats", "2026-11-25", "2026-11-16"},
+    {"de", "am 10. und 25.", "2026-11-25", NULL},
+    {"de", "am 5., 15. und 25.", "2026-11-25", NULL},
+    {"de", "am 10. oder 25.", "2026-11-25", NULL},
+    {"en", "on the 10th and 25th", "2026-11-25", NULL},
+    {"en", "on the 10th and the 25th of each month", "2026-11-25", NULL},
+    {"en", "the 1st and 15th", "2026-12-01", NULL},
+    {"fr", "le 10 et le 25", "2026-11-25", NULL},
+    {"es", "el 10 y el 25", "2026-11-25", NULL},
+    {"es", "los días 10 y 25", "2026-11-25", NULL},
+    {"ro", "pe 10 și pe 25", "2026-11-25", NULL},
+    {"ro", "pe 10 si 25", "2026-11-25", NULL},
+    {"pl", "10-go i 25-go", "2026-11-25", NULL},
+    {"pl", "dnia 10 lub 25", "2026-11-25", NULL},
+    /* What ends a list. */
+    {"de", "am 15. und 3 Rechnungen", "2026-12-15", NULL},
+    {"de", "am 10. und am 25", "2026-12-10", NULL},
+    {"fr", "le 10 et 25 euros", "2026-12-10", NULL},
+    {"en", "on the 10th and 5 days later", "2026-12-10", NULL},
+    {"en", "on the 10th and 25", "2026-12-10", NULL},
+    {"fr", "le 25 et le 10", "2026-11-25", NULL},
+};
+
 /* Bulgarian typed in Latin letters on a phone: weekdays, months, weeks. */
 static const when_case cases_latin_bulgarian[] = {
     {"bg", "shte vi q platim v ponedelnik, 4e sega nqmame pari", "2026-11-23", NULL},
@@ -786,6 +820,13 @@ test_bare_day_ordinals(void **state)
 }
 
 static void
+test_bare_day_lists(void **state)
+{
+	run_cases_flags(*state, cases_bare_day_lists, G_N_ELEMENTS(cases_bare_day_lists),
+	                WHEN_BARE_DAY);
+}
+
+static void
 test_return_day(void **state)
 {
 	/* Without the flag an inclusive end is the day itself, as before. */
@@ -954,6 +995,9 @@ test_megabyte_garbage_flags(void **state)
 	    "pe 15:30 ",      "de 15h ",
 	    "t/m ",           "incl. ",
 	    "włącznie ",      "until and including ",
+	    "und am 25 ",     " et ",
+	    "el 10% y ",      "10-tys i ",
+	    "г. ",            "r. ",
 	};
 	const size_t size = 1024 * 1024;
 	GString *garbage = g_string_sized_new(size + 64);
@@ -1099,6 +1143,7 @@ main(void)
 	    cmocka_unit_test(test_latin_bulgarian),
 	    cmocka_unit_test(test_bare_day),
 	    cmocka_unit_test(test_bare_day_ordinals),
+	    cmocka_unit_test(test_bare_day_lists),
 	    cmocka_unit_test(test_return_day),
 	    cmocka_unit_test(test_all_languages_together),
 	    cmocka_unit_test(test_language_filter),
