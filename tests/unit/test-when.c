@@ -213,6 +213,8 @@ static const when_case cases_de[] = {
     {"de", "Mitte Dezember", "2026-12-15", NULL},
     {"de", "gestern", "2026-11-17", NULL},
     {"de", "Freitag, den 4.12.", "2026-12-04", NULL},
+    {"de", "Wir begleichen die Rechnung bis Ende Woche.", "2026-11-20", NULL}, /* Swiss */
+    {"de", "Ende diese Woche", "2026-11-20", NULL},
 };
 
 static const when_case cases_fr[] = {
@@ -477,6 +479,11 @@ static const when_case cases_bare_day[] = {
     {"de", "am 12.50", NULL, NULL},
     {"de", "15h", NULL, NULL},
     {"de", "am 15. um 10 Uhr", "2026-12-15", NULL},
+    {"de", "Die Überweisung geht mit dem 15. raus.", "2026-12-15", NULL},
+    {"de", "per 25. überwiesen", "2026-11-25", NULL}, /* Swiss and Austrian */
+    {"de", "bis am 20.", "2026-11-20", NULL},
+    {"de", "auf den 15. terminiert", "2026-12-15", NULL},
+    {"de", "mit dem 15 Mitarbeiter", NULL, NULL},
     {"fr", "le 15", "2026-12-15", NULL},
     {"fr", "le 1er", "2026-12-01", NULL},
     {"fr", "jusqu'au 20", "2026-11-20", NULL},
