@@ -262,7 +262,8 @@ weekday_at(const scan *s, guint i, const word_entry **e)
 /*
  * "by Friday", "do piątku", "next Monday", "vendredi prochain", "Friday
  * next week", "Monday after the weekend", "last Tuesday"; "Friday, 4
- * December" is the date.
+ * December" is the date.  "The coming Friday" ("am kommenden Freitag") is
+ * the first after the anchor whatever the language's next-weekday says.
  */
 static bool
 match_weekday(const scan *s, guint i, candidate *c)
@@ -270,6 +271,7 @@ match_weekday(const scan *s, guint i, candidate *c)
 	const word_entry *e = NULL, *modifier = NULL;
 	weekday_mode mode = WEEKDAY_ON_OR_AFTER;
 	guint j, len, wlen;
+	bool coming = false;
 	int weekday;
 
 	/* A modifier before the weekday: the longest reading that is followed
@@ -280,6 +282,10 @@ match_weekday(const scan *s, guint i, candidate *c)
 	} else if ((len = when_match_word(s, i, WORD_NEXT, &modifier)) > 0 &&
 	           (wlen = weekday_at(s, i + len, &e)) > 0) {
 		mode = WEEKDAY_NEXT;
+	} else if ((len = when_match_word(s, i, WORD_COMING, NULL)) > 0 &&
+	           (wlen = weekday_at(s, i + len, &e)) > 0) {
+		mode = WEEKDAY_NEXT;
+		coming = true;
 	} else if ((len = when_match_word(s, i, WORD_LAST, &modifier)) > 0 &&
 	           (wlen = weekday_at(s, i + len, &e)) > 0) {
 		mode = WEEKDAY_LAST;
@@ -313,6 +319,10 @@ match_weekday(const scan *s, guint i, candidate *c)
 		if ((len = when_match_word(s, j, WORD_NEXT_AFTER, &modifier)) > 0) {
 			mode = WEEKDAY_NEXT;
 			j += len;
+		} else if ((len = when_match_word(s, j, WORD_COMING_AFTER, NULL)) > 0) {
+			mode = WEEKDAY_NEXT;
+			coming = true;
+			j += len;
 		} else if ((len = when_match_word(s, j, WORD_LAST_AFTER, &modifier)) > 0) {
 			mode = WEEKDAY_LAST;
 			j += len;
@@ -324,7 +334,7 @@ match_weekday(const scan *s, guint i, candidate *c)
 			j += len;
 		}
 	}
-	if (mode == WEEKDAY_NEXT &&
+	if (mode == WEEKDAY_NEXT && !coming &&
 	    s->words->next[when_entry_language(s, modifier)] == NEXT_FOLLOWING_WEEK)
 		mode = WEEKDAY_FOLLOWING_WEEK;
 

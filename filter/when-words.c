@@ -54,6 +54,8 @@ static const named_value syntax_names[] = {
     {"day-month", WORD_DAY_MONTH},
     {"next", WORD_NEXT},
     {"next-after", WORD_NEXT_AFTER},
+    {"coming", WORD_COMING},
+    {"coming-after", WORD_COMING_AFTER},
     {"last", WORD_LAST},
     {"last-after", WORD_LAST_AFTER},
     {"beginning-of", WORD_BEGINNING_OF},

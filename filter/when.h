@@ -44,6 +44,9 @@
  *               ordinal      suffixes glued to a day number ("nd", "er", "ти")
  *               day-month    words between day and month ("of", "de")
  *               next, next-after   before / after a weekday ("next", "prochain")
+ *               coming, coming-after   before / after a weekday: its
+ *                            first day after the anchor ("this coming",
+ *                            "kommenden", "идния"; "care vine")
  *               last, last-after   before / after a weekday ("last", "dernier")
  *               beginning-of, mid-of, end-of   before a month name
  *               prefix       words kept in the matched span only ("by", "do")
@@ -102,7 +105,9 @@
  *     "last Friday": the latest one before the anchor.  "next Friday"
  *     depends on the language's next-weekday setting: following-week = the
  *     Friday of the week (Monday to Sunday) after the anchor's; nearest =
- *     the first Friday after the anchor.  "Friday next week" is always the
+ *     the first Friday after the anchor.  "The coming Friday" ("this
+ *     coming Friday", "am kommenden Freitag", "идния петък") is always the
+ *     first Friday after the anchor, and "Friday next week" always the
  *     following week's.  A weekday followed by a date ("Friday, 4
  *     December") resolves to the date.
  *   - today, tomorrow, yesterday...: the anchor plus or minus days, in the

@@ -610,6 +610,42 @@ static const when_case cases_bare_day_lists[] = {
     {"fr", "le 25 et le 10", "2026-11-25", NULL},
 };
 
+/*
+ * "The coming Thursday" is the first Thursday after the anchor in every
+ * language ("am kommenden Donnerstag", "this coming Friday", "идния
+ * четвъртък", "joia care vine"); "next Thursday" follows each language's
+ * next-weekday setting.  The end of this week is its Friday.  The anchor
+ * is Wednesday 18 November.
+ */
+static const when_case cases_coming_weekday[] = {
+    {"de", "im Zahllauf am kommenden Donnerstag", "2026-11-05", "2026-11-02"},
+    {"de", "kommenden Donnerstag", "2026-11-19", NULL},
+    {"de", "am kommenden Mittwoch", "2026-11-25", NULL}, /* not today */
+    {"de", "nächsten Donnerstag", "2026-11-26", NULL},
+    {"de", "Donnerstag nächste Woche", "2026-11-26", NULL},
+    {"en", "this coming Friday", "2026-11-20", NULL},
+    {"en", "the coming Thursday", "2026-11-19", NULL},
+    {"en", "next Thursday", "2026-11-26", NULL},
+    {"bg", "идния четвъртък", "2026-11-19", NULL},
+    {"bg", "следващия четвъртък", "2026-11-26", NULL},
+    {"ro", "joia care vine", "2026-11-19", NULL},
+    {"ro", "joia viitoare", "2026-11-26", NULL},
+    {"pl", "w przyszły czwartek", "2026-11-26", NULL},
+    {"pl", "w najbliższy czwartek", "2026-11-19", NULL},
+    {"fr", "jeudi prochain", "2026-11-19", NULL},
+    {"es", "el jueves que viene", "2026-11-19", NULL},
+    {"nl", "aanstaande donderdag", "2026-11-19", NULL},
+    {"nl", "volgende week donderdag", "2026-11-26", NULL},
+    {"nl", "deze week", "2026-11-20", NULL},
+    {"nl", "eind deze week", "2026-11-20", NULL},
+    {"pl", "do końca tygodnia", "2026-11-20", NULL},
+    {"fr", "en fin de semaine", "2026-11-20", NULL},
+    {"es", "a finales de semana", "2026-11-20", NULL},
+    {"es", "antes del fin de semana", "2026-11-20", NULL},
+    {"ro", "până la sfârșitul săptămânii", "2026-11-20", NULL},
+    {"bg", "до края на седмицата", "2026-11-20", NULL},
+};
+
 /* Bulgarian typed in Latin letters on a phone: weekdays, months, weeks. */
 static const when_case cases_latin_bulgarian[] = {
     {"bg", "shte vi q platim v ponedelnik, 4e sega nqmame pari", "2026-11-23", NULL},
@@ -804,6 +840,7 @@ TABLE_TEST(test_after_the_weekend, cases_after_weekend)
 TABLE_TEST(test_month_start, cases_month_start)
 TABLE_TEST(test_month_working_days, cases_month_working_days)
 TABLE_TEST(test_latin_bulgarian, cases_latin_bulgarian)
+TABLE_TEST(test_coming_weekday, cases_coming_weekday)
 
 static void
 test_bare_day(void **state)
@@ -1148,6 +1185,7 @@ main(void)
 	    cmocka_unit_test(test_month_start),
 	    cmocka_unit_test(test_month_working_days),
 	    cmocka_unit_test(test_latin_bulgarian),
+	    cmocka_unit_test(test_coming_weekday),
 	    cmocka_unit_test(test_bare_day),
 	    cmocka_unit_test(test_bare_day_ordinals),
 	    cmocka_unit_test(test_bare_day_lists),
