@@ -92,6 +92,7 @@ typedef enum {
 	WORD_INCLUSIVE_AFTER,
 	WORD_YEAR_MARK,
 	WORD_AND,
+	WORD_WEEK_NUMBER,
 } word_kind;
 
 typedef enum { UNIT_DAY, UNIT_WORKING_DAY, UNIT_WEEK, UNIT_MONTH } unit_kind;
@@ -287,6 +288,11 @@ bool when_date_month_part(const scan *s, month_part part, int month, int year, c
 /* The anchor plus count units. */
 bool when_date_quantity(const scan *s, int count, unit_kind unit, candidate *c);
 void when_date_relative(const scan *s, relative_kind kind, candidate *c);
+/*
+ * A weekday (1 Monday .. 7 Sunday) of ISO week week, in year or (year 0)
+ * the year nearest the anchor; false when that year has no such week.
+ */
+bool when_date_iso_week(const scan *s, int week, int year, int weekday, candidate *c);
 /*
  * Days of the month without a month (one, or a list of payment-run days):
  * the next of them on or after the anchor.

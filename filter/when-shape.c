@@ -601,6 +601,59 @@ match_bare_day(const scan *s, guint i, candidate *c)
 }
 
 /*
+ * An ISO week by its number, as planners write it: "KW 45", "KW45",
+ * "Kalenderwoche 45", "week 45", "KW 45/2027"; its Friday, as for "next
+ * week", or the Monday, Wednesday or Friday of "Anfang / Mitte / Ende KW
+ * 47".  A number that runs on ("KW 45-46", "KW45a") or that what follows
+ * shows to be something else ("week 3 days") is refused.
+ */
+static bool
+match_week_number(const scan *s, guint i, candidate *c)
+{
+	/* In the order of month_part: its first, middle and last working day. */
+	static const word_kind parts[] = {WORD_BEGINNING_OF, WORD_MID_OF, WORD_END_OF};
+	static const int part_weekdays[] = {1, 3, 5};
+	guint j = i, len = 0, part;
+	int week, year = 0, weekday = 5;
+
+	for (part = 0; part < G_N_ELEMENTS(parts); part++)
+		if ((len = when_match_word(s, i, parts[part], NULL)) > 0)
+			break;
+	if (len > 0) {
+		if (i + len >= s->n || !when_gap_soft(s, i + len))
+			return false;
+		weekday = part_weekdays[part];
+		j = i + len;
+	}
+	if ((len = when_match_word(s, j, WORD_WEEK_NUMBER, NULL)) == 0)
+		return false;
+	/* "deze week 2 facturen" is this week: the word belongs to a phrase
+	 * that starts before it. */
+	for (guint k = 1; k <= 2 && k <= j; k++)
+		if (when_match_word(s, j - k, WORD_RELATIVE, NULL) > k)
+			return false;
+	j += len;
+	if (!tok_is_digits(s, j) || (!gap_empty(s, j) && !when_gap_spaced(s, j, ".")) ||
+	    s->tokens[j].digits > 2 || s->tokens[j].value < 1 || s->tokens[j].value > 53)
+		return false;
+	week = s->tokens[j++].value;
+	if (j < s->n && gap_is_char(s, j, '/') && tok_is_digits(s, j) &&
+	    s->tokens[j].digits == 4 && !when_glued_digits_after(s, j)) {
+		year = s->tokens[j++].value;
+		if (year < WHEN_MIN_YEAR || year > WHEN_MAX_YEAR)
+			return false;
+	} else if (when_glued_digits_after(s, j - 1)) {
+		return false;
+	}
+	if ((j < s->n && gap_empty(s, j)) || bare_day_refused_after(s, j))
+		return false;
+	if (!when_date_iso_week(s, week, year, weekday, c))
+		return false;
+	c->end = j;
+	return true;
+}
+
+/*
  * Keeps the candidate that reaches further; frees the other's text and
  * clears next for the following matcher.
  */
@@ -651,6 +704,8 @@ match_shape(const scan *s, guint i, candidate *c)
 	if (match_weekday(s, i, &next))
 		keep_longer(&best, &next);
 	if (match_bare_day(s, i, &next))
+		keep_longer(&best, &next);
+	if (match_week_number(s, i, &next))
 		keep_longer(&best, &next);
 	*c = best;
 	return best.how != NULL;

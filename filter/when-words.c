@@ -70,6 +70,7 @@ static const named_value syntax_names[] = {
     {"inclusive-after", WORD_INCLUSIVE_AFTER},
     {"year-mark", WORD_YEAR_MARK},
     {"and", WORD_AND},
+    {"week-number", WORD_WEEK_NUMBER},
     {NULL, 0},
 };
 

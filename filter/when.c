@@ -307,6 +307,48 @@ when_date_relative(const scan *s, relative_kind kind, candidate *c)
 	c->how = g_strdup_printf("%s from %s", names[kind], s->anchor_iso);
 }
 
+/* The Monday of ISO week 1 of year: the week that holds 4 January. */
+static dm_date
+iso_week_one(int year)
+{
+	dm_date january_4 = dm_date_from_ymd(year, 1, 4);
+
+	return january_4 - (dm_date_weekday(january_4) - 1);
+}
+
+bool
+when_date_iso_week(const scan *s, int week, int year, int weekday, candidate *c)
+{
+	static const char *const names[] = {"",         "Monday", "Tuesday", "Wednesday",
+	                                    "Thursday", "Friday", "Saturday", "Sunday"};
+	int first = year, last = year, y, m, d;
+	bool found = false;
+
+	if (year == 0) {
+		dm_date_to_ymd(s->anchor, &y, &m, &d);
+		first = y - 1;
+		last = y + 1;
+	}
+	for (int k = first; k <= last; k++) {
+		dm_date monday = iso_week_one(k) + 7 * (week - 1), date = monday + weekday - 1;
+
+		/* Week 53 exists only in a year whose last week holds its Thursday. */
+		if (monday >= iso_week_one(k + 1))
+			continue;
+		if (!found || abs(date - s->anchor) < abs(c->date - s->anchor) ||
+		    (abs(date - s->anchor) == abs(c->date - s->anchor) && date > c->date)) {
+			c->date = date;
+			found = true;
+		}
+	}
+	if (!found)
+		return false;
+	c->how = g_strdup_printf("%s of ISO week %d, %s", names[weekday], week,
+	                         year != 0 ? "year given" : "the year nearest to the anchor");
+	c->year = year != 0;
+	return true;
+}
+
 /* Day day of the next month that has it, on or after date (a 31st skips the short months). */
 static dm_date
 bare_day_ahead(dm_date date, int day)

@@ -69,6 +69,8 @@
  *                            year, part of the date ("r.", "roku", "г.")
  *               and          words between the days of a list ("and",
  *                            "or", "und", "и")
+ *               week-number  words before the number of an ISO week
+ *                            ("KW", "Kalenderwoche", "week", "semaine")
  *   [settings]  next-weekday = following-week | nearest
  *               (what "next Friday" means, see below; following-week
  *               when a language's files do not say)
@@ -122,7 +124,10 @@
  *     Wednesday; after-the-weekend = the Monday after the coming Sunday
  *     (from a Saturday or Sunday, the Monday just after; from a Monday,
  *     a week later), and a weekday after the weekend ("on Tuesday after the
- *     weekend") that day of the week after the coming Sunday.
+ *     weekend") that day of the week after the coming Sunday.  An ISO
+ *     week by its number ("KW 45", "Kalenderwoche 45", "week 45", "KW
+ *     45/2027") = its Friday, in the year written or the one nearest the
+ *     anchor; "Anfang / Mitte / Ende KW 47" = its Monday, Wednesday, Friday.
  *     Months: the start of a month is its first working day (Monday to
  *     Friday; a payment waits for a banking day).  beginning-of-next-month
  *     ("early next month", "start of next month") and first-working-day-

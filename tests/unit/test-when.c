@@ -646,6 +646,39 @@ static const when_case cases_coming_weekday[] = {
     {"bg", "до края на седмицата", "2026-11-20", NULL},
 };
 
+/*
+ * An ISO week by its number ("KW 45", "Kalenderwoche 45", "week 45") is
+ * its Friday, as "next week" is; its beginning, middle and end are its
+ * Monday, Wednesday and Friday.  Without a year, the year nearest the
+ * anchor.  ISO week 45 of 2026 runs 2-8 November; 2026 has 53 weeks.
+ */
+static const when_case cases_week_number[] = {
+    {"de", "die Zahlung ist für KW 45 eingeplant", "2026-11-06", "2026-10-23"},
+    {"de", "in KW 45", "2026-11-06", "2026-10-23"},
+    {"de", "KW45", "2026-11-06", "2026-10-23"},
+    {"de", "Kalenderwoche 45", "2026-11-06", "2026-10-23"},
+    {"de", "in der KW 47", "2026-11-20", NULL},
+    {"de", "Anfang KW 47", "2026-11-16", "2026-10-23"},
+    {"de", "Mitte KW 47", "2026-11-18", "2026-10-23"},
+    {"de", "Ende KW 47", "2026-11-20", "2026-10-23"},
+    {"de", "KW 2", "2027-01-15", "2026-12-20"},
+    {"de", "KW 53", "2027-01-01", NULL},
+    {"de", "KW 45/2027", "2027-11-12", NULL},
+    {"de", "KW 54", NULL, NULL},
+    {"de", "KW 0", NULL, NULL},
+    {"de", "KW 45-46", NULL, NULL},
+    {"de", "KW 45 %", NULL, NULL},
+    {"de", "KW 45a", NULL, NULL},
+    {"nl", "betaling staat gepland in week 45", "2026-11-06", "2026-10-23"},
+    {"nl", "wk 45", "2026-11-06", "2026-10-23"},
+    {"nl", "deze week 2 facturen", "2026-11-20", NULL}, /* this week, not week 2 */
+    {"nl", "2 keer per week 3 uur", NULL, NULL},
+    {"en", "payment planned for calendar week 45", "2026-11-06", "2026-10-23"},
+    {"en", "in CW 45", "2026-11-06", "2026-10-23"},
+    {"fr", "virement prévu semaine 45", "2026-11-06", "2026-10-23"},
+    {"fr", "cette semaine 2 virements", "2026-11-20", NULL},
+};
+
 /* Bulgarian typed in Latin letters on a phone: weekdays, months, weeks. */
 static const when_case cases_latin_bulgarian[] = {
     {"bg", "shte vi q platim v ponedelnik, 4e sega nqmame pari", "2026-11-23", NULL},
@@ -841,6 +874,7 @@ TABLE_TEST(test_month_start, cases_month_start)
 TABLE_TEST(test_month_working_days, cases_month_working_days)
 TABLE_TEST(test_latin_bulgarian, cases_latin_bulgarian)
 TABLE_TEST(test_coming_weekday, cases_coming_weekday)
+TABLE_TEST(test_week_number, cases_week_number)
 
 static void
 test_bare_day(void **state)
@@ -1042,6 +1076,8 @@ test_megabyte_garbage_flags(void **state)
 	    "und am 25 ",     " et ",
 	    "el 10% y ",      "10-tys i ",
 	    "г. ",            "r. ",
+	    "KW 45-",         "week 54 ",
+	    "KW 0 ",          "KW45a ",
 	};
 	const size_t size = 1024 * 1024;
 	GString *garbage = g_string_sized_new(size + 64);
@@ -1186,6 +1222,7 @@ main(void)
 	    cmocka_unit_test(test_month_working_days),
 	    cmocka_unit_test(test_latin_bulgarian),
 	    cmocka_unit_test(test_coming_weekday),
+	    cmocka_unit_test(test_week_number),
 	    cmocka_unit_test(test_bare_day),
 	    cmocka_unit_test(test_bare_day_ordinals),
 	    cmocka_unit_test(test_bare_day_lists),
