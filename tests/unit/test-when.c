@@ -95,6 +95,10 @@ static const when_case cases_pl[] = {
     {"pl", "do końca grudnia", "2026-12-31", NULL},
     {"pl", "wracam w grudniu 3-go grudnia", "2026-12-03", NULL},
     {"pl", "Dokument wyślemy", NULL, NULL},
+    /* "się" folds to "sie", so "sie" cannot be August's abbreviation. */
+    {"pl", "zobowiązujemy się 3 grudnia zapłacić", "2026-12-03", NULL},
+    {"pl", "rozliczymy się 15 grudnia", "2026-12-15", NULL},
+    {"pl", "3 sierp. 2027", "2027-08-03", NULL},
 };
 
 static const when_case cases_bg[] = {
@@ -498,6 +502,7 @@ static const when_case cases_bare_day[] = {
     {"es", "el 10 por ciento", NULL, NULL},
     {"es", "el 15:30", NULL, NULL},
     {"pl", "zapłacimy 15-go", "2026-12-15", NULL},
+    {"pl", "rozliczymy się 15-go", "2026-12-15", NULL},
     {"pl", "do 25-tego", "2026-11-25", NULL},
     {"pl", "dnia 20", "2026-11-20", NULL},
     {"pl", "dnia 15:30", NULL, NULL},
