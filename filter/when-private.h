@@ -298,6 +298,13 @@ bool when_date_iso_week(const scan *s, int week, int year, int weekday, candidat
  * the next of them on or after the anchor.
  */
 void when_date_bare_days(const scan *s, const int *days, guint n, candidate *c);
+/*
+ * Days of month named before them ("our January run on the 8th"): the
+ * earliest of their occurrences nearest the anchor that is not before it,
+ * or with past_too the earliest of them all.  False when none is left.
+ */
+bool when_date_month_days(const scan *s, const int *days, guint n, int month, bool past_too,
+                          candidate *c);
 /* The day after an absence that includes c's date: the next working day. */
 void when_date_return_day(const scan *s, candidate *c);
 void when_date_weekday(const scan *s, int weekday, weekday_mode mode, candidate *c);

@@ -362,14 +362,36 @@ bare_day_markers(const scan *s, guint i)
 	return languages;
 }
 
-/* Does a month name stand just before token i ("December the 3rd")? */
-static bool
-month_before(const scan *s, guint i)
+/* How far back a month may name a bare day's month: "our January run on the 8th". */
+#define MONTH_IN_PHRASE_TOKENS 4
+
+/*
+ * A month named before a bare day at token i, in the same phrase: at most
+ * MONTH_IN_PHRASE_TOKENS words back, with only spaces, hyphens or
+ * apostrophes between them ("our January run on the 8th", "December the
+ * 3rd", "Januar-Zahllauf am 8.").  Its number, 0 for none; *distance gets
+ * how many tokens before i it stands, *written whether it is written out
+ * (four letters or more and no number word: not "Dec", "may", "mai" or
+ * French "sept", which are abbreviations or words too).
+ */
+static int
+month_in_phrase(const scan *s, guint i, guint *distance, bool *written)
 {
-	for (guint k = 1; k <= 2 && k <= i; k++)
-		if (when_match_word(s, i - k, WORD_MONTH, NULL) > 0)
-			return true;
-	return false;
+	const word_entry *e;
+
+	for (guint k = 1; k <= MONTH_IN_PHRASE_TOKENS && k <= i; k++) {
+		guint t = i - k;
+
+		if (!when_gap_soft(s, t + 1) || tok_is_digits(s, t))
+			return 0;
+		if (when_match_word(s, t, WORD_MONTH, &e) > 0) {
+			*distance = k;
+			*written = g_utf8_strlen(tok_text(s, t), -1) >= 4 &&
+			           when_match_word(s, t, WORD_NUMBER, NULL) == 0;
+			return e->value;
+		}
+	}
+	return 0;
 }
 
 /*
@@ -577,17 +599,27 @@ bare_day_list_next(const scan *s, guint end, const bare_number *first, int previ
  * marker and the ordinal dot; a day word after it ("число", "of each
  * month") makes it one in every shape.  A list of days ("on the 10th and
  * the 25th") is the next of them.
+ *
+ * A month written out before it in the same phrase makes it that month's
+ * day ("our January run on the 8th"), unless that day has passed: then
+ * the month names something else ("the October invoice on the 25th") and
+ * the day is a plain bare day.  A month right before the day ("December
+ * the 3rd") always names it; if it is an abbreviation, the day is refused.
  */
 static bool
 match_bare_day(const scan *s, guint i, candidate *c)
 {
 	bare_number first, next;
-	int days[BARE_DAY_LIST_MAX];
-	guint n = 1, end;
+	int days[BARE_DAY_LIST_MAX], month;
+	guint n = 1, end, distance = 0;
+	bool written = false, adjacent;
 
-	if ((s->flags & WHEN_BARE_DAY) == 0 || month_before(s, i) ||
-	    !read_bare_number(s, i, &first) ||
+	if ((s->flags & WHEN_BARE_DAY) == 0 || !read_bare_number(s, i, &first) ||
 	    !bare_number_fits(s, &first, bare_day_markers(s, i)))
+		return false;
+	month = month_in_phrase(s, i, &distance, &written);
+	adjacent = month != 0 && distance <= 2;
+	if (adjacent && !written)
 		return false;
 	days[0] = first.day;
 	end = first.end;
@@ -595,7 +627,15 @@ match_bare_day(const scan *s, guint i, candidate *c)
 		days[n++] = next.day;
 		end = next.end;
 	}
-	when_date_bare_days(s, days, n, c);
+	if (month != 0 && written) {
+		if (!when_date_month_days(s, days, n, month, adjacent, c)) {
+			if (adjacent)
+				return false; /* "February the 30th" */
+			when_date_bare_days(s, days, n, c);
+		}
+	} else {
+		when_date_bare_days(s, days, n, c);
+	}
 	c->end = end;
 	return true;
 }

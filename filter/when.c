@@ -383,6 +383,29 @@ when_date_bare_days(const scan *s, const int *days, guint n, candidate *c)
 	c->how = g_string_free(how, FALSE);
 }
 
+bool
+when_date_month_days(const scan *s, const int *days, guint n, int month, bool past_too,
+                      candidate *c)
+{
+	bool found = false;
+
+	for (guint k = 0; k < n; k++) {
+		dm_date date;
+		if (!nearest_date(s->anchor, month, days[k], &date) ||
+		    (date < s->anchor && !past_too))
+			continue;
+		if (!found || date < c->date) {
+			c->date = date;
+			found = true;
+		}
+	}
+	if (!found)
+		return false;
+	c->how = g_strdup_printf("day %d%s of month %d named before it, the year nearest to %s",
+	                         days[0], n > 1 ? " or a later one" : "", month, s->anchor_iso);
+	return true;
+}
+
 void
 when_date_return_day(const scan *s, candidate *c)
 {

@@ -151,12 +151,19 @@
  *     after the anchor (a 31st skips the months without one).  A list of
  *     payment-run days ("on the 10th and the 25th", "am 5., 15. und 25.",
  *     "на 10-о и на 25-о число") is the next of them; its days rise, and
- *     each has the form of the first (its ending, its dot).  Refused: a
- *     number glued to other digits or signs (amounts "12.50", "1.250,00",
- *     times "15:30", invoice numbers "FV/2026/10/045", "INV-2026-0142"), to
- *     letters that are not an ordinal ("15h"), followed by a sign ("15 %",
- *     "15 €") or a glued hyphen ("1-to-1"), another number ("15 000"), a unit, a month name or a
- *     not-a-day word ("15 Uhr", "the 3rd reminder"), or after a month name.
+ *     each has the form of the first (its ending, its dot).  A month
+ *     written out before it in the same phrase, at most four words back
+ *     ("our January run on the 8th"), makes it that month's day, the
+ *     occurrence nearest the anchor, unless that has passed: then the
+ *     month names something else ("the October invoice on the 25th") and
+ *     the day is the plain bare day; a month right before it ("December
+ *     the 3rd") always names it.  Refused: a number glued to other digits
+ *     or signs (amounts "12.50", "1.250,00", times "15:30", invoice
+ *     numbers "FV/2026/10/045", "INV-2026-0142"), to letters that are not
+ *     an ordinal ("15h"), followed by a sign ("15 %", "15 €") or a glued
+ *     hyphen ("1-to-1"), another number ("15 000"), a unit, a month name
+ *     or a not-a-day word ("15 Uhr", "the 3rd reminder"), or right after
+ *     an abbreviated month ("Dec the 3rd").
  *   - The end of an absence, in an auto-reply: with WHEN_RETURN_DAY, an
  *     inclusive end ("until and including X", "up to and including X",
  *     "through X", "t/m X", "tot en met X", "do X włącznie", "до X

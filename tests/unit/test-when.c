@@ -684,6 +684,31 @@ static const when_case cases_week_number[] = {
     {"fr", "cette semaine 2 virements", "2026-11-20", NULL},
 };
 
+/*
+ * A bare day with a month written out just before it in the same phrase
+ * is that month's day: "our January run on the 8th".  When that day has
+ * passed (the month names the invoice: "the October invoice on the 25th")
+ * it is the plain bare day; a month right before the day ("December the
+ * 3rd") is a written date, past or not.  Abbreviations and months that are
+ * words too ("may", "mai") do not name one.
+ */
+static const when_case cases_bare_day_month[] = {
+    {"en", "We'll be paying this with our January run on the 8th.", "2027-01-08", NULL},
+    {"en", "our January runs on the 8th and the 22nd", "2027-01-08", NULL},
+    {"en", "on the 8th of January", "2027-01-08", NULL},
+    {"en", "the 8th January", "2027-01-08", NULL},
+    {"en", "December the 3rd", "2026-12-03", NULL},
+    {"en", "We'll pay the October invoice on the 25th", "2026-11-25", NULL},
+    {"en", "the November invoice goes out on the 10th", "2026-12-10", NULL},
+    {"en", "the invoice from October, paid on the 15th", "2026-12-15", NULL},
+    {"en", "you may pay it on the 8th", "2026-12-08", NULL},
+    {"de", "mit unserem Januar-Zahllauf am 8.", "2027-01-08", NULL},
+    {"fr", "avec la campagne de janvier le 8", "2027-01-08", NULL},
+    {"es", "en la remesa de enero, el día 8", "2026-12-08", NULL}, /* a comma ends the phrase */
+    {"es", "en la remesa de enero el día 8", "2027-01-08", NULL},
+    {"ro", "plătim mai târziu pe 15", "2026-12-15", NULL},
+};
+
 /* Bulgarian typed in Latin letters on a phone: weekdays, months, weeks. */
 static const when_case cases_latin_bulgarian[] = {
     {"bg", "shte vi q platim v ponedelnik, 4e sega nqmame pari", "2026-11-23", NULL},
@@ -906,6 +931,13 @@ static void
 test_bare_day_lists(void **state)
 {
 	run_cases_flags(*state, cases_bare_day_lists, G_N_ELEMENTS(cases_bare_day_lists),
+	                WHEN_BARE_DAY);
+}
+
+static void
+test_bare_day_month(void **state)
+{
+	run_cases_flags(*state, cases_bare_day_month, G_N_ELEMENTS(cases_bare_day_month),
 	                WHEN_BARE_DAY);
 }
 
@@ -1231,6 +1263,7 @@ main(void)
 	    cmocka_unit_test(test_bare_day),
 	    cmocka_unit_test(test_bare_day_ordinals),
 	    cmocka_unit_test(test_bare_day_lists),
+	    cmocka_unit_test(test_bare_day_month),
 	    cmocka_unit_test(test_return_day),
 	    cmocka_unit_test(test_all_languages_together),
 	    cmocka_unit_test(test_language_filter),
