@@ -135,6 +135,39 @@ match_day_month(const scan *s, guint i, candidate *c)
 	return resolve_day_month(s, year, month, day, j, c);
 }
 
+/*
+ * Does what follows a day number (its last token is end - 1) show that the
+ * number is something else: a sign glued to it or one space away ("15%",
+ * "15 €", "15:30" is already glued digits), a hyphen glued to it ("1-to-1"),
+ * another number ("15 000"), or a unit, month or not-a-day word ("15
+ * days", "15 Uhr", "15 лв")?
+ */
+static bool
+day_refused_after(const scan *s, guint end)
+{
+	size_t at = s->tokens[end - 1].end, size;
+
+	/* Two characters at most: the number's own sign, or one space and it. */
+	for (int k = 0; k < 2 && at < s->length; k++) {
+		gunichar c = when_decode_char(s->text + at, s->length - at, &size);
+		if (c == '%' || c == '/' || c == ':' || c == '+' || c == '=' || c == '*' ||
+		    c == '#' || c == '@' || c == '&' || c == '_' || c == '\\' || c == '$' ||
+		    c == 0x20AC || c == 0x00A3) /* € £ */
+			return true;
+		/* "1-to-1", "15-go-" run on into something else. */
+		if (k == 0 && c == '-')
+			return true;
+		if (!g_unichar_isspace(c) && !(k == 0 && c == '.'))
+			break;
+		at += size;
+	}
+	if (end >= s->n || !when_gap_spaced(s, end, "."))
+		return false;
+	return tok_is_digits(s, end) || when_match_word(s, end, WORD_UNIT, NULL) > 0 ||
+	       when_match_word(s, end, WORD_MONTH, NULL) > 0 ||
+	       when_match_word(s, end, WORD_NOT_A_DAY, NULL) > 0;
+}
+
 /* "December 2", "Dec. 2nd, 2026". */
 static bool
 match_month_day(const scan *s, guint i, candidate *c)
@@ -154,11 +187,12 @@ match_month_day(const scan *s, guint i, candidate *c)
 		j += len;
 	else if (j < s->n && gap_empty(s, j))
 		return false;
-	/* Romanian "mai 2 zile" is "2 more days", not 2 May. */
-	if (j < s->n && when_match_word(s, j, WORD_UNIT, NULL) > 0)
-		return false;
+	/* Romanian "mai 2 zile" is "2 more days" and "mai 15 lei" "15 more
+	 * lei", not 2 or 15 May; "May 3 times", "Dec 15 EUR" are no dates. */
 	if (when_year_after(s, j, &year))
 		j++;
+	else if (day_refused_after(s, j))
+		return false;
 	return resolve_day_month(s, year, month, day, j, c);
 }
 
@@ -394,38 +428,6 @@ month_in_phrase(const scan *s, guint i, guint *distance, bool *written)
 	return 0;
 }
 
-/*
- * Does what follows a bare day (its last token is end - 1) show that the
- * number is something else: a sign glued to it or one space away ("15%",
- * "15 €", "15:30" is already glued digits), a hyphen glued to it ("1-to-1"),
- * another number ("15 000"), or a unit, month or not-a-day word ("15
- * days", "15 Uhr", "15 лв")?
- */
-static bool
-bare_day_refused_after(const scan *s, guint end)
-{
-	size_t at = s->tokens[end - 1].end, size;
-
-	/* Two characters at most: the number's own sign, or one space and it. */
-	for (int k = 0; k < 2 && at < s->length; k++) {
-		gunichar c = when_decode_char(s->text + at, s->length - at, &size);
-		if (c == '%' || c == '/' || c == ':' || c == '+' || c == '=' || c == '*' ||
-		    c == '#' || c == '@' || c == '&' || c == '_' || c == '\\' || c == '$' ||
-		    c == 0x20AC || c == 0x00A3) /* € £ */
-			return true;
-		/* "1-to-1", "15-go-" run on into something else. */
-		if (k == 0 && c == '-')
-			return true;
-		if (!g_unichar_isspace(c) && !(k == 0 && c == '.'))
-			break;
-		at += size;
-	}
-	if (end >= s->n || !when_gap_spaced(s, end, "."))
-		return false;
-	return tok_is_digits(s, end) || when_match_word(s, end, WORD_UNIT, NULL) > 0 ||
-	       when_match_word(s, end, WORD_MONTH, NULL) > 0 ||
-	       when_match_word(s, end, WORD_NOT_A_DAY, NULL) > 0;
-}
 
 /*
  * Words after a bare day that make it one, at token j ("25-о число", "15.
@@ -485,7 +487,7 @@ read_bare_number(const scan *s, guint i, bare_number *b)
 	/* A word after the number that names it a day outweighs the words
 	 * that would show it to be something else. */
 	after = bare_day_after(s, j, b->dot || b->ordinals != 0, &b->afters);
-	if (after == 0 && bare_day_refused_after(s, j))
+	if (after == 0 && day_refused_after(s, j))
 		return false;
 	b->end = j + after;
 	return true;
@@ -685,7 +687,7 @@ match_week_number(const scan *s, guint i, candidate *c)
 	} else if (when_glued_digits_after(s, j - 1)) {
 		return false;
 	}
-	if ((j < s->n && gap_empty(s, j)) || bare_day_refused_after(s, j))
+	if ((j < s->n && gap_empty(s, j)) || day_refused_after(s, j))
 		return false;
 	if (!when_date_iso_week(s, week, year, weekday, c))
 		return false;

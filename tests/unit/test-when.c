@@ -288,6 +288,15 @@ static const when_case cases_strict[] = {
     {NULL, "at 12:30", NULL, NULL},
     {NULL, "", NULL, NULL},
     {NULL, "Vendredi13 Freitags", NULL, NULL},
+    /* A month before a number that is no day: "mai" is also Romanian "more". */
+    {"en", "We asked in May 3 times", NULL, NULL},
+    {"en", "Dec 15 EUR", NULL, NULL},
+    {"ro", "încă mai 15 lei de plătit", NULL, NULL},
+    {"ro", "mai 2 ore", NULL, NULL},
+    {"ro", "cel mai 10 minute", NULL, NULL},
+    {"ro", "mai 3 facturi", NULL, NULL},
+    {"en", "December 2, 2026", "2026-12-02", NULL},
+    {"en", "by December 2.", "2026-12-02", NULL},
 };
 
 /*
