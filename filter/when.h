@@ -24,8 +24,10 @@
  * "t/m").
  *
  *   [months]    1 .. 12 = every name, inflection and abbreviation
- *   [weekdays]  1 (Monday) .. 7 (Sunday) = every name, case form and
- *               plural ("Thursdays", "czwartki", "jeudis").  Avoid
+ *   [weekdays]  1 (Monday) .. 7 (Sunday) = every name, case form,
+ *               plural ("Thursdays", "czwartki", "jeudis") and the
+ *               adjectives and compounds of a payment run ("czwartkowy",
+ *               "четвъртъчния", "donderdagse", "Donnerstagslauf").  Avoid
  *               abbreviations that are words (English "sat", "sun",
  *               French "mon"): a weekday matches on its own.
  *   [numbers]   N (0 .. 999) = number words ("three", "trzy", "три")
@@ -103,7 +105,9 @@
  *     "23.10.2026 г.") belongs to the date.
  *   - A weekday: the next such day on or after the anchor ("by Friday" on a
  *     Friday is that day).  A plural weekday is a habit ("we pay on
- *     Thursdays", "w czwartki"): its next occurrence, as the weekday.
+ *     Thursdays", "w czwartki"): its next occurrence, as the weekday, and
+ *     so is a run named by its weekday ("Thursday's payment run",
+ *     "czwartkowy przelew", "der Donnerstagslauf").
  *     "last Friday": the latest one before the anchor.  "next Friday"
  *     depends on the language's next-weekday setting: following-week = the
  *     Friday of the week (Monday to Sunday) after the anchor's; nearest =

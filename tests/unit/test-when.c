@@ -718,6 +718,26 @@ static const when_case cases_bare_day_month[] = {
     {"ro", "plătim mai târziu pe 15", "2026-12-15", NULL},
 };
 
+/*
+ * A payment run named by its weekday, as an adjective, a genitive or a
+ * compound: the weekday.  The anchor is Wednesday 18 November.
+ */
+static const when_case cases_weekday_adjective[] = {
+    {"en", "It goes with Thursday's payment run.", "2026-11-19", NULL},
+    {"bg", "включена в четвъртъчния пакет плащания", "2026-11-12", "2026-11-09"},
+    {"bg", "с петъчното плащане", "2026-11-20", NULL},
+    {"bg", "в понеделнишкия превод", "2026-11-23", NULL},
+    {"pl", "jest już w czwartkowym przebiegu płatności", "2026-11-19", NULL},
+    {"pl", "czwartkowy przelew", "2026-11-19", NULL},
+    {"pl", "w piątkowej paczce przelewów", "2026-11-20", NULL},
+    {"nl", "in de donderdagse betaalrun", "2026-11-19", NULL},
+    {"nl", "met de vrijdagse batch", "2026-11-20", NULL},
+    {"de", "mit dem Donnerstagslauf", "2026-11-19", NULL},
+    {"de", "im Donnerstags-Zahllauf", "2026-11-19", NULL},
+    {"de", "mit der Freitagsüberweisung", "2026-11-20", NULL},
+    {"de", "montags bis freitags erreichbar", NULL, NULL},
+};
+
 /* Bulgarian typed in Latin letters on a phone: weekdays, months, weeks. */
 static const when_case cases_latin_bulgarian[] = {
     {"bg", "shte vi q platim v ponedelnik, 4e sega nqmame pari", "2026-11-23", NULL},
@@ -914,6 +934,7 @@ TABLE_TEST(test_month_working_days, cases_month_working_days)
 TABLE_TEST(test_latin_bulgarian, cases_latin_bulgarian)
 TABLE_TEST(test_coming_weekday, cases_coming_weekday)
 TABLE_TEST(test_week_number, cases_week_number)
+TABLE_TEST(test_weekday_adjective, cases_weekday_adjective)
 
 static void
 test_bare_day(void **state)
@@ -1269,6 +1290,7 @@ main(void)
 	    cmocka_unit_test(test_latin_bulgarian),
 	    cmocka_unit_test(test_coming_weekday),
 	    cmocka_unit_test(test_week_number),
+	    cmocka_unit_test(test_weekday_adjective),
 	    cmocka_unit_test(test_bare_day),
 	    cmocka_unit_test(test_bare_day_ordinals),
 	    cmocka_unit_test(test_bare_day_lists),
