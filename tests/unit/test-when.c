@@ -585,6 +585,10 @@ static const when_case cases_bare_day_ordinals[] = {
     {"ro", "plătim pe data de 25", "2026-11-25", NULL},
     {"ro", "până la data de 20", "2026-11-20", NULL},
     {"ro", "în data de 15:30", NULL, NULL},
+    /* A payment run "of the 25th" is one, unlike an invoice "of the 15th". */
+    {"es", "la pagamos en la remesa del 25", "2026-11-25", NULL},
+    {"fr", "elle partira avec la campagne du 25", "2026-11-25", NULL},
+    {"de", "mit dem Zahllauf vom 25.", "2026-11-25", NULL},
     {NULL, "4e sega nqmame pari", NULL, NULL}, /* "че": Bulgarian typed on a phone */
     {NULL, "a 1-to-1 meeting", NULL, NULL},
     {NULL, "a 2-to-1 vote", NULL, NULL},
@@ -738,6 +742,20 @@ static const when_case cases_weekday_adjective[] = {
     {"de", "montags bis freitags erreichbar", NULL, NULL},
 };
 
+/*
+ * Phrases found missing in the development replies: Spanish "en un plazo
+ * máximo de", Romanian "de azi într-o săptămână", "fiecărei luni" (of
+ * each month, not Monday).
+ */
+static const when_case cases_found_in_replies[] = {
+    {"es", "el abono se hará efectivo en un plazo máximo de 10 días", "2026-11-16", "2026-11-06"},
+    {"es", "en un plazo no superior a 5 días hábiles", "2026-11-25", NULL},
+    {"es", "en el plazo máximo de dos semanas", "2026-12-02", NULL},
+    {"ro", "Vă plătim de azi într-o săptămână.", "2026-11-25", NULL},
+    {"ro", "de astăzi în 10 zile", "2026-11-28", NULL},
+    {"ro", "plătim de două ori în cursul fiecărei luni", NULL, NULL},
+};
+
 /* Bulgarian typed in Latin letters on a phone: weekdays, months, weeks. */
 static const when_case cases_latin_bulgarian[] = {
     {"bg", "shte vi q platim v ponedelnik, 4e sega nqmame pari", "2026-11-23", NULL},
@@ -791,6 +809,15 @@ static const when_case cases_return_day[] = {
     {"es", "hasta el 4 de diciembre", "2026-12-04", NULL},
     {"ro", "în concediu până pe 4 decembrie inclusiv", "2026-12-07", NULL},
     {"ro", "până pe 4 decembrie", "2026-12-04", NULL},
+    /* "both inclusive" after a range. */
+    {"es", "de vacaciones del 12 al 16 de octubre, ambos inclusive", "2026-10-19", "2026-10-13"},
+    {"en", "away from 12 to 16 October, both inclusive", "2026-10-19", "2026-10-13"},
+    {"en", "away until 16 October, both days inclusive", "2026-10-19", "2026-10-13"},
+    {"fr", "absent du 12 au 16 octobre, les deux inclus", "2026-10-19", "2026-10-13"},
+    {"de", "vom 12. bis 16. Oktober, jeweils einschließlich", "2026-10-19", "2026-10-13"},
+    {"nl", "van 12 tot 16 oktober, beide inbegrepen", "2026-10-19", "2026-10-13"},
+    {"ro", "între 12 și 16 octombrie, ambele inclusiv", "2026-10-19", "2026-10-13"},
+    {"pl", "od 12 do 16 października, obie daty włącznie", "2026-10-19", "2026-10-13"},
     /* A year's abbreviation between the date and the inclusive word. */
     {"pl", "nieobecna do 23.10.2026 r. włącznie", "2026-10-26", NULL},
     {"pl", "do 30.11.2026 r. włącznie", "2026-12-01", NULL},
@@ -935,6 +962,7 @@ TABLE_TEST(test_latin_bulgarian, cases_latin_bulgarian)
 TABLE_TEST(test_coming_weekday, cases_coming_weekday)
 TABLE_TEST(test_week_number, cases_week_number)
 TABLE_TEST(test_weekday_adjective, cases_weekday_adjective)
+TABLE_TEST(test_found_in_replies, cases_found_in_replies)
 
 static void
 test_bare_day(void **state)
@@ -1291,6 +1319,7 @@ main(void)
 	    cmocka_unit_test(test_coming_weekday),
 	    cmocka_unit_test(test_week_number),
 	    cmocka_unit_test(test_weekday_adjective),
+	    cmocka_unit_test(test_found_in_replies),
 	    cmocka_unit_test(test_bare_day),
 	    cmocka_unit_test(test_bare_day_ordinals),
 	    cmocka_unit_test(test_bare_day_lists),
