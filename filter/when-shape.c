@@ -255,6 +255,29 @@ match_quantity(const scan *s, guint i, candidate *c)
 	return true;
 }
 
+/*
+ * After "today", a delay counted from it: "heute in einer Woche", "azi
+ * într-o săptămână", "dziś za tydzień", "vandaag over een week" are a
+ * week from today.  Its date and end, false for none.
+ */
+static bool
+delay_from_today(const scan *s, guint j, candidate *c)
+{
+	const word_entry *e;
+	guint len;
+
+	if (j >= s->n || !when_gap_soft(s, j))
+		return false;
+	if (match_quantity(s, j, c))
+		return true;
+	len = when_match_word(s, j, WORD_RELATIVE, &e);
+	if (len == 0 || (e->value != REL_IN_ONE_WEEK && e->value != REL_IN_ONE_MONTH))
+		return false;
+	when_date_relative(s, (relative_kind)e->value, c);
+	c->end = j + len;
+	return true;
+}
+
 /* "tomorrow", "pojutrze", "la fin du mois", "beginning of next month". */
 static bool
 match_relative(const scan *s, guint i, candidate *c)
@@ -264,6 +287,8 @@ match_relative(const scan *s, guint i, candidate *c)
 
 	if (len == 0)
 		return false;
+	if (e->value == REL_TODAY && delay_from_today(s, i + len, c))
+		return true;
 	when_date_relative(s, (relative_kind)e->value, c);
 	c->end = i + len;
 	return true;

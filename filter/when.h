@@ -118,7 +118,9 @@
  *     December") resolves to the date.
  *   - today, tomorrow, yesterday...: the anchor plus or minus days, in the
  *     spellings clients type too ("tmrw", "2moro", "ubermorgen", "dem1",
- *     "mñn", Bulgarian in Latin letters "utre").
+ *     "mñn", Bulgarian in Latin letters "utre").  A delay after "today"
+ *     counts from it: "heute in einer Woche", "azi într-o săptămână",
+ *     "dziś za tydzień" are the anchor plus a week.
  *   - A period resolves to the single most likely day in it.
  *     Weeks run Monday to Sunday.  this-week ("this week", "by the end of
  *     this week") = Friday of the anchor's week (the anchor itself on a

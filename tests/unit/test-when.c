@@ -754,6 +754,13 @@ static const when_case cases_found_in_replies[] = {
     {"ro", "Vă plătim de azi într-o săptămână.", "2026-11-25", NULL},
     {"ro", "de astăzi în 10 zile", "2026-11-28", NULL},
     {"ro", "plătim de două ori în cursul fiecărei luni", NULL, NULL},
+    /* "today in a week" is a week from today. */
+    {"ro", "azi într-o săptămână", "2026-11-25", NULL},
+    {"de", "heute in einer Woche", "2026-11-25", NULL},
+    {"de", "heute in 14 Tagen", "2026-12-02", NULL},
+    {"pl", "dziś za tydzień", "2026-11-25", NULL},
+    {"nl", "vandaag over een week", "2026-11-25", NULL},
+    {"de", "heute in der Besprechung", "2026-11-18", NULL},
 };
 
 /* Bulgarian typed in Latin letters on a phone: weekdays, months, weeks. */
