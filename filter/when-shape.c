@@ -542,7 +542,8 @@ bare_number_fits(const scan *s, const bare_number *b, uint64_t markers)
 			fits = ((b->ordinals | markers) & bit) != 0;
 			break;
 		case BARE_DAY_MARKER_AND_DOT:
-			fits = (markers & bit) != 0 && b->dot;
+			/* "am 15ten" writes out what the dot abbreviates. */
+			fits = (markers & bit) != 0 && (b->dot || (b->ordinals & bit) != 0);
 			break;
 		case BARE_DAY_NONE:
 			break;

@@ -82,7 +82,8 @@
  *               WHEN_BARE_DAY: its ordinal suffix, "25th", "de 15e"; a
  *               bare-day word before it, "le 15", "el día 10", "pe 15";
  *               either, "15-go", "dnia 15", "на 15-ти"; or a bare-day word
- *               and the ordinal dot, "am 15."; no bare day is read in a
+ *               and the ordinal dot or ending, "am 15.", "am 15ten"; no
+ *               bare day is read in a
  *               language whose files do not say)
  *
  * Loading reads <dir>/<lang>/dates for every directory and language; later

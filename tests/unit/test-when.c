@@ -497,6 +497,9 @@ static const when_case cases_bare_day[] = {
     {"de", "bis am 20.", "2026-11-20", NULL},
     {"de", "auf den 15. terminiert", "2026-12-15", NULL},
     {"de", "mit dem 15 Mitarbeiter", NULL, NULL},
+    {"de", "am 15ten", "2026-12-15", NULL}, /* the ending instead of the dot */
+    {"de", "bis zum 20sten", "2026-11-20", NULL},
+    {"de", "15ten", NULL, NULL},
     {"fr", "le 15", "2026-12-15", NULL},
     {"fr", "le 1er", "2026-12-01", NULL},
     {"fr", "jusqu'au 20", "2026-11-20", NULL},
