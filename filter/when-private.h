@@ -87,6 +87,7 @@ typedef enum {
 	WORD_IGNORE,
 	WORD_BARE_DAY,
 	WORD_BARE_DAY_AFTER,
+	WORD_NEXT_MONTH_AFTER,
 	WORD_NOT_A_DAY,
 	WORD_INCLUSIVE,
 	WORD_INCLUSIVE_AFTER,
@@ -305,6 +306,8 @@ void when_date_bare_days(const scan *s, const int *days, guint n, candidate *c);
  */
 bool when_date_month_days(const scan *s, const int *days, guint n, int month, bool past_too,
                           candidate *c);
+/* Days of the month after the anchor's: the first of them it has; false for none. */
+bool when_date_next_month_days(const scan *s, const int *days, guint n, candidate *c);
 /* The day after an absence that includes c's date: the next working day. */
 void when_date_return_day(const scan *s, candidate *c);
 void when_date_weekday(const scan *s, int weekday, weekday_mode mode, candidate *c);

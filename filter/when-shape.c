@@ -476,6 +476,19 @@ bare_day_after(const scan *s, guint j, bool ordinal, uint64_t *languages)
 	return len;
 }
 
+/*
+ * Words after a bare day that put it in the month after the anchor's, at
+ * token j ("of next month", "nächsten Monats", "du mois prochain", "luna
+ * viitoare"): their length, 0 for none.
+ */
+static guint
+next_month_after(const scan *s, guint j)
+{
+	if (j >= s->n || !when_gap_spaced(s, j, ".,"))
+		return 0;
+	return when_match_word(s, j, WORD_NEXT_MONTH_AFTER, NULL);
+}
+
 /* A day number read as a bare day, with what makes it one. */
 typedef struct {
 	int day;
@@ -483,6 +496,7 @@ typedef struct {
 	uint64_t ordinals; /* the languages whose ordinal ending it carries */
 	uint64_t afters;   /* the languages whose day word follows it */
 	bool dot;          /* the ordinal dot: "15." */
+	bool next_month;   /* "of next month" follows it */
 } bare_number;
 
 /*
@@ -495,13 +509,13 @@ static bool
 read_bare_number(const scan *s, guint i, bare_number *b)
 {
 	const word_entry *e;
-	guint j = i + 1, after;
+	guint j = i + 1, after, len;
 
 	*b = (bare_number){0};
 	if (!when_day_number(s, i, &b->day) || when_glued_before(s, i))
 		return false;
 	if (j < s->n && (gap_empty(s, j) || gap_is_char(s, j, '-'))) {
-		guint len = when_match_word(s, j, WORD_ORDINAL, &e);
+		len = when_match_word(s, j, WORD_ORDINAL, &e);
 		if (len == 0)
 			return false; /* "15h", "15am", "15-tys" */
 		b->ordinals = e->languages & s->mask;
@@ -509,12 +523,23 @@ read_bare_number(const scan *s, guint i, bare_number *b)
 	} else {
 		b->dot = when_char_at(s, s->tokens[i].end) == '.';
 	}
+	/* "du mois prochain" before "du mois": the month is next month. */
+	if ((len = next_month_after(s, j)) > 0) {
+		b->next_month = true;
+		b->end = j + len;
+		return true;
+	}
 	/* A word after the number that names it a day outweighs the words
 	 * that would show it to be something else. */
 	after = bare_day_after(s, j, b->dot || b->ordinals != 0, &b->afters);
 	if (after == 0 && day_refused_after(s, j))
 		return false;
 	b->end = j + after;
+	/* "на 25-о число на следващия месец" */
+	if (after > 0 && (len = next_month_after(s, b->end)) > 0) {
+		b->next_month = true;
+		b->end += len;
+	}
 	return true;
 }
 
@@ -640,7 +665,7 @@ match_bare_day(const scan *s, guint i, candidate *c)
 	bare_number first, next;
 	int days[BARE_DAY_LIST_MAX], month;
 	guint n = 1, end, distance = 0;
-	bool written = false, adjacent;
+	bool written = false, adjacent, next_month;
 
 	if ((s->flags & WHEN_BARE_DAY) == 0 || !read_bare_number(s, i, &first) ||
 	    !bare_number_fits(s, &first, bare_day_markers(s, i)))
@@ -651,11 +676,16 @@ match_bare_day(const scan *s, guint i, candidate *c)
 		return false;
 	days[0] = first.day;
 	end = first.end;
+	next_month = first.next_month;
 	while (n < BARE_DAY_LIST_MAX && bare_day_list_next(s, end, &first, days[n - 1], &next)) {
 		days[n++] = next.day;
 		end = next.end;
+		next_month = next_month || next.next_month;
 	}
-	if (month != 0 && written) {
+	if (next_month) {
+		if (!when_date_next_month_days(s, days, n, c))
+			return false; /* "the 31st of next month" in October */
+	} else if (month != 0 && written) {
 		if (!when_date_month_days(s, days, n, month, adjacent, c)) {
 			if (adjacent)
 				return false; /* "February the 30th" */

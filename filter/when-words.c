@@ -65,6 +65,7 @@ static const named_value syntax_names[] = {
     {"ignore", WORD_IGNORE},
     {"bare-day", WORD_BARE_DAY},
     {"bare-day-after", WORD_BARE_DAY_AFTER},
+    {"next-month-after", WORD_NEXT_MONTH_AFTER},
     {"not-a-day", WORD_NOT_A_DAY},
     {"inclusive", WORD_INCLUSIVE},
     {"inclusive-after", WORD_INCLUSIVE_AFTER},

@@ -406,6 +406,25 @@ when_date_month_days(const scan *s, const int *days, guint n, int month, bool pa
 	return true;
 }
 
+bool
+when_date_next_month_days(const scan *s, const int *days, guint n, candidate *c)
+{
+	dm_date start = dm_date_add_months(dm_date_month_start(s->anchor), 1);
+	int y, m, d;
+
+	dm_date_to_ymd(start, &y, &m, &d);
+	/* The days rise, so the first the month has is the earliest. */
+	for (guint k = 0; k < n; k++) {
+		if (!dm_date_valid_ymd(y, m, days[k]))
+			continue;
+		c->date = start + days[k] - 1;
+		c->how = g_strdup_printf("day %d%s of the month after %s", days[k],
+		                         k + 1 < n ? " or a later one" : "", s->anchor_iso);
+		return true;
+	}
+	return false;
+}
+
 void
 when_date_return_day(const scan *s, candidate *c)
 {

@@ -56,6 +56,9 @@
  *                            ("guten Morgen", "esta mañana")
  *               bare-day     words before a bare day of the month that
  *                            make it one ("am", "le", "el día", "dnia")
+ *               next-month-after   words after a bare day that put it in
+ *                            the next month ("of next month", "nächsten
+ *                            Monats", "du mois prochain")
  *               bare-day-after   words after a day number that make it
  *                            a day of the month, in any bare-day-shape
  *                            ("число", "of each month", "des Monats");
@@ -158,7 +161,10 @@
  *     after the anchor (a 31st skips the months without one).  A list of
  *     payment-run days ("on the 10th and the 25th", "am 5., 15. und 25.",
  *     "на 10-о и на 25-о число") is the next of them; its days rise, and
- *     each has the form of the first (its ending, its dot).  A month
+ *     each has the form of the first (its ending, its dot).  A bare day
+ *     "of next month" ("on the 25th of next month", "am 25. nächsten
+ *     Monats", "pe 25 luna viitoare") is that day of the month after the
+ *     anchor's, even while it is still ahead in this one.  A month
  *     written out before it in the same phrase, at most four words back
  *     ("our January run on the 8th"), makes it that month's day, the
  *     occurrence nearest the anchor, unless that has passed: then the

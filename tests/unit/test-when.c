@@ -766,6 +766,30 @@ static const when_case cases_found_in_replies[] = {
     {"de", "heute in der Besprechung", "2026-11-18", NULL},
 };
 
+/*
+ * A bare day "of next month" is that day of the month after the anchor's,
+ * even when it is still ahead in this one.
+ */
+static const when_case cases_bare_day_next_month[] = {
+    {"en", "on the 25th of next month", "2026-12-25", NULL},
+    {"en", "the 10th next month", "2026-12-10", NULL},
+    {"en", "on the 10th and 25th of next month", "2026-12-10", NULL},
+    /* November has no 31st: what is left is "next month", its last day. */
+    {"en", "on the 31st of next month", "2026-11-30", "2026-10-15"},
+    {"de", "am 25. nächsten Monats", "2026-12-25", NULL},
+    {"de", "zum 5. des Folgemonats", "2026-12-05", NULL},
+    {"fr", "le 25 du mois prochain", "2026-12-25", NULL},
+    {"es", "el 25 del mes que viene", "2026-12-25", NULL},
+    {"es", "el día 20 del próximo mes", "2026-12-20", NULL},
+    {"nl", "de 25e van volgende maand", "2026-12-25", NULL},
+    {"pl", "25-go przyszłego miesiąca", "2026-12-25", NULL},
+    {"pl", "dnia 20 następnego miesiąca", "2026-12-20", NULL},
+    {"ro", "pe 25 luna viitoare", "2026-12-25", NULL},
+    {"bg", "на 25-и следващия месец", "2026-12-25", NULL},
+    {"bg", "на 25-о число на следващия месец", "2026-12-25", NULL},
+    {"en", "on the 25th", "2026-11-25", NULL},
+};
+
 /* Bulgarian typed in Latin letters on a phone: weekdays, months, weeks. */
 static const when_case cases_latin_bulgarian[] = {
     {"bg", "shte vi q platim v ponedelnik, 4e sega nqmame pari", "2026-11-23", NULL},
@@ -1007,6 +1031,13 @@ test_bare_day_month(void **state)
 {
 	run_cases_flags(*state, cases_bare_day_month, G_N_ELEMENTS(cases_bare_day_month),
 	                WHEN_BARE_DAY);
+}
+
+static void
+test_bare_day_next_month(void **state)
+{
+	run_cases_flags(*state, cases_bare_day_next_month,
+	                G_N_ELEMENTS(cases_bare_day_next_month), WHEN_BARE_DAY);
 }
 
 static void
@@ -1334,6 +1365,7 @@ main(void)
 	    cmocka_unit_test(test_bare_day_ordinals),
 	    cmocka_unit_test(test_bare_day_lists),
 	    cmocka_unit_test(test_bare_day_month),
+	    cmocka_unit_test(test_bare_day_next_month),
 	    cmocka_unit_test(test_return_day),
 	    cmocka_unit_test(test_all_languages_together),
 	    cmocka_unit_test(test_language_filter),
