@@ -566,6 +566,16 @@ static const when_case cases_bare_day_ordinals[] = {
     {"bg", "на 15-и в 10 ч.", "2026-12-15", NULL},
     {"bg", "15-и лв", NULL, NULL},
     {"bg", "на 15-ия етаж", NULL, NULL},
+    /* The same family in the other languages, read already. */
+    {"ro", "plătim pe 15", "2026-12-15", NULL},
+    {"es", "pagamos el 15", "2026-12-15", NULL},
+    {"es", "el día 15", "2026-12-15", NULL},
+    {"fr", "nous payons le 15", "2026-12-15", NULL},
+    {"pl", "zapłacimy 15-go", "2026-12-15", NULL},
+    {"nl", "de 15e", "2026-12-15", NULL},
+    {"nl", "op de 15de", "2026-12-15", NULL},
+    {"en", "the 15th", "2026-12-15", NULL},
+    {"en", "on 15th", "2026-12-15", NULL},
     /* Words after the number that name it a day of the month. */
     {"bg", "платежният ни ден е 25 число", "2026-11-25", NULL},
     {"pl", "płacimy 15. dnia", "2026-12-15", NULL},
