@@ -56,14 +56,14 @@
  *                            ("guten Morgen", "esta mañana")
  *               bare-day     words before a bare day of the month that
  *                            make it one ("am", "le", "el día", "dnia")
- *               next-month-after   words after a bare day that put it in
- *                            the next month ("of next month", "nächsten
- *                            Monats", "du mois prochain")
  *               bare-day-after   words after a day number that make it
  *                            a day of the month, in any bare-day-shape
  *                            ("число", "of each month", "des Monats");
  *                            one that is also a unit ("dnia") only after
  *                            the ordinal dot or ending ("15. dnia")
+ *               next-month-after   words after a bare day that put it in
+ *                            the next month ("of next month", "nächsten
+ *                            Monats", "du mois prochain")
  *               not-a-day    words after a bare day number that show it is
  *                            something else ("Uhr", "h", "лв", "reminder")
  *               inclusive, inclusive-after   before / after a date that an
@@ -86,8 +86,7 @@
  *               bare-day word before it, "le 15", "el día 10", "pe 15";
  *               either, "15-go", "dnia 15", "на 15-ти"; or a bare-day word
  *               and the ordinal dot or ending, "am 15.", "am 15ten"; no
- *               bare day is read in a
- *               language whose files do not say)
+ *               bare day is read in a language whose files do not say)
  *
  * Loading reads <dir>/<lang>/dates for every directory and language; later
  * directories add words (a user cannot remove shipped words, only add).
@@ -181,9 +180,10 @@
  *     inclusive end ("until and including X", "up to and including X",
  *     "through X", "t/m X", "tot en met X", "do X włącznie", "до X
  *     включително", "bis einschließlich X", "jusqu'au X inclus", "hasta el X
- *     inclusive", "până pe X inclusiv") is the first working day after X,
- *     the day its writer is back; without the flag it is X.  A bare "until
- *     X" is X, and so is "back on X".
+ *     inclusive", "până pe X inclusiv", "X, ambos inclusive", "do
+ *     30.11.2026 r. włącznie") is the first working day after X, the day
+ *     its writer is back; without the flag it is X.  A bare "until X" is
+ *     X, and so is "back on X".
  *
  * Work is bounded: only the first WHEN_SCAN_LIMIT bytes of a text are
  * read, in one linear pass; invalid UTF-8 bytes count as spaces.
