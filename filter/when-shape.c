@@ -453,7 +453,6 @@ month_in_phrase(const scan *s, guint i, guint *distance, bool *written)
 	return 0;
 }
 
-
 /*
  * Words after a bare day that make it one, at token j ("25-о число", "15.
  * dnia", "25 of each month", "25. jedes Monats", "25 ale lunii"): their
@@ -735,8 +734,8 @@ match_week_number(const scan *s, guint i, candidate *c)
 	    s->tokens[j].digits > 2 || s->tokens[j].value < 1 || s->tokens[j].value > 53)
 		return false;
 	week = s->tokens[j++].value;
-	if (j < s->n && gap_is_char(s, j, '/') && tok_is_digits(s, j) &&
-	    s->tokens[j].digits == 4 && !when_glued_digits_after(s, j)) {
+	if (j < s->n && gap_is_char(s, j, '/') && tok_is_digits(s, j) && s->tokens[j].digits == 4 &&
+	    !when_glued_digits_after(s, j)) {
 		year = s->tokens[j++].value;
 		if (year < WHEN_MIN_YEAR || year > WHEN_MAX_YEAR)
 			return false;

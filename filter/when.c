@@ -319,7 +319,7 @@ iso_week_one(int year)
 bool
 when_date_iso_week(const scan *s, int week, int year, int weekday, candidate *c)
 {
-	static const char *const names[] = {"",         "Monday", "Tuesday", "Wednesday",
+	static const char *const names[] = {"",         "Monday", "Tuesday",  "Wednesday",
 	                                    "Thursday", "Friday", "Saturday", "Sunday"};
 	int first = year, last = year, y, m, d;
 	bool found = false;
@@ -385,7 +385,7 @@ when_date_bare_days(const scan *s, const int *days, guint n, candidate *c)
 
 bool
 when_date_month_days(const scan *s, const int *days, guint n, int month, bool past_too,
-                      candidate *c)
+                     candidate *c)
 {
 	bool found = false;
 

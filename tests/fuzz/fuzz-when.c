@@ -63,8 +63,7 @@ check_match(const char *text, size_t length, const when_match *match, const char
 }
 
 static void
-find_once(const char *language, const char *text, size_t length, dm_date anchor,
-          unsigned flags)
+find_once(const char *language, const char *text, size_t length, dm_date anchor, unsigned flags)
 {
 	when_match match = {0};
 	char *explain = NULL;
