@@ -424,33 +424,42 @@ bare_day_markers(const scan *s, guint i)
 /* How far back a month may name a bare day's month: "our January run on the 8th". */
 #define MONTH_IN_PHRASE_TOKENS 4
 
+/* A month named before a bare day. */
+typedef struct {
+	int month;     /* 1 .. 12, 0 for none */
+	bool adjacent; /* nothing but a bare-day word between: "December the 3rd" */
+	bool written;  /* written out: not "Dec", "may", "mai" or French "sept" */
+	bool opens;    /* it opens its sentence, where names stand: "April pays on the 15th" */
+} phrase_month;
+
 /*
- * A month named before a bare day at token i, in the same phrase: at most
- * MONTH_IN_PHRASE_TOKENS words back, with only spaces, hyphens or
+ * The month named before a bare day at token i, in the same phrase: at
+ * most MONTH_IN_PHRASE_TOKENS words back, with only spaces, hyphens or
  * apostrophes between them ("our January run on the 8th", "December the
- * 3rd", "Januar-Zahllauf am 8.").  Its number, 0 for none; *distance gets
- * how many tokens before i it stands, *written whether it is written out
- * (four letters or more and no number word: not "Dec", "may", "mai" or
- * French "sept", which are abbreviations or words too).
+ * 3rd", "Januar-Zahllauf am 8.").  Written out means four letters or more
+ * and no number word, since abbreviations and short names are words too.
  */
-static int
-month_in_phrase(const scan *s, guint i, guint *distance, bool *written)
+static phrase_month
+month_in_phrase(const scan *s, guint i)
 {
+	phrase_month found = {0};
 	const word_entry *e;
 
 	for (guint k = 1; k <= MONTH_IN_PHRASE_TOKENS && k <= i; k++) {
 		guint t = i - k;
 
 		if (!when_gap_soft(s, t + 1) || tok_is_digits(s, t))
-			return 0;
-		if (when_match_word(s, t, WORD_MONTH, &e) > 0) {
-			*distance = k;
-			*written = g_utf8_strlen(tok_text(s, t), -1) >= 4 &&
-			           when_match_word(s, t, WORD_NUMBER, NULL) == 0;
-			return e->value;
-		}
+			break;
+		if (when_match_word(s, t, WORD_MONTH, &e) == 0)
+			continue;
+		found.month = e->value;
+		found.adjacent = k == 1 || when_match_word(s, t + 1, WORD_BARE_DAY, NULL) == k - 1;
+		found.written = g_utf8_strlen(tok_text(s, t), -1) >= 4 &&
+		                when_match_word(s, t, WORD_NUMBER, NULL) == 0;
+		found.opens = t == 0 || !when_gap_soft(s, t) || tok_is_digits(s, t - 1);
+		break;
 	}
-	return 0;
+	return found;
 }
 
 /*
@@ -655,24 +664,26 @@ bare_day_list_next(const scan *s, guint end, const bare_number *first, int previ
  * A month written out before it in the same phrase makes it that month's
  * day ("our January run on the 8th"), unless that day has passed: then
  * the month names something else ("the October invoice on the 25th") and
- * the day is a plain bare day.  A month right before the day ("December
- * the 3rd") always names it; if it is an abbreviation, the day is refused.
+ * the day is a plain bare day; so it is when the month opens the sentence,
+ * where a name stands ("April pays on the 15th").  A month right before
+ * the day ("December the 3rd") always names it; if it is an abbreviation,
+ * the day is refused.
  */
 static bool
 match_bare_day(const scan *s, guint i, candidate *c)
 {
 	bare_number first, next;
-	int days[BARE_DAY_LIST_MAX], month;
-	guint n = 1, end, distance = 0;
-	bool written = false, adjacent, next_month;
+	phrase_month named;
+	int days[BARE_DAY_LIST_MAX];
+	guint n = 1, end;
+	bool next_month;
 
 	if ((s->flags & WHEN_BARE_DAY) == 0 || !read_bare_number(s, i, &first) ||
 	    !bare_number_fits(s, &first, bare_day_markers(s, i)))
 		return false;
-	month = month_in_phrase(s, i, &distance, &written);
-	adjacent = month != 0 && distance <= 2;
-	if (adjacent && !written)
-		return false;
+	named = month_in_phrase(s, i);
+	if (named.month != 0 && named.adjacent && !named.written)
+		return false; /* "Dec the 3rd" */
 	days[0] = first.day;
 	end = first.end;
 	next_month = first.next_month;
@@ -684,13 +695,11 @@ match_bare_day(const scan *s, guint i, candidate *c)
 	if (next_month) {
 		if (!when_date_next_month_days(s, days, n, c))
 			return false; /* "the 31st of next month" in October */
-	} else if (month != 0 && written) {
-		if (!when_date_month_days(s, days, n, month, adjacent, c)) {
-			if (adjacent)
-				return false; /* "February the 30th" */
-			when_date_bare_days(s, days, n, c);
-		}
-	} else {
+	} else if (named.month != 0 && named.adjacent) {
+		if (!when_date_month_days(s, days, n, named.month, true, c))
+			return false; /* "February the 30th" */
+	} else if (named.month == 0 || !named.written || named.opens ||
+	           !when_date_month_days(s, days, n, named.month, false, c)) {
 		when_date_bare_days(s, days, n, c);
 	}
 	c->end = end;

@@ -168,8 +168,10 @@
  *     ("our January run on the 8th"), makes it that month's day, the
  *     occurrence nearest the anchor, unless that has passed: then the
  *     month names something else ("the October invoice on the 25th") and
- *     the day is the plain bare day; a month right before it ("December
- *     the 3rd") always names it.  Refused: a number glued to other digits
+ *     the day is the plain bare day, as it is when the month opens its
+ *     sentence, where names stand ("April pays on the 15th"); a month
+ *     right before it, or before its bare-day word ("December the 3rd"),
+ *     always names it.  Refused: a number glued to other digits
  *     or signs (amounts "12.50", "1.250,00", times "15:30", invoice
  *     numbers "FV/2026/10/045", "INV-2026-0142"), to letters that are not
  *     an ordinal ("15h"), followed by a sign ("15 %", "15 €") or a glued

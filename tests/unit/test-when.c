@@ -728,6 +728,10 @@ static const when_case cases_bare_day_month[] = {
     {"en", "the November invoice goes out on the 10th", "2026-12-10", NULL},
     {"en", "the invoice from October, paid on the 15th", "2026-12-15", NULL},
     {"en", "you may pay it on the 8th", "2026-12-08", NULL},
+    /* Months that are names, where names stand: at the start of a sentence. */
+    {"en", "April pays on the 15th", "2026-12-15", NULL},
+    {"en", "Hi, June will pay on the 8th", "2026-12-08", NULL},
+    {"pl", "Maja zapłaci 15-go", "2026-12-15", NULL},
     {"de", "mit unserem Januar-Zahllauf am 8.", "2027-01-08", NULL},
     {"fr", "avec la campagne de janvier le 8", "2027-01-08", NULL},
     {"es", "en la remesa de enero, el día 8", "2026-12-08", NULL}, /* a comma ends the phrase */
