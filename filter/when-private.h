@@ -76,6 +76,8 @@ typedef enum {
 	WORD_DAY_MONTH,
 	WORD_NEXT,
 	WORD_NEXT_AFTER,
+	WORD_COMING,
+	WORD_COMING_AFTER,
 	WORD_LAST,
 	WORD_LAST_AFTER,
 	WORD_BEGINNING_OF,
@@ -84,9 +86,14 @@ typedef enum {
 	WORD_PREFIX,
 	WORD_IGNORE,
 	WORD_BARE_DAY,
+	WORD_BARE_DAY_AFTER,
+	WORD_NEXT_MONTH_AFTER,
 	WORD_NOT_A_DAY,
 	WORD_INCLUSIVE,
 	WORD_INCLUSIVE_AFTER,
+	WORD_YEAR_MARK,
+	WORD_AND,
+	WORD_WEEK_NUMBER,
 } word_kind;
 
 typedef enum { UNIT_DAY, UNIT_WORKING_DAY, UNIT_WEEK, UNIT_MONTH } unit_kind;
@@ -177,6 +184,7 @@ typedef struct {
 	guint end;      /* one past its last token */
 	char *how;      /* owned: the reasoning, for explain */
 	bool inclusive; /* an inclusive end: "until and including X" */
+	bool year;      /* a year was written: "r." or "г." may follow it */
 } candidate;
 
 static inline const char *
@@ -281,8 +289,25 @@ bool when_date_month_part(const scan *s, month_part part, int month, int year, c
 /* The anchor plus count units. */
 bool when_date_quantity(const scan *s, int count, unit_kind unit, candidate *c);
 void when_date_relative(const scan *s, relative_kind kind, candidate *c);
-/* A day of the month without a month: the next such day on or after the anchor. */
-void when_date_bare_day(const scan *s, int day, candidate *c);
+/*
+ * A weekday (1 Monday .. 7 Sunday) of ISO week week, in year or (year 0)
+ * the year nearest the anchor; false when that year has no such week.
+ */
+bool when_date_iso_week(const scan *s, int week, int year, int weekday, candidate *c);
+/*
+ * Days of the month without a month (one, or a list of payment-run days):
+ * the next of them on or after the anchor.
+ */
+void when_date_bare_days(const scan *s, const int *days, guint n, candidate *c);
+/*
+ * Days of month named before them ("our January run on the 8th"): the
+ * earliest of their occurrences nearest the anchor that is not before it,
+ * or with past_too the earliest of them all.  False when none is left.
+ */
+bool when_date_month_days(const scan *s, const int *days, guint n, int month, bool past_too,
+                          candidate *c);
+/* Days of the month after the anchor's: the first of them it has; false for none. */
+bool when_date_next_month_days(const scan *s, const int *days, guint n, candidate *c);
 /* The day after an absence that includes c's date: the next working day. */
 void when_date_return_day(const scan *s, candidate *c);
 void when_date_weekday(const scan *s, int weekday, weekday_mode mode, candidate *c);

@@ -135,6 +135,39 @@ match_day_month(const scan *s, guint i, candidate *c)
 	return resolve_day_month(s, year, month, day, j, c);
 }
 
+/*
+ * Does what follows a day number (its last token is end - 1) show that the
+ * number is something else: a sign glued to it or one space away ("15%",
+ * "15 €", "15:30" is already glued digits), a hyphen glued to it ("1-to-1"),
+ * another number ("15 000"), or a unit, month or not-a-day word ("15
+ * days", "15 Uhr", "15 лв")?
+ */
+static bool
+day_refused_after(const scan *s, guint end)
+{
+	size_t at = s->tokens[end - 1].end, size;
+
+	/* Two characters at most: the number's own sign, or one space and it. */
+	for (int k = 0; k < 2 && at < s->length; k++) {
+		gunichar c = when_decode_char(s->text + at, s->length - at, &size);
+		if (c == '%' || c == '/' || c == ':' || c == '+' || c == '=' || c == '*' ||
+		    c == '#' || c == '@' || c == '&' || c == '_' || c == '\\' || c == '$' ||
+		    c == 0x20AC || c == 0x00A3) /* € £ */
+			return true;
+		/* "1-to-1", "15-go-" run on into something else. */
+		if (k == 0 && c == '-')
+			return true;
+		if (!g_unichar_isspace(c) && !(k == 0 && c == '.'))
+			break;
+		at += size;
+	}
+	if (end >= s->n || !when_gap_spaced(s, end, "."))
+		return false;
+	return tok_is_digits(s, end) || when_match_word(s, end, WORD_UNIT, NULL) > 0 ||
+	       when_match_word(s, end, WORD_MONTH, NULL) > 0 ||
+	       when_match_word(s, end, WORD_NOT_A_DAY, NULL) > 0;
+}
+
 /* "December 2", "Dec. 2nd, 2026". */
 static bool
 match_month_day(const scan *s, guint i, candidate *c)
@@ -154,11 +187,12 @@ match_month_day(const scan *s, guint i, candidate *c)
 		j += len;
 	else if (j < s->n && gap_empty(s, j))
 		return false;
-	/* Romanian "mai 2 zile" is "2 more days", not 2 May. */
-	if (j < s->n && when_match_word(s, j, WORD_UNIT, NULL) > 0)
-		return false;
+	/* Romanian "mai 2 zile" is "2 more days" and "mai 15 lei" "15 more
+	 * lei", not 2 or 15 May; "May 3 times", "Dec 15 EUR" are no dates. */
 	if (when_year_after(s, j, &year))
 		j++;
+	else if (day_refused_after(s, j))
+		return false;
 	return resolve_day_month(s, year, month, day, j, c);
 }
 
@@ -221,6 +255,29 @@ match_quantity(const scan *s, guint i, candidate *c)
 	return true;
 }
 
+/*
+ * After "today", a delay counted from it: "heute in einer Woche", "azi
+ * într-o săptămână", "dziś za tydzień", "vandaag over een week" are a
+ * week from today.  Its date and end, false for none.
+ */
+static bool
+delay_from_today(const scan *s, guint j, candidate *c)
+{
+	const word_entry *e;
+	guint len;
+
+	if (j >= s->n || !when_gap_soft(s, j))
+		return false;
+	if (match_quantity(s, j, c))
+		return true;
+	len = when_match_word(s, j, WORD_RELATIVE, &e);
+	if (len == 0 || (e->value != REL_IN_ONE_WEEK && e->value != REL_IN_ONE_MONTH))
+		return false;
+	when_date_relative(s, (relative_kind)e->value, c);
+	c->end = j + len;
+	return true;
+}
+
 /* "tomorrow", "pojutrze", "la fin du mois", "beginning of next month". */
 static bool
 match_relative(const scan *s, guint i, candidate *c)
@@ -230,6 +287,8 @@ match_relative(const scan *s, guint i, candidate *c)
 
 	if (len == 0)
 		return false;
+	if (e->value == REL_TODAY && delay_from_today(s, i + len, c))
+		return true;
 	when_date_relative(s, (relative_kind)e->value, c);
 	c->end = i + len;
 	return true;
@@ -262,7 +321,8 @@ weekday_at(const scan *s, guint i, const word_entry **e)
 /*
  * "by Friday", "do piątku", "next Monday", "vendredi prochain", "Friday
  * next week", "Monday after the weekend", "last Tuesday"; "Friday, 4
- * December" is the date.
+ * December" is the date.  "The coming Friday" ("am kommenden Freitag") is
+ * the first after the anchor whatever the language's next-weekday says.
  */
 static bool
 match_weekday(const scan *s, guint i, candidate *c)
@@ -270,6 +330,7 @@ match_weekday(const scan *s, guint i, candidate *c)
 	const word_entry *e = NULL, *modifier = NULL;
 	weekday_mode mode = WEEKDAY_ON_OR_AFTER;
 	guint j, len, wlen;
+	bool coming = false;
 	int weekday;
 
 	/* A modifier before the weekday: the longest reading that is followed
@@ -280,6 +341,10 @@ match_weekday(const scan *s, guint i, candidate *c)
 	} else if ((len = when_match_word(s, i, WORD_NEXT, &modifier)) > 0 &&
 	           (wlen = weekday_at(s, i + len, &e)) > 0) {
 		mode = WEEKDAY_NEXT;
+	} else if ((len = when_match_word(s, i, WORD_COMING, NULL)) > 0 &&
+	           (wlen = weekday_at(s, i + len, &e)) > 0) {
+		mode = WEEKDAY_NEXT;
+		coming = true;
 	} else if ((len = when_match_word(s, i, WORD_LAST, &modifier)) > 0 &&
 	           (wlen = weekday_at(s, i + len, &e)) > 0) {
 		mode = WEEKDAY_LAST;
@@ -303,6 +368,7 @@ match_weekday(const scan *s, guint i, candidate *c)
 		if (k < s->n && (k == j || when_gap_soft(s, k)) && match_date(s, k, &date)) {
 			c->date = date.date;
 			c->end = date.end;
+			c->year = date.year;
 			c->how = g_strdup_printf("the date after the weekday: %s", date.how);
 			g_free(date.how);
 			return true;
@@ -311,6 +377,10 @@ match_weekday(const scan *s, guint i, candidate *c)
 	if (mode == WEEKDAY_ON_OR_AFTER && j < s->n && when_gap_soft(s, j)) {
 		if ((len = when_match_word(s, j, WORD_NEXT_AFTER, &modifier)) > 0) {
 			mode = WEEKDAY_NEXT;
+			j += len;
+		} else if ((len = when_match_word(s, j, WORD_COMING_AFTER, NULL)) > 0) {
+			mode = WEEKDAY_NEXT;
+			coming = true;
 			j += len;
 		} else if ((len = when_match_word(s, j, WORD_LAST_AFTER, &modifier)) > 0) {
 			mode = WEEKDAY_LAST;
@@ -323,7 +393,7 @@ match_weekday(const scan *s, guint i, candidate *c)
 			j += len;
 		}
 	}
-	if (mode == WEEKDAY_NEXT &&
+	if (mode == WEEKDAY_NEXT && !coming &&
 	    s->words->next[when_entry_language(s, modifier)] == NEXT_FOLLOWING_WEEK)
 		mode = WEEKDAY_FOLLOWING_WEEK;
 
@@ -351,107 +421,348 @@ bare_day_markers(const scan *s, guint i)
 	return languages;
 }
 
-/* Does a month name stand just before token i ("December the 3rd")? */
-static bool
-month_before(const scan *s, guint i)
+/* How far back a month may name a bare day's month: "our January run on the 8th". */
+#define MONTH_IN_PHRASE_TOKENS 4
+
+/* A month named before a bare day. */
+typedef struct {
+	int month;     /* 1 .. 12, 0 for none */
+	bool adjacent; /* nothing but a bare-day word between: "December the 3rd" */
+	bool written;  /* written out: not "Dec", "may", "mai" or French "sept" */
+	bool opens;    /* it opens its sentence, where names stand: "April pays on the 15th" */
+} phrase_month;
+
+/*
+ * The month named before a bare day at token i, in the same phrase: at
+ * most MONTH_IN_PHRASE_TOKENS words back, with only spaces, hyphens or
+ * apostrophes between them ("our January run on the 8th", "December the
+ * 3rd", "Januar-Zahllauf am 8.").  Written out means four letters or more
+ * and no number word, since abbreviations and short names are words too.
+ */
+static phrase_month
+month_in_phrase(const scan *s, guint i)
 {
-	for (guint k = 1; k <= 2 && k <= i; k++)
-		if (when_match_word(s, i - k, WORD_MONTH, NULL) > 0)
+	phrase_month found = {0};
+	const word_entry *e;
+
+	for (guint k = 1; k <= MONTH_IN_PHRASE_TOKENS && k <= i; k++) {
+		guint t = i - k;
+
+		if (!when_gap_soft(s, t + 1) || tok_is_digits(s, t))
+			break;
+		if (when_match_word(s, t, WORD_MONTH, &e) == 0)
+			continue;
+		found.month = e->value;
+		found.adjacent = k == 1 || when_match_word(s, t + 1, WORD_BARE_DAY, NULL) == k - 1;
+		found.written = g_utf8_strlen(tok_text(s, t), -1) >= 4 &&
+		                when_match_word(s, t, WORD_NUMBER, NULL) == 0;
+		found.opens = t == 0 || !when_gap_soft(s, t) || tok_is_digits(s, t - 1);
+		break;
+	}
+	return found;
+}
+
+/*
+ * Words after a bare day that make it one, at token j ("25-о число", "15.
+ * dnia", "25 of each month", "25. jedes Monats", "25 ale lunii"): their
+ * length, 0 for none, and their languages.  A word that is also a unit
+ * ("dnia" is "day") names the day only after an ordinal, the dot or an
+ * ending ("15. dnia"): "1 dnia" is one day.
+ */
+static guint
+bare_day_after(const scan *s, guint j, bool ordinal, uint64_t *languages)
+{
+	const word_entry *e;
+	guint len;
+
+	if (j >= s->n || !when_gap_spaced(s, j, "."))
+		return 0;
+	len = when_match_word(s, j, WORD_BARE_DAY_AFTER, &e);
+	if (len == 0 || (!ordinal && when_match_word(s, j, WORD_UNIT, NULL) >= len))
+		return 0;
+	*languages = e->languages & s->mask;
+	return len;
+}
+
+/*
+ * Words after a bare day that put it in the month after the anchor's, at
+ * token j ("of next month", "nächsten Monats", "du mois prochain", "luna
+ * viitoare"): their length, 0 for none.
+ */
+static guint
+next_month_after(const scan *s, guint j)
+{
+	if (j >= s->n || !when_gap_spaced(s, j, ".,"))
+		return 0;
+	return when_match_word(s, j, WORD_NEXT_MONTH_AFTER, NULL);
+}
+
+/* A day number read as a bare day, with what makes it one. */
+typedef struct {
+	int day;
+	guint end;         /* one past its last token, a day word after it included */
+	uint64_t ordinals; /* the languages whose ordinal ending it carries */
+	uint64_t afters;   /* the languages whose day word follows it */
+	bool dot;          /* the ordinal dot: "15." */
+	bool next_month;   /* "of next month" follows it */
+} bare_number;
+
+/*
+ * The number at token i with its ordinal ending or dot and a day word
+ * after it, unless it is glued to signs or digits (amounts, times, invoice
+ * numbers), to letters that are no ordinal ("15h"), or what follows shows
+ * it to be something else.
+ */
+static bool
+read_bare_number(const scan *s, guint i, bare_number *b)
+{
+	const word_entry *e;
+	guint j = i + 1, after, len;
+
+	*b = (bare_number){0};
+	if (!when_day_number(s, i, &b->day) || when_glued_before(s, i))
+		return false;
+	if (j < s->n && (gap_empty(s, j) || gap_is_char(s, j, '-'))) {
+		len = when_match_word(s, j, WORD_ORDINAL, &e);
+		if (len == 0)
+			return false; /* "15h", "15am", "15-tys" */
+		b->ordinals = e->languages & s->mask;
+		j += len;
+	} else {
+		b->dot = when_char_at(s, s->tokens[i].end) == '.';
+	}
+	/* "du mois prochain" before "du mois": the month is next month. */
+	if ((len = next_month_after(s, j)) > 0) {
+		b->next_month = true;
+		b->end = j + len;
+		return true;
+	}
+	/* A word after the number that names it a day outweighs the words
+	 * that would show it to be something else. */
+	after = bare_day_after(s, j, b->dot || b->ordinals != 0, &b->afters);
+	if (after == 0 && day_refused_after(s, j))
+		return false;
+	b->end = j + after;
+	/* "на 25-о число на следващия месец" */
+	if (after > 0 && (len = next_month_after(s, b->end)) > 0) {
+		b->next_month = true;
+		b->end += len;
+	}
+	return true;
+}
+
+/* Does the number fit a bare-day-shape of the scan's languages, with markers before it? */
+static bool
+bare_number_fits(const scan *s, const bare_number *b, uint64_t markers)
+{
+	for (guint k = 0; k < s->words->n_languages; k++) {
+		uint64_t bit = UINT64_C(1) << k;
+		bool fits = false;
+
+		if ((s->mask & bit) == 0)
+			continue;
+		/* A day word after the number makes it a day in every shape. */
+		if ((b->afters & bit) != 0 && s->words->bare_day[k] != BARE_DAY_NONE)
 			return true;
+		switch (s->words->bare_day[k]) {
+		case BARE_DAY_ORDINAL:
+			fits = (b->ordinals & bit) != 0;
+			break;
+		case BARE_DAY_MARKER:
+			fits = (markers & bit) != 0;
+			break;
+		case BARE_DAY_ORDINAL_OR_MARKER:
+			fits = ((b->ordinals | markers) & bit) != 0;
+			break;
+		case BARE_DAY_MARKER_AND_DOT:
+			/* "am 15ten" writes out what the dot abbreviates. */
+			fits = (markers & bit) != 0 && (b->dot || (b->ordinals & bit) != 0);
+			break;
+		case BARE_DAY_NONE:
+			break;
+		}
+		if (fits)
+			return true;
+	}
 	return false;
 }
 
 /*
- * Does what follows a bare day (its last token is end - 1) show that the
- * number is something else: a sign glued to it or one space away ("15%",
- * "15 €", "15:30" is already glued digits), another number ("15 000"), or
- * a unit, month or not-a-day word ("15 days", "15 Uhr", "15 лв")?
+ * Between two days of a list: spaces, after the first day's ordinal dot
+ * and a comma ("am 5., 15. und 25.").  Is there a comma?
  */
 static bool
-bare_day_refused_after(const scan *s, guint end)
+list_gap(const scan *s, guint k, bool *comma)
 {
-	size_t at = s->tokens[end - 1].end, size;
+	size_t at = s->tokens[k - 1].end, end = s->tokens[k].start, size;
+	bool dot = false, space = false;
 
-	/* Two characters at most: the number's own sign, or one space and it. */
-	for (int k = 0; k < 2 && at < s->length; k++) {
-		gunichar c = when_decode_char(s->text + at, s->length - at, &size);
-		if (c == '%' || c == '/' || c == ':' || c == '+' || c == '=' || c == '*' ||
-		    c == '#' || c == '@' || c == '&' || c == '_' || c == '\\' || c == '$' ||
-		    c == 0x20AC || c == 0x00A3) /* € £ */
-			return true;
-		if (!g_unichar_isspace(c) && !(k == 0 && c == '.'))
-			break;
+	*comma = false;
+	while (at < end) {
+		gunichar c = when_decode_char(s->text + at, end - at, &size);
+		if (g_unichar_isspace(c))
+			space = true;
+		else if (c == '.' && !dot && !*comma && !space)
+			dot = true;
+		else if (c == ',' && !*comma && !space)
+			*comma = true;
+		else
+			return false;
 		at += size;
 	}
-	if (end >= s->n || !when_gap_spaced(s, end, "."))
-		return false;
-	return tok_is_digits(s, end) || when_match_word(s, end, WORD_UNIT, NULL) > 0 ||
-	       when_match_word(s, end, WORD_MONTH, NULL) > 0 ||
-	       when_match_word(s, end, WORD_NOT_A_DAY, NULL) > 0;
+	return space;
 }
+
+/*
+ * The next day of a list that ended at token end ("on the 10th and the
+ * 25th", "am 5., 15. und 25.", "на 10-о и на 25-о число"): a comma or a
+ * list word, a marker, then a day later in the month than the one before
+ * and in the form of the first (its ending, its dot), or with a day word
+ * after it.  A number that does not fit ends the list ("am 15. und 3
+ * Rechnungen").
+ */
+static bool
+bare_day_list_next(const scan *s, guint end, const bare_number *first, int previous,
+                   bare_number *next)
+{
+	guint k = end, len;
+	bool comma;
+
+	if (k >= s->n || !list_gap(s, k, &comma))
+		return false;
+	if ((len = when_match_word(s, k, WORD_AND, NULL)) > 0) {
+		k += len;
+		if (k >= s->n || !when_gap_spaced(s, k, NULL))
+			return false;
+	} else if (!comma) {
+		return false;
+	}
+	if ((len = when_match_word(s, k, WORD_BARE_DAY, NULL)) > 0) {
+		k += len;
+		if (k >= s->n || !when_gap_spaced(s, k, NULL))
+			return false;
+	}
+	if (!read_bare_number(s, k, next) || next->day <= previous)
+		return false;
+	if (next->afters != 0)
+		return true;
+	return (next->ordinals != 0) == (first->ordinals != 0) && (next->dot || !first->dot);
+}
+
+/* The most days a list of payment-run days is read for ("1st, 10th, 20th and 30th"). */
+#define BARE_DAY_LIST_MAX 6
 
 /*
  * A bare day of the month, read only with WHEN_BARE_DAY: "on the 25th",
  * "am 15.", "le 15", "el día 10", "15-go", "dnia 15", "на 15-ти", "pe 15",
  * "de 15e".  Each language's bare-day-shape says what makes the number a
  * day: its ordinal suffix, a marker word before it, either, or (German) a
- * marker and the ordinal dot.  A number glued to signs or digits (amounts,
- * times, invoice numbers) or to letters that are no ordinal ("15h") is
- * refused, and so is one that what follows shows to be something else.
+ * marker and the ordinal dot; a day word after it ("число", "of each
+ * month") makes it one in every shape.  A list of days ("on the 10th and
+ * the 25th") is the next of them.
+ *
+ * A month written out before it in the same phrase makes it that month's
+ * day ("our January run on the 8th"), unless that day has passed: then
+ * the month names something else ("the October invoice on the 25th") and
+ * the day is a plain bare day; so it is when the month opens the sentence,
+ * where a name stands ("April pays on the 15th").  A month right before
+ * the day ("December the 3rd") always names it; if it is an abbreviation,
+ * the day is refused.
  */
 static bool
 match_bare_day(const scan *s, guint i, candidate *c)
 {
-	const word_entry *e;
-	uint64_t markers, ordinals = 0;
-	guint j = i + 1;
-	bool dot = false, fits = false;
-	int day;
+	bare_number first, next;
+	phrase_month named;
+	int days[BARE_DAY_LIST_MAX];
+	guint n = 1, end;
+	bool next_month;
 
-	if ((s->flags & WHEN_BARE_DAY) == 0 || !when_day_number(s, i, &day) ||
-	    when_glued_before(s, i) || month_before(s, i))
+	if ((s->flags & WHEN_BARE_DAY) == 0 || !read_bare_number(s, i, &first) ||
+	    !bare_number_fits(s, &first, bare_day_markers(s, i)))
 		return false;
-	if (j < s->n && (gap_empty(s, j) || gap_is_char(s, j, '-'))) {
-		guint len = when_match_word(s, j, WORD_ORDINAL, &e);
-		if (len == 0)
-			return false; /* "15h", "15am", "15-tys" */
-		ordinals = e->languages & s->mask;
-		j += len;
-	} else {
-		dot = when_char_at(s, s->tokens[i].end) == '.';
+	named = month_in_phrase(s, i);
+	if (named.month != 0 && named.adjacent && !named.written)
+		return false; /* "Dec the 3rd" */
+	days[0] = first.day;
+	end = first.end;
+	next_month = first.next_month;
+	while (n < BARE_DAY_LIST_MAX && bare_day_list_next(s, end, &first, days[n - 1], &next)) {
+		days[n++] = next.day;
+		end = next.end;
+		next_month = next_month || next.next_month;
 	}
-	if (bare_day_refused_after(s, j))
-		return false;
-	markers = bare_day_markers(s, i);
-	for (guint k = 0; k < s->words->n_languages && !fits; k++) {
-		uint64_t bit = UINT64_C(1) << k;
-		if ((s->mask & bit) == 0)
-			continue;
-		switch (s->words->bare_day[k]) {
-		case BARE_DAY_ORDINAL:
-			fits = (ordinals & bit) != 0;
-			break;
-		case BARE_DAY_MARKER:
-			fits = (markers & bit) != 0;
-			break;
-		case BARE_DAY_ORDINAL_OR_MARKER:
-			fits = ((ordinals | markers) & bit) != 0;
-			break;
-		case BARE_DAY_MARKER_AND_DOT:
-			fits = (markers & bit) != 0 && dot;
-			break;
-		case BARE_DAY_NONE:
-			break;
-		}
+	if (next_month) {
+		if (!when_date_next_month_days(s, days, n, c))
+			return false; /* "the 31st of next month" in October */
+	} else if (named.month != 0 && named.adjacent) {
+		if (!when_date_month_days(s, days, n, named.month, true, c))
+			return false; /* "February the 30th" */
+	} else if (named.month == 0 || !named.written || named.opens ||
+	           !when_date_month_days(s, days, n, named.month, false, c)) {
+		when_date_bare_days(s, days, n, c);
 	}
-	if (!fits)
+	c->end = end;
+	return true;
+}
+
+/*
+ * An ISO week by its number, as planners write it: "KW 45", "KW45",
+ * "Kalenderwoche 45", "week 45", "KW 45/2027"; its Friday, as for "next
+ * week", or the Monday, Wednesday or Friday of "Anfang / Mitte / Ende KW
+ * 47".  A number that runs on ("KW 45-46", "KW45a") or that what follows
+ * shows to be something else ("week 3 days") is refused.
+ */
+static bool
+match_week_number(const scan *s, guint i, candidate *c)
+{
+	/* In the order of month_part: its first, middle and last working day. */
+	static const word_kind parts[] = {WORD_BEGINNING_OF, WORD_MID_OF, WORD_END_OF};
+	static const int part_weekdays[] = {1, 3, 5};
+	guint j = i, len = 0, part;
+	int week, year = 0, weekday = 5;
+
+	for (part = 0; part < G_N_ELEMENTS(parts); part++)
+		if ((len = when_match_word(s, i, parts[part], NULL)) > 0)
+			break;
+	if (len > 0) {
+		if (i + len >= s->n || !when_gap_soft(s, i + len))
+			return false;
+		weekday = part_weekdays[part];
+		j = i + len;
+	}
+	if ((len = when_match_word(s, j, WORD_WEEK_NUMBER, NULL)) == 0)
 		return false;
-	when_date_bare_day(s, day, c);
+	/* "deze week 2 facturen" is this week: the word belongs to a phrase
+	 * that starts before it. */
+	for (guint k = 1; k <= 2 && k <= j; k++)
+		if (when_match_word(s, j - k, WORD_RELATIVE, NULL) > k)
+			return false;
+	j += len;
+	if (!tok_is_digits(s, j) || (!gap_empty(s, j) && !when_gap_spaced(s, j, ".")) ||
+	    s->tokens[j].digits > 2 || s->tokens[j].value < 1 || s->tokens[j].value > 53)
+		return false;
+	week = s->tokens[j++].value;
+	if (j < s->n && gap_is_char(s, j, '/') && tok_is_digits(s, j) && s->tokens[j].digits == 4 &&
+	    !when_glued_digits_after(s, j)) {
+		year = s->tokens[j++].value;
+		if (year < WHEN_MIN_YEAR || year > WHEN_MAX_YEAR)
+			return false;
+	} else if (when_glued_digits_after(s, j - 1)) {
+		return false;
+	}
+	if ((j < s->n && gap_empty(s, j)) || day_refused_after(s, j))
+		return false;
+	if (!when_date_iso_week(s, week, year, weekday, c))
+		return false;
 	c->end = j;
 	return true;
 }
 
-/* Keeps the candidate that reaches further; frees the other's text. */
+/*
+ * Keeps the candidate that reaches further; frees the other's text and
+ * clears next for the following matcher.
+ */
 static void
 keep_longer(candidate *best, candidate *next)
 {
@@ -463,7 +774,7 @@ keep_longer(candidate *best, candidate *next)
 	} else {
 		g_free(next->how);
 	}
-	next->how = NULL;
+	*next = (candidate){0};
 }
 
 /* The dates a weekday may be followed by: written dates only. */
@@ -500,6 +811,8 @@ match_shape(const scan *s, guint i, candidate *c)
 		keep_longer(&best, &next);
 	if (match_bare_day(s, i, &next))
 		keep_longer(&best, &next);
+	if (match_week_number(s, i, &next))
+		keep_longer(&best, &next);
 	*c = best;
 	return best.how != NULL;
 }
@@ -530,6 +843,24 @@ gap_inclusive(const scan *s, guint i)
 	return true;
 }
 
+/*
+ * The abbreviation of "year" after a written year ("30.11.2026 r.", "23.10.2026
+ * г.", "3 grudnia 2026 roku"), glued to it or a space away: part of the
+ * date, so that an inclusive word after it still counts.
+ */
+static void
+skip_year_mark(const scan *s, candidate *c)
+{
+	guint len;
+
+	if (!c->year || c->end >= s->n ||
+	    (!gap_empty(s, c->end) && !when_gap_spaced(s, c->end, NULL)))
+		return;
+	len = when_match_word(s, c->end, WORD_YEAR_MARK, NULL);
+	if (len > 0 && (c->end + len >= s->n || !gap_empty(s, c->end + len)))
+		c->end += len;
+}
+
 /* A shape at token i, and an inclusive word after it ("4 December inclusive"). */
 static bool
 match_shape_inclusive(const scan *s, guint i, candidate *c)
@@ -538,6 +869,7 @@ match_shape_inclusive(const scan *s, guint i, candidate *c)
 
 	if (!match_shape(s, i, c))
 		return false;
+	skip_year_mark(s, c);
 	c->inclusive = false;
 	if (c->end < s->n && gap_inclusive(s, c->end) &&
 	    (len = when_match_word(s, c->end, WORD_INCLUSIVE_AFTER, NULL)) > 0) {

@@ -54,6 +54,8 @@ static const named_value syntax_names[] = {
     {"day-month", WORD_DAY_MONTH},
     {"next", WORD_NEXT},
     {"next-after", WORD_NEXT_AFTER},
+    {"coming", WORD_COMING},
+    {"coming-after", WORD_COMING_AFTER},
     {"last", WORD_LAST},
     {"last-after", WORD_LAST_AFTER},
     {"beginning-of", WORD_BEGINNING_OF},
@@ -62,9 +64,14 @@ static const named_value syntax_names[] = {
     {"prefix", WORD_PREFIX},
     {"ignore", WORD_IGNORE},
     {"bare-day", WORD_BARE_DAY},
+    {"bare-day-after", WORD_BARE_DAY_AFTER},
+    {"next-month-after", WORD_NEXT_MONTH_AFTER},
     {"not-a-day", WORD_NOT_A_DAY},
     {"inclusive", WORD_INCLUSIVE},
     {"inclusive-after", WORD_INCLUSIVE_AFTER},
+    {"year-mark", WORD_YEAR_MARK},
+    {"and", WORD_AND},
+    {"week-number", WORD_WEEK_NUMBER},
     {NULL, 0},
 };
 

@@ -101,6 +101,7 @@ when_date_day_month(const scan *s, int year, int month, int day, candidate *c)
 			return false;
 		c->date = dm_date_from_ymd(year, month, day);
 		c->how = g_strdup_printf("day %d, month %d, year %d", day, month, year);
+		c->year = true;
 	} else {
 		if (!nearest_date(s->anchor, month, day, &c->date))
 			return false;
@@ -135,6 +136,7 @@ when_date_month_part(const scan *s, month_part part, int month, int year, candid
 	c->date = dm_date_from_ymd(y, month, day);
 	c->how = g_strdup_printf("%s of month %d (day %d), %s", names[part], month, day,
 	                         year != 0 ? "year given" : "the year nearest to the anchor");
+	c->year = year != 0;
 	return true;
 }
 
@@ -305,21 +307,122 @@ when_date_relative(const scan *s, relative_kind kind, candidate *c)
 	c->how = g_strdup_printf("%s from %s", names[kind], s->anchor_iso);
 }
 
-void
-when_date_bare_day(const scan *s, int day, candidate *c)
+/* The Monday of ISO week 1 of year: the week that holds 4 January. */
+static dm_date
+iso_week_one(int year)
 {
-	dm_date month = dm_date_month_start(s->anchor);
+	dm_date january_4 = dm_date_from_ymd(year, 1, 4);
+
+	return january_4 - (dm_date_weekday(january_4) - 1);
+}
+
+bool
+when_date_iso_week(const scan *s, int week, int year, int weekday, candidate *c)
+{
+	static const char *const names[] = {"",         "Monday", "Tuesday",  "Wednesday",
+	                                    "Thursday", "Friday", "Saturday", "Sunday"};
+	int first = year, last = year, y, m, d;
+	bool found = false;
+
+	if (year == 0) {
+		dm_date_to_ymd(s->anchor, &y, &m, &d);
+		first = y - 1;
+		last = y + 1;
+	}
+	for (int k = first; k <= last; k++) {
+		dm_date monday = iso_week_one(k) + 7 * (week - 1), date = monday + weekday - 1;
+
+		/* Week 53 exists only in a year whose last week holds its Thursday. */
+		if (monday >= iso_week_one(k + 1))
+			continue;
+		if (!found || abs(date - s->anchor) < abs(c->date - s->anchor) ||
+		    (abs(date - s->anchor) == abs(c->date - s->anchor) && date > c->date)) {
+			c->date = date;
+			found = true;
+		}
+	}
+	if (!found)
+		return false;
+	c->how = g_strdup_printf("%s of ISO week %d, %s", names[weekday], week,
+	                         year != 0 ? "year given" : "the year nearest to the anchor");
+	c->year = year != 0;
+	return true;
+}
+
+/* Day day of the next month that has it, on or after date (a 31st skips the short months). */
+static dm_date
+bare_day_ahead(dm_date date, int day)
+{
+	dm_date month = dm_date_month_start(date);
 	int y, m, d;
 
-	/* The next month that has the day: a 31st skips the short months, and
-	 * two months in a row always hold one. */
+	/* Two months in a row always hold the day. */
 	for (int k = 0; k < 3; k++, month = dm_date_add_months(month, 1)) {
 		dm_date_to_ymd(month, &y, &m, &d);
-		if (dm_date_valid_ymd(y, m, day) && dm_date_from_ymd(y, m, day) >= s->anchor)
+		if (dm_date_valid_ymd(y, m, day) && dm_date_from_ymd(y, m, day) >= date)
 			break;
 	}
-	c->date = dm_date_from_ymd(y, m, day);
-	c->how = g_strdup_printf("day %d of the month, on or after %s", day, s->anchor_iso);
+	return dm_date_from_ymd(y, m, day);
+}
+
+void
+when_date_bare_days(const scan *s, const int *days, guint n, candidate *c)
+{
+	GString *how = g_string_new(NULL);
+
+	c->date = bare_day_ahead(s->anchor, days[0]);
+	g_string_append_printf(how, "day %d", days[0]);
+	for (guint k = 1; k < n; k++) {
+		dm_date date = bare_day_ahead(s->anchor, days[k]);
+		if (date < c->date)
+			c->date = date;
+		g_string_append_printf(how, "%s%d", k + 1 < n ? ", " : " or ", days[k]);
+	}
+	g_string_append_printf(how, " of the month, %son or after %s", n > 1 ? "the first " : "",
+	                       s->anchor_iso);
+	c->how = g_string_free(how, FALSE);
+}
+
+bool
+when_date_month_days(const scan *s, const int *days, guint n, int month, bool past_too,
+                     candidate *c)
+{
+	bool found = false;
+
+	for (guint k = 0; k < n; k++) {
+		dm_date date;
+		if (!nearest_date(s->anchor, month, days[k], &date) ||
+		    (date < s->anchor && !past_too))
+			continue;
+		if (!found || date < c->date) {
+			c->date = date;
+			found = true;
+		}
+	}
+	if (!found)
+		return false;
+	c->how = g_strdup_printf("day %d%s of month %d named before it, the year nearest to %s",
+	                         days[0], n > 1 ? " or a later one" : "", month, s->anchor_iso);
+	return true;
+}
+
+bool
+when_date_next_month_days(const scan *s, const int *days, guint n, candidate *c)
+{
+	dm_date start = dm_date_add_months(dm_date_month_start(s->anchor), 1);
+	int y, m, d;
+
+	dm_date_to_ymd(start, &y, &m, &d);
+	/* The days rise, so the first the month has is the earliest. */
+	for (guint k = 0; k < n; k++) {
+		if (!dm_date_valid_ymd(y, m, days[k]))
+			continue;
+		c->date = start + days[k] - 1;
+		c->how = g_strdup_printf("day %d%s of the month after %s", days[k],
+		                         k + 1 < n ? " or a later one" : "", s->anchor_iso);
+		return true;
+	}
+	return false;
 }
 
 void

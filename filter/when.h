@@ -24,8 +24,10 @@
  * "t/m").
  *
  *   [months]    1 .. 12 = every name, inflection and abbreviation
- *   [weekdays]  1 (Monday) .. 7 (Sunday) = every name, case form and
- *               plural ("Thursdays", "czwartki", "jeudis").  Avoid
+ *   [weekdays]  1 (Monday) .. 7 (Sunday) = every name, case form,
+ *               plural ("Thursdays", "czwartki", "jeudis") and the
+ *               adjectives and compounds of a payment run ("czwartkowy",
+ *               "четвъртъчния", "donderdagse", "Donnerstagslauf").  Avoid
  *               abbreviations that are words (English "sat", "sun",
  *               French "mon"): a weekday matches on its own.
  *   [numbers]   N (0 .. 999) = number words ("three", "trzy", "три")
@@ -44,6 +46,9 @@
  *               ordinal      suffixes glued to a day number ("nd", "er", "ти")
  *               day-month    words between day and month ("of", "de")
  *               next, next-after   before / after a weekday ("next", "prochain")
+ *               coming, coming-after   before / after a weekday: its
+ *                            first day after the anchor ("this coming",
+ *                            "kommenden", "идния"; "care vine")
  *               last, last-after   before / after a weekday ("last", "dernier")
  *               beginning-of, mid-of, end-of   before a month name
  *               prefix       words kept in the matched span only ("by", "do")
@@ -51,12 +56,26 @@
  *                            ("guten Morgen", "esta mañana")
  *               bare-day     words before a bare day of the month that
  *                            make it one ("am", "le", "el día", "dnia")
+ *               bare-day-after   words after a day number that make it
+ *                            a day of the month, in any bare-day-shape
+ *                            ("число", "of each month", "des Monats");
+ *                            one that is also a unit ("dnia") only after
+ *                            the ordinal dot or ending ("15. dnia")
+ *               next-month-after   words after a bare day that put it in
+ *                            the next month ("of next month", "nächsten
+ *                            Monats", "du mois prochain")
  *               not-a-day    words after a bare day number that show it is
  *                            something else ("Uhr", "h", "лв", "reminder")
  *               inclusive, inclusive-after   before / after a date that an
  *                            absence includes ("until and including",
  *                            "t/m", "bis einschließlich"; "inclusive",
  *                            "włącznie", "включително", "inclus")
+ *               year-mark    the abbreviation of "year" after a written
+ *                            year, part of the date ("r.", "roku", "г.")
+ *               and          words between the days of a list ("and",
+ *                            "or", "und", "и")
+ *               week-number  words before the number of an ISO week
+ *                            ("KW", "Kalenderwoche", "week", "semaine")
  *   [settings]  next-weekday = following-week | nearest
  *               (what "next Friday" means, see below; following-week
  *               when a language's files do not say)
@@ -66,8 +85,8 @@
  *               WHEN_BARE_DAY: its ordinal suffix, "25th", "de 15e"; a
  *               bare-day word before it, "le 15", "el día 10", "pe 15";
  *               either, "15-go", "dnia 15", "на 15-ти"; or a bare-day word
- *               and the ordinal dot, "am 15."; no bare day is read in a
- *               language whose files do not say)
+ *               and the ordinal dot or ending, "am 15.", "am 15ten"; no
+ *               bare day is read in a language whose files do not say)
  *
  * Loading reads <dir>/<lang>/dates for every directory and language; later
  * directories add words (a user cannot remove shipped words, only add).
@@ -85,18 +104,26 @@
  *     ("INV-2026-11-04", "2026/11/045", "1.250,00", "+48-601-234-567"),
  *     proper fractions "1/2", "3/4" and "24/7", impossible dates (31.02.).
  *     A range of full dates ("01.12.2026-05.12.2026") gives its first.
+ *     A year's abbreviation after a written year ("30.11.2026 r.",
+ *     "23.10.2026 г.") belongs to the date.
  *   - A weekday: the next such day on or after the anchor ("by Friday" on a
  *     Friday is that day).  A plural weekday is a habit ("we pay on
- *     Thursdays", "w czwartki"): its next occurrence, as the weekday.
+ *     Thursdays", "w czwartki"): its next occurrence, as the weekday, and
+ *     so is a run named by its weekday ("Thursday's payment run",
+ *     "czwartkowy przelew", "der Donnerstagslauf").
  *     "last Friday": the latest one before the anchor.  "next Friday"
  *     depends on the language's next-weekday setting: following-week = the
  *     Friday of the week (Monday to Sunday) after the anchor's; nearest =
- *     the first Friday after the anchor.  "Friday next week" is always the
+ *     the first Friday after the anchor.  "The coming Friday" ("this
+ *     coming Friday", "am kommenden Freitag", "идния петък") is always the
+ *     first Friday after the anchor, and "Friday next week" always the
  *     following week's.  A weekday followed by a date ("Friday, 4
  *     December") resolves to the date.
  *   - today, tomorrow, yesterday...: the anchor plus or minus days, in the
  *     spellings clients type too ("tmrw", "2moro", "ubermorgen", "dem1",
- *     "mñn", Bulgarian in Latin letters "utre").
+ *     "mñn", Bulgarian in Latin letters "utre").  A delay after "today"
+ *     counts from it: "heute in einer Woche", "azi într-o săptămână",
+ *     "dziś za tydzień" are the anchor plus a week.
  *   - A period resolves to the single most likely day in it.
  *     Weeks run Monday to Sunday.  this-week ("this week", "by the end of
  *     this week") = Friday of the anchor's week (the anchor itself on a
@@ -106,7 +133,10 @@
  *     Wednesday; after-the-weekend = the Monday after the coming Sunday
  *     (from a Saturday or Sunday, the Monday just after; from a Monday,
  *     a week later), and a weekday after the weekend ("on Tuesday after the
- *     weekend") that day of the week after the coming Sunday.
+ *     weekend") that day of the week after the coming Sunday.  An ISO
+ *     week by its number ("KW 45", "Kalenderwoche 45", "week 45", "KW
+ *     45/2027") = its Friday, in the year written or the one nearest the
+ *     anchor; "Anfang / Mitte / Ende KW 47" = its Monday, Wednesday, Friday.
  *     Months: the start of a month is its first working day (Monday to
  *     Friday; a payment waits for a banking day).  beginning-of-next-month
  *     ("early next month", "start of next month") and first-working-day-
@@ -125,20 +155,37 @@
  *     days" skips Saturdays and Sundays (dm_date_add_working_days).
  *   - A bare day of the month, only with WHEN_BARE_DAY ("on the 25th",
  *     "with the 15th", "am 15.", "zum 15.", "le 15", "el día 10", "15-go",
- *     "dnia 15", "на 15-ти", "pe 15", "de 15e"): the next such day on or
- *     after the anchor (a 31st skips the months without one).  Refused: a
- *     number glued to other digits or signs (amounts "12.50", "1.250,00",
- *     times "15:30", invoice numbers "FV/2026/10/045", "INV-2026-0142"), to
- *     letters that are not an ordinal ("15h"), followed by a sign ("15 %",
- *     "15 €"), another number ("15 000"), a unit, a month name or a
- *     not-a-day word ("15 Uhr", "the 3rd reminder"), or after a month name.
+ *     "dnia 15", "на 15-ти", "на 30-и", "25-о число", "pe 15", "în data de
+ *     15", "de 15e", "25 of each month"): the next such day on or
+ *     after the anchor (a 31st skips the months without one).  A list of
+ *     payment-run days ("on the 10th and the 25th", "am 5., 15. und 25.",
+ *     "на 10-о и на 25-о число") is the next of them; its days rise, and
+ *     each has the form of the first (its ending, its dot).  A bare day
+ *     "of next month" ("on the 25th of next month", "am 25. nächsten
+ *     Monats", "pe 25 luna viitoare") is that day of the month after the
+ *     anchor's, even while it is still ahead in this one.  A month
+ *     written out before it in the same phrase, at most four words back
+ *     ("our January run on the 8th"), makes it that month's day, the
+ *     occurrence nearest the anchor, unless that has passed: then the
+ *     month names something else ("the October invoice on the 25th") and
+ *     the day is the plain bare day, as it is when the month opens its
+ *     sentence, where names stand ("April pays on the 15th"); a month
+ *     right before it, or before its bare-day word ("December the 3rd"),
+ *     always names it.  Refused: a number glued to other digits
+ *     or signs (amounts "12.50", "1.250,00", times "15:30", invoice
+ *     numbers "FV/2026/10/045", "INV-2026-0142"), to letters that are not
+ *     an ordinal ("15h"), followed by a sign ("15 %", "15 €") or a glued
+ *     hyphen ("1-to-1"), another number ("15 000"), a unit, a month name
+ *     or a not-a-day word ("15 Uhr", "the 3rd reminder"), or right after
+ *     an abbreviated month ("Dec the 3rd").
  *   - The end of an absence, in an auto-reply: with WHEN_RETURN_DAY, an
  *     inclusive end ("until and including X", "up to and including X",
  *     "through X", "t/m X", "tot en met X", "do X włącznie", "до X
  *     включително", "bis einschließlich X", "jusqu'au X inclus", "hasta el X
- *     inclusive", "până pe X inclusiv") is the first working day after X,
- *     the day its writer is back; without the flag it is X.  A bare "until
- *     X" is X, and so is "back on X".
+ *     inclusive", "până pe X inclusiv", "X, ambos inclusive", "do
+ *     30.11.2026 r. włącznie") is the first working day after X, the day
+ *     its writer is back; without the flag it is X.  A bare "until X" is
+ *     X, and so is "back on X".
  *
  * Work is bounded: only the first WHEN_SCAN_LIMIT bytes of a text are
  * read, in one linear pass; invalid UTF-8 bytes count as spaces.

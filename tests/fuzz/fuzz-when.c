@@ -5,9 +5,10 @@
  * DUNMAIL_RULES_DIR or else from the source tree the binary was built in
  * (build/fuzz/fuzz-when -> rules/).  Each input is searched with every
  * language at once and with each language alone, against anchors chosen
- * to stress calendar arithmetic (month ends, a leap day, a year end).  A
- * match must lie inside the text and resolve to a real calendar date; an
- * explanation must be given with it.  A broken promise aborts.
+ * to stress calendar arithmetic (month ends, a leap day, a year end), and
+ * with the flags of when_find_flags (bare days and their lists, return
+ * days).  A match must lie inside the text and resolve to a real calendar
+ * date; an explanation must be given with it.  A broken promise aborts.
  */
 #include "common/date.h"
 #include "filter/when.h"
@@ -62,17 +63,21 @@ check_match(const char *text, size_t length, const when_match *match, const char
 }
 
 static void
-find_once(const char *language, const char *text, size_t length, dm_date anchor)
+find_once(const char *language, const char *text, size_t length, dm_date anchor, unsigned flags)
 {
 	when_match match = {0};
 	char *explain = NULL;
 
-	if (when_find(words, language, text, anchor, &match, &explain))
+	if (when_find_flags(words, language, text, anchor, flags, &match, &explain))
 		check_match(text, length, &match, explain);
 	else if (explain != NULL)
 		abort(); /* left untouched when nothing is found */
 	g_free(explain);
 }
+
+/* The flags each language is also searched with, in turn. */
+static const unsigned flag_sets[] = {WHEN_BARE_DAY, WHEN_RETURN_DAY,
+                                     WHEN_BARE_DAY | WHEN_RETURN_DAY};
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -82,10 +87,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dm_date date = 0;
 	char *explain = NULL;
 
-	for (size_t i = 0; i < G_N_ELEMENTS(anchors); i++)
-		find_once(NULL, text, length, anchors[i]);
-	for (size_t i = 0; languages[i] != NULL; i++)
-		find_once(languages[i], text, length, anchors[i % G_N_ELEMENTS(anchors)]);
+	for (size_t i = 0; i < G_N_ELEMENTS(anchors); i++) {
+		find_once(NULL, text, length, anchors[i], 0);
+		find_once(NULL, text, length, anchors[i], flag_sets[i % G_N_ELEMENTS(flag_sets)]);
+	}
+	for (size_t i = 0; languages[i] != NULL; i++) {
+		find_once(languages[i], text, length, anchors[i % G_N_ELEMENTS(anchors)], 0);
+		find_once(languages[i], text, length, anchors[(i + 1) % G_N_ELEMENTS(anchors)],
+		          flag_sets[i % G_N_ELEMENTS(flag_sets)]);
+	}
 	/* A language that was not loaded finds nothing rather than failing. */
 	if (when_find(words, "xx", text, anchors[0], &(when_match){0}, NULL))
 		abort();

@@ -95,6 +95,10 @@ static const when_case cases_pl[] = {
     {"pl", "do końca grudnia", "2026-12-31", NULL},
     {"pl", "wracam w grudniu 3-go grudnia", "2026-12-03", NULL},
     {"pl", "Dokument wyślemy", NULL, NULL},
+    /* "się" folds to "sie", so "sie" cannot be August's abbreviation. */
+    {"pl", "zobowiązujemy się 3 grudnia zapłacić", "2026-12-03", NULL},
+    {"pl", "rozliczymy się 15 grudnia", "2026-12-15", NULL},
+    {"pl", "3 sierp. 2027", "2027-08-03", NULL},
 };
 
 static const when_case cases_bg[] = {
@@ -213,6 +217,8 @@ static const when_case cases_de[] = {
     {"de", "Mitte Dezember", "2026-12-15", NULL},
     {"de", "gestern", "2026-11-17", NULL},
     {"de", "Freitag, den 4.12.", "2026-12-04", NULL},
+    {"de", "Wir begleichen die Rechnung bis Ende Woche.", "2026-11-20", NULL}, /* Swiss */
+    {"de", "Ende diese Woche", "2026-11-20", NULL},
 };
 
 static const when_case cases_fr[] = {
@@ -282,6 +288,15 @@ static const when_case cases_strict[] = {
     {NULL, "at 12:30", NULL, NULL},
     {NULL, "", NULL, NULL},
     {NULL, "Vendredi13 Freitags", NULL, NULL},
+    /* A month before a number that is no day: "mai" is also Romanian "more". */
+    {"en", "We asked in May 3 times", NULL, NULL},
+    {"en", "Dec 15 EUR", NULL, NULL},
+    {"ro", "încă mai 15 lei de plătit", NULL, NULL},
+    {"ro", "mai 2 ore", NULL, NULL},
+    {"ro", "cel mai 10 minute", NULL, NULL},
+    {"ro", "mai 3 facturi", NULL, NULL},
+    {"en", "December 2, 2026", "2026-12-02", NULL},
+    {"en", "by December 2.", "2026-12-02", NULL},
 };
 
 /*
@@ -477,6 +492,14 @@ static const when_case cases_bare_day[] = {
     {"de", "am 12.50", NULL, NULL},
     {"de", "15h", NULL, NULL},
     {"de", "am 15. um 10 Uhr", "2026-12-15", NULL},
+    {"de", "Die Überweisung geht mit dem 15. raus.", "2026-12-15", NULL},
+    {"de", "per 25. überwiesen", "2026-11-25", NULL}, /* Swiss and Austrian */
+    {"de", "bis am 20.", "2026-11-20", NULL},
+    {"de", "auf den 15. terminiert", "2026-12-15", NULL},
+    {"de", "mit dem 15 Mitarbeiter", NULL, NULL},
+    {"de", "am 15ten", "2026-12-15", NULL}, /* the ending instead of the dot */
+    {"de", "bis zum 20sten", "2026-11-20", NULL},
+    {"de", "15ten", NULL, NULL},
     {"fr", "le 15", "2026-12-15", NULL},
     {"fr", "le 1er", "2026-12-01", NULL},
     {"fr", "jusqu'au 20", "2026-11-20", NULL},
@@ -491,6 +514,7 @@ static const when_case cases_bare_day[] = {
     {"es", "el 10 por ciento", NULL, NULL},
     {"es", "el 15:30", NULL, NULL},
     {"pl", "zapłacimy 15-go", "2026-12-15", NULL},
+    {"pl", "rozliczymy się 15-go", "2026-12-15", NULL},
     {"pl", "do 25-tego", "2026-11-25", NULL},
     {"pl", "dnia 20", "2026-11-20", NULL},
     {"pl", "dnia 15:30", NULL, NULL},
@@ -518,6 +542,282 @@ static const when_case cases_bare_day[] = {
     {"es", "su factura del 15", NULL, NULL},
     {"ro", "factura din 15", NULL, NULL},
     {NULL, "INV-2026-0142 for 12.50 at 15:30", NULL, NULL},
+};
+
+/*
+ * The ordinal endings of a bare day as clients write them: Bulgarian short
+ * and neuter forms ("на 30-и", "25-о число", "1-во"), with the article
+ * ("30-ия"), and typed in Latin letters ("na 30-i").
+ */
+static const when_case cases_bare_day_ordinals[] = {
+    {"bg", "ще платим на 30-и", "2026-11-30", NULL},
+    {"bg", "с плащанията на 15-и", "2026-12-15", NULL},
+    {"bg", "платежният ни ден е 25-о число", "2026-11-25", NULL},
+    {"bg", "30-ти", "2026-11-30", NULL},
+    {"bg", "до 25-и", "2026-11-25", NULL},
+    {"bg", "на 1-во число", "2026-12-01", NULL},
+    {"bg", "на 2-ро", "2026-12-02", NULL},
+    {"bg", "на 20-ия", "2026-11-20", NULL},
+    {"bg", "25-ото число", "2026-11-25", NULL},
+    {"bg", "shte platim na 30-i", "2026-11-30", NULL},
+    {"bg", "do 25-ti", "2026-11-25", NULL},
+    {"bg", "na 20", "2026-11-20", NULL},
+    {"bg", "30-и ноември", "2026-11-30", NULL},
+    {"bg", "на 15-и в 10 ч.", "2026-12-15", NULL},
+    {"bg", "15-и лв", NULL, NULL},
+    {"bg", "на 15-ия етаж", NULL, NULL},
+    /* The same family in the other languages, read already. */
+    {"ro", "plătim pe 15", "2026-12-15", NULL},
+    {"es", "pagamos el 15", "2026-12-15", NULL},
+    {"es", "el día 15", "2026-12-15", NULL},
+    {"fr", "nous payons le 15", "2026-12-15", NULL},
+    {"pl", "zapłacimy 15-go", "2026-12-15", NULL},
+    {"nl", "de 15e", "2026-12-15", NULL},
+    {"nl", "op de 15de", "2026-12-15", NULL},
+    {"en", "the 15th", "2026-12-15", NULL},
+    {"en", "on 15th", "2026-12-15", NULL},
+    /* Words after the number that name it a day of the month. */
+    {"bg", "платежният ни ден е 25 число", "2026-11-25", NULL},
+    {"pl", "płacimy 15. dnia", "2026-12-15", NULL},
+    {"pl", "płacimy 15 dnia miesiąca", "2026-12-15", NULL},
+    {"pl", "25 każdego miesiąca", "2026-11-25", NULL},
+    {"pl", "opóźnienie 1 dnia", NULL, NULL}, /* one day */
+    {"pl", "w ciągu 15 dni", "2026-12-03", NULL},
+    {"en", "we pay on the 25 of each month", "2026-11-25", NULL},
+    {"en", "25th of the month", "2026-11-25", NULL},
+    {"de", "Zahlung 25. jedes Monats", "2026-11-25", NULL},
+    {"de", "am 25. des Monats", "2026-11-25", NULL},
+    {"fr", "nous payons 25 de chaque mois", "2026-11-25", NULL},
+    {"es", "pagamos 25 de cada mes", "2026-11-25", NULL},
+    {"nl", "wij betalen 25 van elke maand", "2026-11-25", NULL},
+    {"ro", "plătim furnizorii 25 ale fiecărei luni", "2026-11-25", NULL},
+    {"ro", "25 ale lunii", "2026-11-25", NULL},
+    {"ro", "25 zile ale lunii", NULL, NULL},
+    /* Romanian "in the date of the 15th". */
+    {"ro", "în data de 15", "2026-12-15", NULL},
+    {"ro", "plătim pe data de 25", "2026-11-25", NULL},
+    {"ro", "până la data de 20", "2026-11-20", NULL},
+    {"ro", "în data de 15:30", NULL, NULL},
+    /* A payment run "of the 25th" is one, unlike an invoice "of the 15th". */
+    {"es", "la pagamos en la remesa del 25", "2026-11-25", NULL},
+    {"fr", "elle partira avec la campagne du 25", "2026-11-25", NULL},
+    {"de", "mit dem Zahllauf vom 25.", "2026-11-25", NULL},
+    {NULL, "4e sega nqmame pari", NULL, NULL}, /* "че": Bulgarian typed on a phone */
+    {NULL, "a 1-to-1 meeting", NULL, NULL},
+    {NULL, "a 2-to-1 vote", NULL, NULL},
+};
+
+/*
+ * Payment runs on several days of the month ("on the 10th and the 25th"):
+ * the next of them.  The days of a list rise and each has the form of the
+ * first (its ending, its dot); a number that does not fit ends the list.
+ */
+static const when_case cases_bare_day_lists[] = {
+    {"bg", "разплащаме се на 1-во и на 15-о число", "2026-12-01", NULL},
+    {"bg", "на два пакета месечно – на 10-о и на 25-о число", "2026-11-25", "2026-11-17"},
+    {"bg", "два пъти месечно - на 15-о и на 30-о число", "2026-10-30", "2026-10-16"},
+    {"nl", "op de 10e en op de 25e", "2026-11-25", "2026-11-12"},
+    {"nl", "de 10e en de 25e van de maand", "2026-11-25", "2026-11-12"},
+    {"de", "jeweils am 10. und am 25. des Monats", "2026-11-25", "2026-11-16"},
+    {"de", "am 10. und 25.", "2026-11-25", NULL},
+    {"de", "am 5., 15. und 25.", "2026-11-25", NULL},
+    {"de", "am 10. oder 25.", "2026-11-25", NULL},
+    {"en", "on the 10th and 25th", "2026-11-25", NULL},
+    {"en", "on the 10th and the 25th of each month", "2026-11-25", NULL},
+    {"en", "the 1st and 15th", "2026-12-01", NULL},
+    {"fr", "le 10 et le 25", "2026-11-25", NULL},
+    {"es", "el 10 y el 25", "2026-11-25", NULL},
+    {"es", "los días 10 y 25", "2026-11-25", NULL},
+    {"ro", "pe 10 și pe 25", "2026-11-25", NULL},
+    {"ro", "pe 10 si 25", "2026-11-25", NULL},
+    {"pl", "10-go i 25-go", "2026-11-25", NULL},
+    {"pl", "dnia 10 lub 25", "2026-11-25", NULL},
+    /* What ends a list. */
+    {"de", "am 15. und 3 Rechnungen", "2026-12-15", NULL},
+    {"de", "am 10. und am 25", "2026-12-10", NULL},
+    {"fr", "le 10 et 25 euros", "2026-12-10", NULL},
+    {"en", "on the 10th and 5 days later", "2026-12-10", NULL},
+    {"en", "on the 10th and 25", "2026-12-10", NULL},
+    {"fr", "le 25 et le 10", "2026-11-25", NULL},
+};
+
+/*
+ * "The coming Thursday" is the first Thursday after the anchor in every
+ * language ("am kommenden Donnerstag", "this coming Friday", "идния
+ * четвъртък", "joia care vine"); "next Thursday" follows each language's
+ * next-weekday setting.  The end of this week is its Friday.  The anchor
+ * is Wednesday 18 November.
+ */
+static const when_case cases_coming_weekday[] = {
+    {"de", "im Zahllauf am kommenden Donnerstag", "2026-11-05", "2026-11-02"},
+    {"de", "kommenden Donnerstag", "2026-11-19", NULL},
+    {"de", "am kommenden Mittwoch", "2026-11-25", NULL}, /* not today */
+    {"de", "nächsten Donnerstag", "2026-11-26", NULL},
+    {"de", "Donnerstag nächste Woche", "2026-11-26", NULL},
+    {"en", "this coming Friday", "2026-11-20", NULL},
+    {"en", "the coming Thursday", "2026-11-19", NULL},
+    {"en", "next Thursday", "2026-11-26", NULL},
+    {"bg", "идния четвъртък", "2026-11-19", NULL},
+    {"bg", "следващия четвъртък", "2026-11-26", NULL},
+    {"ro", "joia care vine", "2026-11-19", NULL},
+    {"ro", "joia viitoare", "2026-11-26", NULL},
+    {"pl", "w przyszły czwartek", "2026-11-26", NULL},
+    {"pl", "w najbliższy czwartek", "2026-11-19", NULL},
+    {"fr", "jeudi prochain", "2026-11-19", NULL},
+    {"es", "el jueves que viene", "2026-11-19", NULL},
+    {"nl", "aanstaande donderdag", "2026-11-19", NULL},
+    {"nl", "volgende week donderdag", "2026-11-26", NULL},
+    {"nl", "deze week", "2026-11-20", NULL},
+    {"nl", "eind deze week", "2026-11-20", NULL},
+    {"pl", "do końca tygodnia", "2026-11-20", NULL},
+    {"fr", "en fin de semaine", "2026-11-20", NULL},
+    {"es", "a finales de semana", "2026-11-20", NULL},
+    {"es", "antes del fin de semana", "2026-11-20", NULL},
+    {"ro", "până la sfârșitul săptămânii", "2026-11-20", NULL},
+    {"bg", "до края на седмицата", "2026-11-20", NULL},
+};
+
+/*
+ * An ISO week by its number ("KW 45", "Kalenderwoche 45", "week 45") is
+ * its Friday, as "next week" is; its beginning, middle and end are its
+ * Monday, Wednesday and Friday.  Without a year, the year nearest the
+ * anchor.  ISO week 45 of 2026 runs 2-8 November; 2026 has 53 weeks.
+ */
+static const when_case cases_week_number[] = {
+    {"de", "die Zahlung ist für KW 45 eingeplant", "2026-11-06", "2026-10-23"},
+    {"de", "in KW 45", "2026-11-06", "2026-10-23"},
+    {"de", "KW45", "2026-11-06", "2026-10-23"},
+    {"de", "Kalenderwoche 45", "2026-11-06", "2026-10-23"},
+    {"de", "in der KW 47", "2026-11-20", NULL},
+    {"de", "Anfang KW 47", "2026-11-16", "2026-10-23"},
+    {"de", "Mitte KW 47", "2026-11-18", "2026-10-23"},
+    {"de", "Ende KW 47", "2026-11-20", "2026-10-23"},
+    {"de", "KW 2", "2027-01-15", "2026-12-20"},
+    {"de", "KW 53", "2027-01-01", NULL},
+    {"de", "KW 45/2027", "2027-11-12", NULL},
+    {"de", "KW 54", NULL, NULL},
+    {"de", "KW 0", NULL, NULL},
+    {"de", "KW 45-46", NULL, NULL},
+    {"de", "KW 45 %", NULL, NULL},
+    {"de", "KW 45a", NULL, NULL},
+    {"nl", "betaling staat gepland in week 45", "2026-11-06", "2026-10-23"},
+    {"nl", "wk 45", "2026-11-06", "2026-10-23"},
+    {"nl", "deze week 2 facturen", "2026-11-20", NULL}, /* this week, not week 2 */
+    {"nl", "2 keer per week 3 uur", NULL, NULL},
+    {"en", "payment planned for calendar week 45", "2026-11-06", "2026-10-23"},
+    {"en", "in CW 45", "2026-11-06", "2026-10-23"},
+    {"fr", "virement prévu semaine 45", "2026-11-06", "2026-10-23"},
+    {"fr", "cette semaine 2 virements", "2026-11-20", NULL},
+};
+
+/*
+ * A bare day with a month written out just before it in the same phrase
+ * is that month's day: "our January run on the 8th".  When that day has
+ * passed (the month names the invoice: "the October invoice on the 25th")
+ * it is the plain bare day; a month right before the day ("December the
+ * 3rd") is a written date, past or not.  Abbreviations and months that are
+ * words too ("may", "mai") do not name one.
+ */
+static const when_case cases_bare_day_month[] = {
+    {"en", "We'll be paying this with our January run on the 8th.", "2027-01-08", NULL},
+    {"en", "our January runs on the 8th and the 22nd", "2027-01-08", NULL},
+    {"en", "on the 8th of January", "2027-01-08", NULL},
+    {"en", "the 8th January", "2027-01-08", NULL},
+    {"en", "December the 3rd", "2026-12-03", NULL},
+    {"en", "We'll pay the October invoice on the 25th", "2026-11-25", NULL},
+    {"en", "the November invoice goes out on the 10th", "2026-12-10", NULL},
+    {"en", "the invoice from October, paid on the 15th", "2026-12-15", NULL},
+    {"en", "you may pay it on the 8th", "2026-12-08", NULL},
+    /* Months that are names, where names stand: at the start of a sentence. */
+    {"en", "April pays on the 15th", "2026-12-15", NULL},
+    {"en", "Hi, June will pay on the 8th", "2026-12-08", NULL},
+    {"pl", "Maja zapłaci 15-go", "2026-12-15", NULL},
+    {"de", "mit unserem Januar-Zahllauf am 8.", "2027-01-08", NULL},
+    {"fr", "avec la campagne de janvier le 8", "2027-01-08", NULL},
+    {"es", "en la remesa de enero, el día 8", "2026-12-08", NULL}, /* a comma ends the phrase */
+    {"es", "en la remesa de enero el día 8", "2027-01-08", NULL},
+    {"ro", "plătim mai târziu pe 15", "2026-12-15", NULL},
+};
+
+/*
+ * A payment run named by its weekday, as an adjective, a genitive or a
+ * compound: the weekday.  The anchor is Wednesday 18 November.
+ */
+static const when_case cases_weekday_adjective[] = {
+    {"en", "It goes with Thursday's payment run.", "2026-11-19", NULL},
+    {"bg", "включена в четвъртъчния пакет плащания", "2026-11-12", "2026-11-09"},
+    {"bg", "с петъчното плащане", "2026-11-20", NULL},
+    {"bg", "в понеделнишкия превод", "2026-11-23", NULL},
+    {"pl", "jest już w czwartkowym przebiegu płatności", "2026-11-19", NULL},
+    {"pl", "czwartkowy przelew", "2026-11-19", NULL},
+    {"pl", "w piątkowej paczce przelewów", "2026-11-20", NULL},
+    {"nl", "in de donderdagse betaalrun", "2026-11-19", NULL},
+    {"nl", "met de vrijdagse batch", "2026-11-20", NULL},
+    {"de", "mit dem Donnerstagslauf", "2026-11-19", NULL},
+    {"de", "im Donnerstags-Zahllauf", "2026-11-19", NULL},
+    {"de", "mit der Freitagsüberweisung", "2026-11-20", NULL},
+    {"de", "montags bis freitags erreichbar", NULL, NULL},
+};
+
+/*
+ * Phrases found missing in the development replies: Spanish "en un plazo
+ * máximo de", Romanian "de azi într-o săptămână", "fiecărei luni" (of
+ * each month, not Monday).
+ */
+static const when_case cases_found_in_replies[] = {
+    {"es", "el abono se hará efectivo en un plazo máximo de 10 días", "2026-11-16", "2026-11-06"},
+    {"es", "en un plazo no superior a 5 días hábiles", "2026-11-25", NULL},
+    {"es", "en el plazo máximo de dos semanas", "2026-12-02", NULL},
+    {"ro", "Vă plătim de azi într-o săptămână.", "2026-11-25", NULL},
+    {"ro", "de astăzi în 10 zile", "2026-11-28", NULL},
+    {"ro", "plătim de două ori în cursul fiecărei luni", NULL, NULL},
+    /* "today in a week" is a week from today. */
+    {"ro", "azi într-o săptămână", "2026-11-25", NULL},
+    {"de", "heute in einer Woche", "2026-11-25", NULL},
+    {"de", "heute in 14 Tagen", "2026-12-02", NULL},
+    {"pl", "dziś za tydzień", "2026-11-25", NULL},
+    {"nl", "vandaag over een week", "2026-11-25", NULL},
+    {"de", "heute in der Besprechung", "2026-11-18", NULL},
+};
+
+/*
+ * A bare day "of next month" is that day of the month after the anchor's,
+ * even when it is still ahead in this one.
+ */
+static const when_case cases_bare_day_next_month[] = {
+    {"en", "on the 25th of next month", "2026-12-25", NULL},
+    {"en", "the 10th next month", "2026-12-10", NULL},
+    {"en", "on the 10th and 25th of next month", "2026-12-10", NULL},
+    /* November has no 31st: what is left is "next month", its last day. */
+    {"en", "on the 31st of next month", "2026-11-30", "2026-10-15"},
+    {"de", "am 25. nächsten Monats", "2026-12-25", NULL},
+    {"de", "zum 5. des Folgemonats", "2026-12-05", NULL},
+    {"fr", "le 25 du mois prochain", "2026-12-25", NULL},
+    {"es", "el 25 del mes que viene", "2026-12-25", NULL},
+    {"es", "el día 20 del próximo mes", "2026-12-20", NULL},
+    {"nl", "de 25e van volgende maand", "2026-12-25", NULL},
+    {"pl", "25-go przyszłego miesiąca", "2026-12-25", NULL},
+    {"pl", "dnia 20 następnego miesiąca", "2026-12-20", NULL},
+    {"ro", "pe 25 luna viitoare", "2026-12-25", NULL},
+    {"bg", "на 25-и следващия месец", "2026-12-25", NULL},
+    {"bg", "на 25-о число на следващия месец", "2026-12-25", NULL},
+    {"en", "on the 25th", "2026-11-25", NULL},
+};
+
+/* Bulgarian typed in Latin letters on a phone: weekdays, months, weeks. */
+static const when_case cases_latin_bulgarian[] = {
+    {"bg", "shte vi q platim v ponedelnik, 4e sega nqmame pari", "2026-11-23", NULL},
+    {"bg", "V ponedelnik 6te vi q preveda", "2026-11-23", NULL},
+    {"bg", "do petak", "2026-11-20", NULL},
+    {"bg", "v petuk", "2026-11-20", NULL},
+    {"bg", "v chetvartak", "2026-11-19", NULL},
+    {"bg", "v srqda", "2026-11-18", NULL},
+    {"bg", "sledvashtiya petak", "2026-11-27", NULL},
+    {"bg", "na 4 dekemvri", "2026-12-04", NULL},
+    {"bg", "do 30 noemvri", "2026-11-30", NULL},
+    {"bg", "sledvashtata sedmica", "2026-11-27", NULL},
+    {"bg", "do kraya na meseca", "2026-11-30", NULL},
+    {"bg", "rabotim ot ponedelnik do petak", NULL, NULL},
 };
 
 /*
@@ -557,6 +857,27 @@ static const when_case cases_return_day[] = {
     {"es", "hasta el 4 de diciembre", "2026-12-04", NULL},
     {"ro", "în concediu până pe 4 decembrie inclusiv", "2026-12-07", NULL},
     {"ro", "până pe 4 decembrie", "2026-12-04", NULL},
+    /* "both inclusive" after a range. */
+    {"es", "de vacaciones del 12 al 16 de octubre, ambos inclusive", "2026-10-19", "2026-10-13"},
+    {"en", "away from 12 to 16 October, both inclusive", "2026-10-19", "2026-10-13"},
+    {"en", "away until 16 October, both days inclusive", "2026-10-19", "2026-10-13"},
+    {"fr", "absent du 12 au 16 octobre, les deux inclus", "2026-10-19", "2026-10-13"},
+    {"de", "vom 12. bis 16. Oktober, jeweils einschließlich", "2026-10-19", "2026-10-13"},
+    {"nl", "van 12 tot 16 oktober, beide inbegrepen", "2026-10-19", "2026-10-13"},
+    {"ro", "între 12 și 16 octombrie, ambele inclusiv", "2026-10-19", "2026-10-13"},
+    {"pl", "od 12 do 16 października, obie daty włącznie", "2026-10-19", "2026-10-13"},
+    /* A year's abbreviation between the date and the inclusive word. */
+    {"pl", "nieobecna do 23.10.2026 r. włącznie", "2026-10-26", NULL},
+    {"pl", "do 30.11.2026 r. włącznie", "2026-12-01", NULL},
+    {"pl", "do 30.11.2026r. włącznie", "2026-12-01", NULL},
+    {"pl", "do 30.11.2026 roku włącznie", "2026-12-01", NULL},
+    {"pl", "do 3 grudnia 2026 r. włącznie", "2026-12-04", NULL},
+    {"pl", "do piątku, 4 grudnia 2026 r. włącznie", "2026-12-07", NULL},
+    {"bg", "в отпуск съм до 23.10.2026 г. включително", "2026-10-26", NULL},
+    {"bg", "до 23.10.2026г. включително", "2026-10-26", NULL},
+    {"bg", "до 4 декември 2026 г. включително", "2026-12-07", NULL},
+    {"bg", "до 4 декември 2026 год. вкл.", "2026-12-07", NULL},
+    {"pl", "do 30.11.2026 r.", "2026-11-30", NULL},
 };
 
 /*
@@ -685,6 +1006,11 @@ TABLE_TEST(test_next_week_parts, cases_next_week_parts)
 TABLE_TEST(test_after_the_weekend, cases_after_weekend)
 TABLE_TEST(test_month_start, cases_month_start)
 TABLE_TEST(test_month_working_days, cases_month_working_days)
+TABLE_TEST(test_latin_bulgarian, cases_latin_bulgarian)
+TABLE_TEST(test_coming_weekday, cases_coming_weekday)
+TABLE_TEST(test_week_number, cases_week_number)
+TABLE_TEST(test_weekday_adjective, cases_weekday_adjective)
+TABLE_TEST(test_found_in_replies, cases_found_in_replies)
 
 static void
 test_bare_day(void **state)
@@ -701,6 +1027,34 @@ test_bare_day(void **state)
 }
 
 static void
+test_bare_day_ordinals(void **state)
+{
+	run_cases_flags(*state, cases_bare_day_ordinals, G_N_ELEMENTS(cases_bare_day_ordinals),
+	                WHEN_BARE_DAY);
+}
+
+static void
+test_bare_day_lists(void **state)
+{
+	run_cases_flags(*state, cases_bare_day_lists, G_N_ELEMENTS(cases_bare_day_lists),
+	                WHEN_BARE_DAY);
+}
+
+static void
+test_bare_day_month(void **state)
+{
+	run_cases_flags(*state, cases_bare_day_month, G_N_ELEMENTS(cases_bare_day_month),
+	                WHEN_BARE_DAY);
+}
+
+static void
+test_bare_day_next_month(void **state)
+{
+	run_cases_flags(*state, cases_bare_day_next_month, G_N_ELEMENTS(cases_bare_day_next_month),
+	                WHEN_BARE_DAY);
+}
+
+static void
 test_return_day(void **state)
 {
 	/* Without the flag an inclusive end is the day itself, as before. */
@@ -710,6 +1064,9 @@ test_return_day(void **state)
 	    {"pl", "do 4 grudnia włącznie", "2026-12-04", NULL},
 	    {"de", "bis einschließlich 4. Dezember", "2026-12-04", NULL},
 	    {"nl", "kantoor open maandag t/m vrijdag", NULL, NULL},
+	    {"pl", "do 30.11.2026 r. włącznie", "2026-11-30", NULL},
+	    {"bg", "до 23.10.2026 г. включително", "2026-10-23", NULL},
+	    {"bg", "23.10.2026 г.", "2026-10-23", NULL},
 	};
 
 	run_cases_flags(*state, cases_return_day, G_N_ELEMENTS(cases_return_day), WHEN_RETURN_DAY);
@@ -866,6 +1223,11 @@ test_megabyte_garbage_flags(void **state)
 	    "pe 15:30 ",      "de 15h ",
 	    "t/m ",           "incl. ",
 	    "włącznie ",      "until and including ",
+	    "und am 25 ",     " et ",
+	    "el 10% y ",      "10-tys i ",
+	    "2026 r. ",       "KW 45-",
+	    "week 54 ",       "KW 0 ",
+	    "KW45a ",         "2026 \xd0\xb3. ", /* "2026 г." */
 	};
 	const size_t size = 1024 * 1024;
 	GString *garbage = g_string_sized_new(size + 64);
@@ -1008,7 +1370,16 @@ main(void)
 	    cmocka_unit_test(test_after_the_weekend),
 	    cmocka_unit_test(test_month_start),
 	    cmocka_unit_test(test_month_working_days),
+	    cmocka_unit_test(test_latin_bulgarian),
+	    cmocka_unit_test(test_coming_weekday),
+	    cmocka_unit_test(test_week_number),
+	    cmocka_unit_test(test_weekday_adjective),
+	    cmocka_unit_test(test_found_in_replies),
 	    cmocka_unit_test(test_bare_day),
+	    cmocka_unit_test(test_bare_day_ordinals),
+	    cmocka_unit_test(test_bare_day_lists),
+	    cmocka_unit_test(test_bare_day_month),
+	    cmocka_unit_test(test_bare_day_next_month),
 	    cmocka_unit_test(test_return_day),
 	    cmocka_unit_test(test_all_languages_together),
 	    cmocka_unit_test(test_language_filter),
