@@ -133,6 +133,7 @@ typedef struct {
 	const char *dir_language; /* the <lang>/ directory the file is in, or NULL */
 	GHashTable *seen;         /* id -> "file:line" of its first definition in this directory */
 	const char *const *languages; /* the languages loaded */
+	bool user;                    /* a user's directory, not the shipped one */
 	GPtrArray *out;           /* rule *: the rules read, valid ones only */
 	GString *errors;
 	/* This file's problems, put in line order when the file is done: a
@@ -222,6 +223,7 @@ pack_keep_line(pack_reader *reader, unsigned line, const char *directive, const 
 	l->line = line;
 	l->directive = g_strdup(directive);
 	l->source = g_strdup(source);
+	l->user = reader->user;
 	g_ptr_array_add(reader->current->lines[kind], l);
 }
 
@@ -496,13 +498,14 @@ rules_add(rules *set, rule *r)
 /* Reads the files of one directory into the set (errors to errors). */
 static void
 rules_load_files(rules *set, char **files, const char *dir_language,
-                 const char *const *languages, GHashTable *seen, GString *errors)
+                 const char *const *languages, bool user, GHashTable *seen, GString *errors)
 {
 	for (size_t f = 0; files[f] != NULL; f++) {
 		pack_reader reader = {
 		    .path = files[f],
 		    .dir_language = dir_language,
 		    .languages = languages,
+		    .user = user,
 		    .seen = seen,
 		    .out = g_ptr_array_new(),
 		    .errors = errors,
@@ -623,12 +626,12 @@ rules_load_mode(const char *const *dirs, const char *const *languages, bool lazy
 		for (size_t l = 0; languages != NULL && languages[l] != NULL; l++) {
 			char *sub = g_build_filename(dirs[d], languages[l], NULL);
 			char **files = pack_list_files(sub);
-			rules_load_files(set, files, languages[l], languages, seen, errors);
+			rules_load_files(set, files, languages[l], languages, d > 0, seen, errors);
 			g_strfreev(files);
 			g_free(sub);
 		}
 		char **files = pack_list_files(dirs[d]);
-		rules_load_files(set, files, NULL, languages, seen, errors);
+		rules_load_files(set, files, NULL, languages, d > 0, seen, errors);
 		g_strfreev(files);
 		g_hash_table_unref(seen);
 	}
@@ -640,6 +643,9 @@ rules_load_mode(const char *const *dirs, const char *const *languages, bool lazy
 		rules_prepare_all(set, errors);
 		lexicon_free(set->lexicon);
 		set->lexicon = NULL;
+		sort_problems(errors);
+	} else {
+		rules_validate_user_lines(set, errors);
 		sort_problems(errors);
 	}
 	if (errors->len > 0) {

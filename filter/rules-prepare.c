@@ -66,7 +66,8 @@ rules_regex_compile_lazy(rule_regex *regex)
 	if (compiled == NULL) {
 		/* `dunmail rules check` reports it with its line; here it is said
 		 * once, and the pattern never matches. */
-		dm_log_warning("a rule pattern does not compile, it is left out: %s", regex->source);
+		dm_log_warning("%s:%u: a rule pattern does not compile, it is left out: %s",
+		               regex->file != NULL ? regex->file : "?", regex->line, regex->source);
 		return false;
 	}
 	/* The date groups are known before the code is published to other threads. */
@@ -271,6 +272,43 @@ rules_prepare_language(rules *set, const char *language, GString *errors)
 	}
 	g_hash_table_insert(set->prepared, g_strdup(language), GINT_TO_POINTER(1));
 	return ok && (errors == NULL || errors->len == before);
+}
+
+bool
+rules_validate_user_lines(rules *set, GString *errors)
+{
+	gsize before = errors->len;
+
+	for (guint i = 0; i < set->rules->len; i++) {
+		const rule *r = g_ptr_array_index(set->rules, i);
+		for (int k = 0; k < RULE_LINE_KINDS; k++) {
+			for (guint j = 0; j < r->lines[k]->len; j++) {
+				const rule_line *l = g_ptr_array_index(r->lines[k], j);
+				GError *error = NULL;
+				char *folded, *expanded;
+				pcre2_code *compiled;
+				int code = 0;
+				PCRE2_SIZE offset = 0;
+				if (!l->user)
+					continue;
+				folded = language_fold_text(l->source, strlen(l->source), NULL);
+				expanded = lexicon_expand(set->lexicon, r->language, folded, &error);
+				g_free(folded);
+				if (expanded == NULL) {
+					report(errors, l, "%s: %s", l->directive, error->message);
+					g_error_free(error);
+					continue;
+				}
+				compiled = pcre2_compile((PCRE2_SPTR)expanded, PCRE2_ZERO_TERMINATED,
+				                         RULES_COMPILE_FLAGS, &code, &offset, NULL);
+				if (compiled == NULL)
+					report_compile_error(errors, l, expanded, code, offset);
+				pcre2_code_free(compiled);
+				g_free(expanded);
+			}
+		}
+	}
+	return errors->len == before;
 }
 
 bool

@@ -73,6 +73,7 @@ typedef struct {
 	unsigned line;
 	char *directive; /* "pattern", "guard" or "unless" */
 	char *source;
+	bool user;       /* from a user's directory (not the first, shipped one) */
 } rule_line;
 
 enum { RULE_LINE_PATTERN, RULE_LINE_GUARD, RULE_LINE_UNLESS, RULE_LINE_KINDS };
@@ -127,6 +128,13 @@ void rule_line_free(gpointer data);
 bool rules_prepare_language(rules *set, const char *language, GString *errors);
 /* The same for every language of the set (and frees the lexicon after). */
 bool rules_prepare_all(rules *set, GString *errors);
+/*
+ * Compiles the lines of users' packs (rule_line.user) once and throws the
+ * result away, reporting what does not compile: a set loaded lazily still
+ * refuses a broken user pack when it is read, as the shipped packs are
+ * checked by `rules check` before they ship.
+ */
+bool rules_validate_user_lines(rules *set, GString *errors);
 /* Prepares the languages (NULL-terminated, NULL = all) if they are not yet. */
 void rules_ensure_prepared(const rules *set, const char *const *languages);
 /* Compiles a regex kept as lazy_source, under rules_jit_lock; false when it cannot be. */
