@@ -18,10 +18,24 @@ resolve_day_month(const scan *s, int year, int month, int day, guint end, candid
 }
 
 /*
+ * Does a date's preposition ("on", "pe", "bis", "najpóźniej do") end just
+ * before token i?  Prefixes are at most a few words long.
+ */
+static bool
+after_prefix(const scan *s, guint i)
+{
+	for (guint k = i > 4 ? i - 4 : 0; k < i; k++)
+		if (when_match_word(s, k, WORD_PREFIX, NULL) == i - k && when_gap_soft(s, i))
+			return true;
+	return false;
+}
+
+/*
  * Dates in digits: yyyy-mm-dd, dd.mm.yyyy, dd/mm/yyyy, dd-mm-yyyy,
- * dd.mm.yy, dd/mm/yy, dd/mm and d.m. (with its final dot).  The whole run
- * of digits and separators must be one of these, so amounts, invoice
- * numbers and phone numbers are not cut into dates.
+ * dd.mm.yy, dd/mm/yy, dd/mm and d.m. (with its final dot, or after a
+ * date's preposition: "pe 13.11, restul").  The whole run of digits and
+ * separators must be one of these, so amounts, invoice numbers and phone
+ * numbers are not cut into dates.
  */
 static bool
 match_numeric(const scan *s, guint i, candidate *c)
@@ -90,8 +104,11 @@ match_numeric(const scan *s, guint i, candidate *c)
 			if ((t[0]->digits == 1 && t[1]->digits == 1 && day < month) ||
 			    (day == 24 && month == 7 && t[1]->digits == 1))
 				return false;
-		} else if (sep != '.' || !final_dot) {
-			/* "12.50" is an amount and "5-10" a range. */
+		} else if (sep != '.' ||
+		           (!final_dot && (!after_prefix(s, i) ||
+		                           when_match_word(s, j + 1, WORD_NOT_A_DAY, NULL) > 0))) {
+			/* "12.50" is an amount and "5-10" a range; "on 10.05 am"
+			 * and "on 10.05 EUR" are a time and an amount. */
 			return false;
 		}
 	}

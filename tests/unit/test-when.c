@@ -152,6 +152,8 @@ static const when_case cases_ro[] = {
     {"ro", "vineri", "2026-11-20", NULL},
     {"ro", "vinerea viitoare", "2026-11-27", NULL},
     {"ro", "vinerea trecută", "2026-11-13", NULL},
+    {"ro", "în cursul săptămânii", "2026-11-20", NULL},
+    {"ro", "în cursul săptămânii viitoare", "2026-11-27", NULL}, /* the longer phrase */
     {"ro", "2 decembrie", "2026-12-02", NULL},
     {"ro", "pe 2 decembrie 2026", "2026-12-02", NULL},
     {"ro", "în 3 zile lucrătoare", "2026-11-23", NULL},
@@ -476,6 +478,15 @@ static const when_case cases_bare_day[] = {
     {"en", "this is the 3rd reminder, we pay on the 25th", "2026-11-25", NULL},
     {"en", "on the 3rd of December", "2026-12-03", NULL},
     {"en", "on 12.50", NULL, NULL},
+    /* A day and month without the final dot after a date's preposition:
+     * "12.50" alone is an amount, "on 23.11," is a date. */
+    {"en", "on 23.11, thanks", "2026-11-23", NULL},
+    {"ro", "restul pe 23.11, mulțumesc", "2026-11-23", NULL},
+    {"pl", "zapłacimy do 4.12", "2026-12-04", NULL},
+    {"de", "bis 4.12 überweisen wir", "2026-12-04", NULL},
+    {"en", "by 10.05 am", NULL, NULL},
+    {"en", "on 10.05 EUR", NULL, NULL},
+    {"en", "we pay 10.05 now", NULL, NULL},
     {"en", "the 15th at 15:30", "2026-12-15", NULL},
     {"en", "at 15:30", NULL, NULL},
     {"en", "invoice FV/2026/10/045", NULL, NULL},
