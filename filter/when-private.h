@@ -30,6 +30,7 @@
 #define WHEN_MAX_DAYS 366
 #define WHEN_MAX_WEEKS 52
 #define WHEN_MAX_MONTHS 24
+#define WHEN_MAX_HOURS (24 * 31)
 
 /* Years a written date may name; others are invoice numbers or typos. */
 #define WHEN_MIN_YEAR 1900
@@ -96,7 +97,8 @@ typedef enum {
 	WORD_WEEK_NUMBER,
 } word_kind;
 
-typedef enum { UNIT_DAY, UNIT_WORKING_DAY, UNIT_WEEK, UNIT_MONTH } unit_kind;
+/* What follows a count; hours count only in whole days ("48 hours"). */
+typedef enum { UNIT_DAY, UNIT_WORKING_DAY, UNIT_WEEK, UNIT_MONTH, UNIT_HOUR } unit_kind;
 
 /* The operations of [relative]; when.c resolves each. */
 typedef enum {

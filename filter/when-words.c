@@ -19,7 +19,7 @@ typedef struct {
 static const named_value unit_names[] = {
     {"day", UNIT_DAY},   {"working-day", UNIT_WORKING_DAY},
     {"week", UNIT_WEEK}, {"month", UNIT_MONTH},
-    {NULL, 0},
+    {"hour", UNIT_HOUR}, {NULL, 0},
 };
 
 static const named_value relative_names[] = {
@@ -256,7 +256,8 @@ reader_key(file_reader *r, guint line, file_group group, const char *key, const 
 	case GROUP_UNITS:
 		kind = WORD_UNIT;
 		if (!lookup_name(unit_names, key, &number)) {
-			reader_error(r, line, "unknown unit \"%s\" (day, working-day, week, month)",
+			reader_error(r, line,
+			             "unknown unit \"%s\" (day, working-day, week, month, hour)",
 			             key);
 			return;
 		}

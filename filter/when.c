@@ -163,6 +163,15 @@ when_date_quantity(const scan *s, int count, unit_kind unit, candidate *c)
 		c->date = s->anchor + 7 * count;
 		c->how = g_strdup_printf("%s + %d weeks", s->anchor_iso, count);
 		break;
+	case UNIT_HOUR:
+		/* "within 48 hours" is two days; "in 15 hours" is a time of
+		 * day, which a date cannot say. */
+		if (count == 0 || count % 24 != 0 || count > WHEN_MAX_HOURS)
+			return false;
+		c->date = s->anchor + count / 24;
+		c->how =
+		    g_strdup_printf("%s + %d hours (%d days)", s->anchor_iso, count, count / 24);
+		break;
 	case UNIT_MONTH:
 		if (count > WHEN_MAX_MONTHS)
 			return false;

@@ -31,8 +31,8 @@
  *               abbreviations that are words (English "sat", "sun",
  *               French "mon"): a weekday matches on its own.
  *   [numbers]   N (0 .. 999) = number words ("three", "trzy", "три")
- *   [units]     day, working-day, week, month = words that follow a number
- *               ("days", "dni roboczych", "Werktagen")
+ *   [units]     day, working-day, week, month, hour = words that follow
+ *               a number ("days", "dni roboczych", "Werktagen", "heures")
  *   [relative]  an operation = its phrases.  Operations:
  *               today, tomorrow, day-after-tomorrow, yesterday,
  *               day-before-yesterday, this-week, next-week,
@@ -153,6 +153,9 @@
  *     December (the year nearest to the anchor).
  *   - "within / in N days | weeks | months": the anchor plus N; "N working
  *     days" skips Saturdays and Sundays (dm_date_add_working_days).
+ *     Hours count in whole days only: "within 48 hours", "sous 48 heures",
+ *     "în 48 de ore" are the anchor plus two days; "in 15 hours" tells a
+ *     time of day, not a date, and is none.
  *   - A bare day of the month, only with WHEN_BARE_DAY ("on the 25th",
  *     "with the 15th", "am 15.", "zum 15.", "le 15", "el día 10", "15-go",
  *     "dnia 15", "на 15-ти", "на 30-и", "25-о число", "pe 15", "în data de

@@ -915,6 +915,62 @@ static const when_case cases_unchanged[] = {
     {"fr", "sous 3 jours ouvrés", "2026-11-23", NULL},
 };
 
+/*
+ * A delay in hours is a delay in days when it is a whole number of days
+ * ("within 48 hours", "sous 48 heures", "binnen 24 uur", "w ciągu 48
+ * godzin", "în 48 de ore"); other hours ("in 15 hours") say a time of day,
+ * not a date.  The regional words for "within" (Belgian "endéans", Swiss
+ * "innert") and spelled-out counts read as the others.
+ */
+static const when_case cases_hours[] = {
+    {"en", "You'll have the money within 48 hours.", "2026-11-20", NULL},
+    {"en", "within 24 hours", "2026-11-19", NULL},
+    {"en", "in 72 hours", "2026-11-21", NULL},
+    {"en", "within 48h", "2026-11-20", NULL},
+    {"en", "within the next 48 hrs", "2026-11-20", NULL},
+    {"en", "the 48 hours we spent on it", NULL, NULL},
+    {"en", "within 5 hours", NULL, NULL},
+    {"en", "in 36 hours", NULL, NULL},
+    {"fr", "Vous recevrez les fonds sous 48 heures.", "2026-11-20", NULL},
+    {"fr", "sous 48h", "2026-11-20", NULL},
+    {"fr", "dans les 24 heures", "2026-11-19", NULL},
+    {"fr", "les 48 heures de travail", NULL, NULL},
+    {"de", "innerhalb von 48 Stunden", "2026-11-20", NULL},
+    {"de", "binnen 24 Stunden", "2026-11-19", NULL},
+    {"de", "innert 48 Stunden", "2026-11-20", NULL},
+    {"de", "am 15. um 10 Uhr", NULL, NULL},
+    {"es", "en 48 horas", "2026-11-20", NULL},
+    {"es", "en las próximas 24 horas", "2026-11-19", NULL},
+    {"es", "dentro de 72 horas", "2026-11-21", NULL},
+    {"es", "las 48 horas que dedicamos", NULL, NULL},
+    {"nl", "binnen 24 uur", "2026-11-19", NULL},
+    {"nl", "binnen 48 uur overgemaakt", "2026-11-20", NULL},
+    {"nl", "in 3 uur", NULL, NULL},
+    {"pl", "w ciągu 48 godzin", "2026-11-20", NULL},
+    {"pl", "w ciągu 24h", "2026-11-19", NULL},
+    {"pl", "48 godzin pracy", NULL, NULL},
+    {"ro", "în 48 de ore", "2026-11-20", NULL},
+    {"ro", "în termen de 24 de ore", "2026-11-19", NULL},
+    {"ro", "în 15 ore", NULL, NULL},
+    {"ro", "în 20 de zile", "2026-12-08", NULL},
+    {"bg", "в рамките на 48 часа", "2026-11-20", NULL},
+    {"bg", "до 24 часа", "2026-11-19", NULL},
+    {"bg", "48 часа работа", NULL, NULL},
+    /* Regional words for "within", spelled-out counts. */
+    {"fr", "Endéans les trois jours ouvrables, le montant sera sur votre compte.", "2026-11-23",
+     NULL},
+    {"fr", "endéans les dix jours ouvrables", "2026-12-02", NULL},
+    {"fr", "endéans les 8 jours", "2026-11-26", NULL},
+    {"de", "Die Zahlung wird innert drei Bankwerktagen ausgelöst.", "2026-11-23", NULL},
+    {"de", "innert 10 Tagen", "2026-11-28", NULL},
+    {"de", "innert nützlicher Frist", NULL, NULL},
+    {"de", "binnen zwölf Tagen", "2026-11-30", NULL},
+    {"nl", "Binnen de 14 dagen wordt het overgeschreven.", "2026-12-02", NULL},
+    {"nl", "binnen de drie werkdagen", "2026-11-23", NULL},
+    {"es", "en doce días", "2026-11-30", NULL},
+    {"pl", "w ciągu dwunastu dni", "2026-11-30", NULL},
+};
+
 static int
 setup_words(void **state)
 {
@@ -1022,6 +1078,7 @@ TABLE_TEST(test_coming_weekday, cases_coming_weekday)
 TABLE_TEST(test_week_number, cases_week_number)
 TABLE_TEST(test_weekday_adjective, cases_weekday_adjective)
 TABLE_TEST(test_found_in_replies, cases_found_in_replies)
+TABLE_TEST(test_hours_and_regional_within, cases_hours)
 
 static void
 test_bare_day(void **state)
@@ -1386,6 +1443,7 @@ main(void)
 	    cmocka_unit_test(test_week_number),
 	    cmocka_unit_test(test_weekday_adjective),
 	    cmocka_unit_test(test_found_in_replies),
+	    cmocka_unit_test(test_hours_and_regional_within),
 	    cmocka_unit_test(test_bare_day),
 	    cmocka_unit_test(test_bare_day_ordinals),
 	    cmocka_unit_test(test_bare_day_lists),
