@@ -95,6 +95,8 @@ typedef enum {
 	WORD_YEAR_MARK,
 	WORD_AND,
 	WORD_WEEK_NUMBER,
+	WORD_WEEK_LATER,
+	WORD_WEEK_LATER_AFTER,
 } word_kind;
 
 /* What follows a count; hours count only in whole days ("48 hours"). */
@@ -122,6 +124,7 @@ typedef enum {
 	REL_END_OF_NEXT_MONTH,
 	REL_END_OF_YEAR,
 	REL_IN_ONE_WEEK,
+	REL_IN_TWO_WEEKS,
 	REL_IN_ONE_MONTH,
 } relative_kind;
 
@@ -272,6 +275,7 @@ typedef enum {
 	WEEKDAY_NEXT,
 	WEEKDAY_FOLLOWING_WEEK,
 	WEEKDAY_AFTER_WEEKEND,
+	WEEKDAY_WEEK_LATER, /* a week after its next occurrence: "Friday week" */
 	WEEKDAY_LAST
 } weekday_mode;
 

@@ -285,14 +285,22 @@ delay_from_today(const scan *s, guint j, candidate *c)
 
 	if (j >= s->n || !when_gap_soft(s, j))
 		return false;
-	if (match_quantity(s, j, c))
-		return true;
+	/* A phrase of the word file before the general shape: "heute in acht
+	 * Tagen" is a week, not eight days. */
 	len = when_match_word(s, j, WORD_RELATIVE, &e);
-	if (len == 0 || (e->value != REL_IN_ONE_WEEK && e->value != REL_IN_ONE_MONTH))
-		return false;
-	when_date_relative(s, (relative_kind)e->value, c);
-	c->end = j + len;
-	return true;
+	if (len > 0 && (e->value == REL_IN_ONE_WEEK || e->value == REL_IN_TWO_WEEKS ||
+	                e->value == REL_IN_ONE_MONTH)) {
+		candidate quantity = {0};
+		if (match_quantity(s, j, &quantity) && quantity.end > j + len) {
+			*c = quantity;
+			return true;
+		}
+		g_free(quantity.how);
+		when_date_relative(s, (relative_kind)e->value, c);
+		c->end = j + len;
+		return true;
+	}
+	return match_quantity(s, j, c);
 }
 
 /* "tomorrow", "pojutrze", "la fin du mois", "beginning of next month". */
@@ -337,9 +345,9 @@ weekday_at(const scan *s, guint i, const word_entry **e)
 
 /*
  * "by Friday", "do piątku", "next Monday", "vendredi prochain", "Friday
- * next week", "Monday after the weekend", "last Tuesday"; "Friday, 4
- * December" is the date.  "The coming Friday" ("am kommenden Freitag") is
- * the first after the anchor whatever the language's next-weekday says.
+ * next week", "Monday after the weekend", "last Tuesday", "Friday week"
+ * ("vendredi en huit"); "Friday, 4 December" is the date.  "The coming Friday" ("am kommenden
+ * Freitag") is the first after the anchor whatever the language's next-weekday says.
  */
 static bool
 match_weekday(const scan *s, guint i, candidate *c)
@@ -365,6 +373,9 @@ match_weekday(const scan *s, guint i, candidate *c)
 	} else if ((len = when_match_word(s, i, WORD_LAST, &modifier)) > 0 &&
 	           (wlen = weekday_at(s, i + len, &e)) > 0) {
 		mode = WEEKDAY_LAST;
+	} else if ((len = when_match_word(s, i, WORD_WEEK_LATER, NULL)) > 0 &&
+	           (wlen = weekday_at(s, i + len, &e)) > 0) {
+		mode = WEEKDAY_WEEK_LATER; /* "a week on Friday" */
 	} else {
 		len = 0;
 		if ((wlen = when_match_word(s, i, WORD_WEEKDAY, &e)) == 0)
@@ -407,6 +418,15 @@ match_weekday(const scan *s, guint i, candidate *c)
 			j += len;
 		} else if ((len = match_relative_kind(s, j, REL_AFTER_THE_WEEKEND)) > 0) {
 			mode = WEEKDAY_AFTER_WEEKEND;
+			j += len;
+		} else if ((len = when_match_word(s, j, WORD_WEEK_LATER_AFTER, NULL)) > 0 &&
+		           !(j + len < s->n &&
+		             ((tok_is_digits(s, j + len) && when_gap_spaced(s, j + len, NULL)) ||
+		              gap_is_char(s, j + len, '-')))) {
+			/* "Friday week", "vendredi en huit", "vrijdag over een
+			 * week"; "Friday week 48" names a week by its number and
+			 * "Friday week-end" is no week later. */
+			mode = WEEKDAY_WEEK_LATER;
 			j += len;
 		}
 	}
@@ -820,9 +840,11 @@ match_shape(const scan *s, guint i, candidate *c)
 		keep_longer(&best, &next);
 	if (match_month_part(s, i, &next))
 		keep_longer(&best, &next);
-	if (match_quantity(s, i, &next))
-		keep_longer(&best, &next);
+	/* A phrase written out in the word file before the general shape it
+	 * also fits: "dans quinze jours" is a fortnight, not fifteen days. */
 	if (match_relative(s, i, &next))
+		keep_longer(&best, &next);
+	if (match_quantity(s, i, &next))
 		keep_longer(&best, &next);
 	if (match_weekday(s, i, &next))
 		keep_longer(&best, &next);

@@ -43,6 +43,7 @@ static const named_value relative_names[] = {
     {"end-of-next-month", REL_END_OF_NEXT_MONTH},
     {"end-of-year", REL_END_OF_YEAR},
     {"in-one-week", REL_IN_ONE_WEEK},
+    {"in-two-weeks", REL_IN_TWO_WEEKS},
     {"in-one-month", REL_IN_ONE_MONTH},
     {NULL, 0},
 };
@@ -72,6 +73,8 @@ static const named_value syntax_names[] = {
     {"year-mark", WORD_YEAR_MARK},
     {"and", WORD_AND},
     {"week-number", WORD_WEEK_NUMBER},
+    {"week-later", WORD_WEEK_LATER},
+    {"week-later-after", WORD_WEEK_LATER_AFTER},
     {NULL, 0},
 };
 

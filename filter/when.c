@@ -205,6 +205,10 @@ when_date_weekday(const scan *s, int weekday, weekday_mode mode, candidate *c)
 		c->date = weekend_sunday(s->anchor) + weekday;
 		how = "after the weekend that follows";
 		break;
+	case WEEKDAY_WEEK_LATER:
+		c->date = s->anchor + (weekday - wa + 7) % 7 + 7;
+		how = "a week after its next occurrence on or after";
+		break;
 	case WEEKDAY_LAST:
 	default:
 		c->date = s->anchor - (wa - weekday + 6) % 7 - 1;
@@ -238,6 +242,7 @@ when_date_relative(const scan *s, relative_kind kind, candidate *c)
 	    [REL_END_OF_NEXT_MONTH] = "last day of next month",
 	    [REL_END_OF_YEAR] = "31 December",
 	    [REL_IN_ONE_WEEK] = "one week later",
+	    [REL_IN_TWO_WEEKS] = "two weeks later",
 	    [REL_IN_ONE_MONTH] = "one month later",
 	};
 	dm_date a = s->anchor, next_month = dm_date_add_months(dm_date_month_start(a), 1);
@@ -308,6 +313,9 @@ when_date_relative(const scan *s, relative_kind kind, candidate *c)
 		break;
 	case REL_IN_ONE_WEEK:
 		c->date = a + 7;
+		break;
+	case REL_IN_TWO_WEEKS:
+		c->date = a + 14;
 		break;
 	case REL_IN_ONE_MONTH:
 		c->date = dm_date_add_months(a, 1);

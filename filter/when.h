@@ -40,7 +40,7 @@
  *               beginning-of-month, beginning-of-next-month,
  *               first-working-day-of-next-month, last-working-day-of-month,
  *               mid-month, mid-next-month, end-of-month, end-of-next-month,
- *               end-of-year, in-one-week, in-one-month
+ *               end-of-year, in-one-week, in-two-weeks, in-one-month
  *   [syntax]    within       words before "N units" ("within", "w ciągu")
  *               filler       words allowed between those and N ("the next")
  *               ordinal      suffixes glued to a day number ("nd", "er", "ти")
@@ -50,6 +50,10 @@
  *                            first day after the anchor ("this coming",
  *                            "kommenden", "идния"; "care vine")
  *               last, last-after   before / after a weekday ("last", "dernier")
+ *               week-later, week-later-after   before / after a weekday:
+ *                            a week after its next occurrence ("a week
+ *                            on"; "week" in "Friday week", "en huit",
+ *                            "over een week", "za tydzień")
  *               beginning-of, mid-of, end-of   before a month name
  *               prefix       words kept in the matched span only ("by", "do")
  *               ignore       phrases that look like dates but are not
@@ -117,8 +121,11 @@
  *     the first Friday after the anchor.  "The coming Friday" ("this
  *     coming Friday", "am kommenden Freitag", "идния петък") is always the
  *     first Friday after the anchor, and "Friday next week" always the
- *     following week's.  A weekday followed by a date ("Friday, 4
- *     December") resolves to the date.
+ *     following week's.  "Friday week" ("a week on Friday", "vendredi en
+ *     huit", "Freitag in einer Woche", "vrijdag over een week", "w piątek
+ *     za tydzień") is a week after the next Friday on or after the
+ *     anchor.  A weekday followed by a date ("Friday, 4 December")
+ *     resolves to the date.
  *   - today, tomorrow, yesterday...: the anchor plus or minus days, in the
  *     spellings clients type too ("tmrw", "2moro", "ubermorgen", "dem1",
  *     "mñn", Bulgarian in Latin letters "utre").  A delay after "today"
@@ -151,6 +158,14 @@
  *     last day of the next month; "end of December" = 31 December, "mid
  *     December" = the 15th, "early December" = the first working day of
  *     December (the year nearest to the anchor).
+ *   - in-one-week, in-two-weeks, in-one-month: the anchor plus a week, two
+ *     weeks ("in a fortnight", "sous quinzaine"), a month.  The French and
+ *     Spanish week and fortnight are eight and fifteen days when spelled
+ *     out ("dans huit jours", "dans quinze jours", "dentro de quince días";
+ *     so German "in acht Tagen", Flemish "over acht dagen"): a week and
+ *     two weeks, not counts; in digits ("dans 15 jours") they keep their
+ *     count.  A phrase of the word file wins over the general shape it
+ *     also fits.
  *   - "within / in N days | weeks | months": the anchor plus N; "N working
  *     days" skips Saturdays and Sundays (dm_date_add_working_days).
  *     Hours count in whole days only: "within 48 hours", "sous 48 heures",

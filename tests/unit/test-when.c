@@ -971,6 +971,67 @@ static const when_case cases_hours[] = {
     {"pl", "w ciągu dwunastu dni", "2026-11-30", NULL},
 };
 
+/*
+ * A fortnight and the week-later forms: "in a fortnight", "dans quinze
+ * jours", "dentro de quince días" (the French and Spanish fortnight,
+ * fourteen days: "quinze jours" is no count of fifteen, nor "huit jours",
+ * "in acht Tagen", "over acht dagen" one of eight), and a weekday a week
+ * after its next occurrence: "Friday week", "a week on Friday", "vendredi
+ * en huit", "Freitag in einer Woche", "vrijdag over een week", "w piątek
+ * za tydzień", "vinerea peste o săptămână".  Digits keep their count
+ * ("dans 15 jours" is fifteen days).  The anchor is Wednesday 18 November.
+ */
+static const when_case cases_fortnight[] = {
+    {"en", "Going to run the payment in a fortnight, when the grant lands.", "2026-12-02", NULL},
+    {"en", "within a fortnight", "2026-12-02", NULL},
+    {"en", "a fortnight from now", "2026-12-02", NULL},
+    {"en", "two weeks today", "2026-12-02", NULL},
+    {"en", "a week today", "2026-11-25", NULL},
+    {"en", "we paid a fortnight ago", NULL, NULL},
+    {"en", "our fortnightly run", NULL, NULL},
+    {"en", "Booked for payment Friday week.", "2026-11-27", NULL},
+    {"en", "Monday week", "2026-11-30", NULL},
+    {"en", "Wednesday week", "2026-11-25", NULL}, /* the anchor's weekday: a week on */
+    {"en", "a week on Friday", "2026-11-27", NULL},
+    {"en", "a week from Friday", "2026-11-27", NULL},
+    {"en", "Friday week 48", "2026-11-20", NULL}, /* a week's number, not a week later */
+    {"en", "on Friday week-end", "2026-11-20", NULL},
+    {"fr", "dans quinze jours", "2026-12-02", NULL},
+    {"fr", "sous quinzaine", "2026-12-02", NULL},
+    {"fr", "d'ici quinze jours", "2026-12-02", NULL},
+    {"fr", "dans huit jours", "2026-11-25", NULL},
+    {"fr", "sous huitaine", "2026-11-25", NULL},
+    {"fr", "dans 15 jours", "2026-12-03", NULL},
+    {"fr", "vendredi en huit", "2026-11-27", NULL},
+    {"fr", "d'aujourd'hui en huit", "2026-11-25", NULL},
+    {"fr", "aujourd'hui en quinze", "2026-12-02", NULL},
+    {"fr", "en huit fois", NULL, NULL},
+    {"es", "dentro de quince días", "2026-12-02", NULL},
+    {"es", "en quince días", "2026-12-02", NULL},
+    {"es", "de hoy en quince días", "2026-12-02", NULL},
+    {"es", "de hoy en ocho días", "2026-11-25", NULL},
+    {"es", "dentro de 15 días", "2026-12-03", NULL},
+    {"es", "el viernes de la semana que viene", "2026-11-27", NULL},
+    {"de", "heute in zwei Wochen", "2026-12-02", NULL},
+    {"de", "in acht Tagen", "2026-11-25", NULL},
+    {"de", "heute in acht Tagen", "2026-11-25", NULL},
+    {"de", "in vierzehn Tagen", "2026-12-02", NULL},
+    {"de", "in 8 Tagen", "2026-11-26", NULL},
+    {"de", "Freitag in einer Woche", "2026-11-27", NULL},
+    {"de", "am Freitag in acht Tagen", "2026-11-27", NULL},
+    {"nl", "Is geaccordeerd en gaat vrijdag over een week de deur uit.", "2026-11-27", NULL},
+    {"nl", "over veertien dagen", "2026-12-02", NULL},
+    {"nl", "binnen de acht dagen", "2026-11-25", NULL},
+    {"nl", "vandaag over twee weken", "2026-12-02", NULL},
+    {"pl", "w piątek za tydzień", "2026-11-27", NULL},
+    {"pl", "dziś za dwa tygodnie", "2026-12-02", NULL},
+    {"ro", "vinerea peste o săptămână", "2026-11-27", NULL},
+    {"ro", "vineri într-o săptămână", "2026-11-27", NULL},
+    {"ro", "peste două săptămâni", "2026-12-02", NULL},
+    {"bg", "в петък след седмица", "2026-11-27", NULL},
+    {"bg", "днес след две седмици", "2026-12-02", NULL},
+};
+
 static int
 setup_words(void **state)
 {
@@ -1079,6 +1140,7 @@ TABLE_TEST(test_week_number, cases_week_number)
 TABLE_TEST(test_weekday_adjective, cases_weekday_adjective)
 TABLE_TEST(test_found_in_replies, cases_found_in_replies)
 TABLE_TEST(test_hours_and_regional_within, cases_hours)
+TABLE_TEST(test_fortnight_and_week_later, cases_fortnight)
 
 static void
 test_bare_day(void **state)
@@ -1444,6 +1506,7 @@ main(void)
 	    cmocka_unit_test(test_weekday_adjective),
 	    cmocka_unit_test(test_found_in_replies),
 	    cmocka_unit_test(test_hours_and_regional_within),
+	    cmocka_unit_test(test_fortnight_and_week_later),
 	    cmocka_unit_test(test_bare_day),
 	    cmocka_unit_test(test_bare_day_ordinals),
 	    cmocka_unit_test(test_bare_day_lists),
