@@ -97,6 +97,7 @@ typedef enum {
 	WORD_WEEK_NUMBER,
 	WORD_WEEK_LATER,
 	WORD_WEEK_LATER_AFTER,
+	WORD_WEEKDAY_DAY,
 } word_kind;
 
 /* What follows a count; hours count only in whole days ("48 hours"). */
@@ -317,5 +318,13 @@ bool when_date_next_month_days(const scan *s, const int *days, guint n, candidat
 /* The day after an absence that includes c's date: the next working day. */
 void when_date_return_day(const scan *s, candidate *c);
 void when_date_weekday(const scan *s, int weekday, weekday_mode mode, candidate *c);
+/*
+ * A weekday and its day of the month ("el jueves 26"): the nearest day
+ * with that number on that weekday, in the anchor's month, the one before
+ * or the two after.  When none fits, a day written as one (by_number:
+ * "Thursday the 27th") is the next day with that number on or after the
+ * anchor; otherwise false.
+ */
+bool when_date_weekday_day(const scan *s, int weekday, int day, bool by_number, candidate *c);
 
 #endif

@@ -334,6 +334,47 @@ match_relative_kind(const scan *s, guint i, relative_kind kind)
 	return len > 0 && e->value == (int)kind ? len : 0;
 }
 
+static bool day_refused_after(const scan *s, guint end);
+
+/*
+ * After a weekday ending before token j, its day of the month: "el jueves
+ * 26", "Friday the 27th", "vendredi 27", "Freitag, den 27.", "w piątek
+ * 27-go", "în vinerea de 27".  A day written as one (a weekday-day word
+ * before it, an ordinal ending or dot after it) is read by its number even
+ * when the weekday does not fit; a plain number only when it does.
+ */
+static bool
+weekday_day_number(const scan *s, guint j, int weekday, candidate *c)
+{
+	guint k = j, len;
+	bool written = false;
+	int day;
+
+	if (j >= s->n || !when_gap_spaced(s, j, ","))
+		return false;
+	if ((len = when_match_word(s, k, WORD_WEEKDAY_DAY, NULL)) > 0) {
+		if (k + len >= s->n || !when_gap_spaced(s, k + len, NULL))
+			return false;
+		k += len;
+		written = true;
+	}
+	if (!when_day_number(s, k, &day) || when_glued_before(s, k))
+		return false;
+	k++;
+	if (k < s->n && (gap_empty(s, k) || gap_is_char(s, k, '-'))) {
+		if ((len = when_match_word(s, k, WORD_ORDINAL, NULL)) == 0)
+			return false; /* "15h", "1-to-1" */
+		k += len;
+		written = true;
+	} else if (when_char_at(s, s->tokens[k - 1].end) == '.') {
+		written = true;
+	}
+	if (day_refused_after(s, k) || !when_date_weekday_day(s, weekday, day, written, c))
+		return false;
+	c->end = k;
+	return true;
+}
+
 /* A weekday name at token i, after a modifier: its length, 0 for none. */
 static guint
 weekday_at(const scan *s, guint i, const word_entry **e)
@@ -402,6 +443,9 @@ match_weekday(const scan *s, guint i, candidate *c)
 			return true;
 		}
 	}
+	/* "el jueves 26", "Friday the 27th" */
+	if (mode == WEEKDAY_ON_OR_AFTER && weekday_day_number(s, j, weekday, c))
+		return true;
 	if (mode == WEEKDAY_ON_OR_AFTER && j < s->n && when_gap_soft(s, j)) {
 		if ((len = when_match_word(s, j, WORD_NEXT_AFTER, &modifier)) > 0) {
 			mode = WEEKDAY_NEXT;

@@ -75,6 +75,7 @@ static const named_value syntax_names[] = {
     {"week-number", WORD_WEEK_NUMBER},
     {"week-later", WORD_WEEK_LATER},
     {"week-later-after", WORD_WEEK_LATER_AFTER},
+    {"weekday-day", WORD_WEEKDAY_DAY},
     {NULL, 0},
 };
 

@@ -218,6 +218,57 @@ when_date_weekday(const scan *s, int weekday, weekday_mode mode, candidate *c)
 	c->how = g_strdup_printf("weekday %d %s %s", weekday, how, s->anchor_iso);
 }
 
+/* Day day of the next month that has it, on or after date (a 31st skips the short months). */
+static dm_date
+bare_day_ahead(dm_date date, int day)
+{
+	dm_date month = dm_date_month_start(date);
+	int y, m, d;
+
+	/* Two months in a row always hold the day. */
+	for (int k = 0; k < 3; k++, month = dm_date_add_months(month, 1)) {
+		dm_date_to_ymd(month, &y, &m, &d);
+		if (dm_date_valid_ymd(y, m, day) && dm_date_from_ymd(y, m, day) >= date)
+			break;
+	}
+	return dm_date_from_ymd(y, m, day);
+}
+
+bool
+when_date_weekday_day(const scan *s, int weekday, int day, bool by_number, candidate *c)
+{
+	dm_date month = dm_date_add_months(dm_date_month_start(s->anchor), -1);
+	bool found = false;
+	int y, m, d;
+
+	for (int k = 0; k < 4; k++, month = dm_date_add_months(month, 1)) {
+		dm_date date;
+		dm_date_to_ymd(month, &y, &m, &d);
+		if (!dm_date_valid_ymd(y, m, day))
+			continue;
+		date = dm_date_from_ymd(y, m, day);
+		if (dm_date_weekday(date) != weekday)
+			continue;
+		if (!found || abs(date - s->anchor) < abs(c->date - s->anchor) ||
+		    (abs(date - s->anchor) == abs(c->date - s->anchor) && date > c->date)) {
+			c->date = date;
+			found = true;
+		}
+	}
+	if (found) {
+		c->how = g_strdup_printf("day %d on weekday %d, the nearest to %s", day, weekday,
+		                         s->anchor_iso);
+		return true;
+	}
+	if (!by_number)
+		return false;
+	c->date = bare_day_ahead(s->anchor, day);
+	c->how =
+	    g_strdup_printf("day %d (no weekday %d near it: the number decides) on or after %s",
+	                    day, weekday, s->anchor_iso);
+	return true;
+}
+
 void
 when_date_relative(const scan *s, relative_kind kind, candidate *c)
 {
@@ -364,22 +415,6 @@ when_date_iso_week(const scan *s, int week, int year, int weekday, candidate *c)
 	                         year != 0 ? "year given" : "the year nearest to the anchor");
 	c->year = year != 0;
 	return true;
-}
-
-/* Day day of the next month that has it, on or after date (a 31st skips the short months). */
-static dm_date
-bare_day_ahead(dm_date date, int day)
-{
-	dm_date month = dm_date_month_start(date);
-	int y, m, d;
-
-	/* Two months in a row always hold the day. */
-	for (int k = 0; k < 3; k++, month = dm_date_add_months(month, 1)) {
-		dm_date_to_ymd(month, &y, &m, &d);
-		if (dm_date_valid_ymd(y, m, day) && dm_date_from_ymd(y, m, day) >= date)
-			break;
-	}
-	return dm_date_from_ymd(y, m, day);
 }
 
 void

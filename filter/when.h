@@ -54,6 +54,9 @@
  *                            a week after its next occurrence ("a week
  *                            on"; "week" in "Friday week", "en huit",
  *                            "over een week", "za tydzień")
+ *               weekday-day  words between a weekday and its day of the
+ *                            month ("the" in "Friday the 27th", "de" in
+ *                            "vinerea de 27", "den", "día")
  *               beginning-of, mid-of, end-of   before a month name
  *               prefix       words kept in the matched span only ("by", "do")
  *               ignore       phrases that look like dates but are not
@@ -125,7 +128,16 @@
  *     huit", "Freitag in einer Woche", "vrijdag over een week", "w piątek
  *     za tydzień") is a week after the next Friday on or after the
  *     anchor.  A weekday followed by a date ("Friday, 4 December")
- *     resolves to the date.
+ *     resolves to the date, and one followed by its day of the month ("el
+ *     jueves 26", "Friday the 27th", "vendredi 27", "Freitag, den 27.", "w
+ *     piątek 27-go", "în vinerea de 27") to the day with that number on
+ *     that weekday nearest the anchor, in its month, the one before or the
+ *     two after.  When no such day falls on the weekday, a day written as
+ *     one (an ordinal ending or dot, a weekday-day word: "Thursday the
+ *     27th", "Donnerstag, den 27.") is read by its number, the next on or
+ *     after the anchor, since a number is typed more carefully than a
+ *     weekday is remembered; a plain number that does not fit may be a
+ *     count ("am Montag 3 Rechnungen") and the weekday stands alone.
  *   - today, tomorrow, yesterday...: the anchor plus or minus days, in the
  *     spellings clients type too ("tmrw", "2moro", "ubermorgen", "dem1",
  *     "mñn", Bulgarian in Latin letters "utre").  A delay after "today"

@@ -1032,6 +1032,55 @@ static const when_case cases_fortnight[] = {
     {"bg", "днес след две седмици", "2026-12-02", NULL},
 };
 
+/*
+ * A weekday followed by its day of the month: the day number decides,
+ * the weekday confirms it ("el jueves 26", "Friday the 27th", "vendredi
+ * 27", "w piątek 27-go", "în vinerea de 27").  The nearest such day on
+ * that weekday, in the anchor's month, the one before or the two after.
+ * When none falls on the weekday, a day written as one (its ordinal
+ * ending or dot, a word before it: "Thursday the 27th", "am Donnerstag,
+ * den 27.") is read by its number; a plain number that does not fit may
+ * be a count ("am Montag 3 Rechnungen"): the weekday alone.  The anchor
+ * is Wednesday 18 November 2026 (Thursday 26, Friday 27, Tuesday 1
+ * December).
+ */
+static const when_case cases_weekday_day[] = {
+    {"es", "La factura queda programada para pago el jueves 26.", "2026-11-26", NULL},
+    {"es", "Quedará liquidada el jueves 26 como muy tarde.", "2026-11-26", NULL},
+    {"es", "el jueves día 26", "2026-11-26", NULL},
+    {"es", "el martes 1", "2026-12-01", NULL},
+    {"es", "el jueves 27", "2026-11-19", NULL},
+    {"es", "el jueves día 27", "2026-11-27", NULL},
+    {"es", "el lunes 3 facturas", "2026-11-23", NULL},
+    {"es", "el lunes 16", "2026-11-16", NULL}, /* two days ago */
+    {"en", "Friday the 27th", "2026-11-27", NULL},
+    {"en", "on Friday 27th", "2026-11-27", NULL},
+    {"en", "Friday 27", "2026-11-27", NULL},
+    {"en", "Thursday the 27th", "2026-11-27", NULL},
+    {"en", "Friday 15:30", "2026-11-20", NULL},
+    {"en", "Friday 20 EUR", "2026-11-20", NULL},
+    {"en", "Friday 3 invoices", "2026-11-20", NULL},
+    {"fr", "vendredi 27", "2026-11-27", NULL},
+    {"fr", "vendredi le 27", "2026-11-27", NULL},
+    {"fr", "jeudi 27", "2026-11-19", NULL},
+    {"fr", "vendredi 20 h", "2026-11-20", NULL},
+    {"de", "Freitag, den 27.", "2026-11-27", NULL},
+    {"de", "am Freitag, 27.", "2026-11-27", NULL},
+    {"de", "Donnerstag, den 27.", "2026-11-27", NULL},
+    {"de", "am Montag 3 Rechnungen", "2026-11-23", NULL},
+    {"nl", "vrijdag 27", "2026-11-27", NULL},
+    {"nl", "vrijdag de 27e", "2026-11-27", NULL},
+    {"pl", "w piątek 27-go", "2026-11-27", NULL},
+    {"pl", "w czwartek 27-go", "2026-11-27", NULL},
+    {"pl", "w piątek 27", "2026-11-27", NULL},
+    {"ro", "în vinerea de 27", "2026-11-27", NULL},
+    {"ro", "vineri, 27", "2026-11-27", NULL},
+    {"ro", "joi 27", "2026-11-19", NULL},
+    {"bg", "в петък, 27-и", "2026-11-27", NULL},
+    {"bg", "петък 27-ми", "2026-11-27", NULL},
+    {"bg", "в четвъртък 26", "2026-11-26", NULL},
+};
+
 static int
 setup_words(void **state)
 {
@@ -1141,6 +1190,7 @@ TABLE_TEST(test_weekday_adjective, cases_weekday_adjective)
 TABLE_TEST(test_found_in_replies, cases_found_in_replies)
 TABLE_TEST(test_hours_and_regional_within, cases_hours)
 TABLE_TEST(test_fortnight_and_week_later, cases_fortnight)
+TABLE_TEST(test_weekday_and_day, cases_weekday_day)
 
 static void
 test_bare_day(void **state)
@@ -1507,6 +1557,7 @@ main(void)
 	    cmocka_unit_test(test_found_in_replies),
 	    cmocka_unit_test(test_hours_and_regional_within),
 	    cmocka_unit_test(test_fortnight_and_week_later),
+	    cmocka_unit_test(test_weekday_and_day),
 	    cmocka_unit_test(test_bare_day),
 	    cmocka_unit_test(test_bare_day_ordinals),
 	    cmocka_unit_test(test_bare_day_lists),
