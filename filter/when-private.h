@@ -32,6 +32,13 @@
 #define WHEN_MAX_MONTHS 24
 #define WHEN_MAX_HOURS (24 * 31)
 
+/*
+ * The first day a day word ("fifteenth", "piętnastego", "le quinze") names
+ * on its own, as a bare day: the smaller ones are too often the ordinal of
+ * something else ("the second reminder"); before a month they all count.
+ */
+#define WHEN_BARE_DAY_WORD_MIN 10
+
 /* Years a written date may name; others are invoice numbers or typos. */
 #define WHEN_MIN_YEAR 1900
 #define WHEN_MAX_YEAR 2199
@@ -69,6 +76,7 @@ typedef enum {
 	WORD_MONTH,
 	WORD_WEEKDAY,
 	WORD_NUMBER,
+	WORD_DAY,
 	WORD_UNIT,
 	WORD_RELATIVE,
 	WORD_WITHIN,

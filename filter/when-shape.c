@@ -117,7 +117,11 @@ match_numeric(const scan *s, guint i, candidate *c)
 	return resolve_day_month(s, year, month, day, j + 1, c);
 }
 
-/* "2 December", "2nd of December 2026", "3. Dezember", "4-ти декември", "1er décembre". */
+/*
+ * "2 December", "2nd of December 2026", "3. Dezember", "4-ти декември",
+ * "1er décembre", and with the day spelled out: "the fifteenth of
+ * December", "drugiego grudnia", "le premier décembre".
+ */
 static bool
 match_day_month(const scan *s, guint i, candidate *c)
 {
@@ -125,12 +129,18 @@ match_day_month(const scan *s, guint i, candidate *c)
 	guint j = i + 1, len;
 	int day, month, year = 0;
 
-	if (!when_day_number(s, i, &day) || when_glued_before(s, i) || j >= s->n)
+	if ((len = when_match_word(s, i, WORD_DAY, &e)) > 0) {
+		day = e->value;
+		j = i + len;
+		if (j >= s->n)
+			return false;
+	} else if (!when_day_number(s, i, &day) || when_glued_before(s, i) || j >= s->n) {
 		return false;
-	/* An ordinal suffix is glued to the number or joined by a hyphen. */
-	if ((gap_empty(s, j) || gap_is_char(s, j, '-')) &&
-	    (len = when_match_word(s, j, WORD_ORDINAL, NULL)) > 0)
+	} else if ((gap_empty(s, j) || gap_is_char(s, j, '-')) &&
+	           (len = when_match_word(s, j, WORD_ORDINAL, NULL)) > 0) {
+		/* An ordinal suffix is glued to the number or joined by a hyphen. */
 		j += len;
+	}
 	if (j >= s->n || !when_gap_spaced(s, j, "."))
 		return false;
 	if ((len = when_match_word(s, j, WORD_DAY_MONTH, NULL)) > 0) {
@@ -167,9 +177,14 @@ day_refused_after(const scan *s, guint end)
 	/* Two characters at most: the number's own sign, or one space and it. */
 	for (int k = 0; k < 2 && at < s->length; k++) {
 		gunichar c = when_decode_char(s->text + at, s->length - at, &size);
-		if (c == '%' || c == '/' || c == ':' || c == '+' || c == '=' || c == '*' ||
-		    c == '#' || c == '@' || c == '&' || c == '_' || c == '\\' || c == '$' ||
-		    c == 0x20AC || c == 0x00A3) /* € £ */
+		/* "le 15 : 30" is a time, "le 25 : la vôtre" French spacing. */
+		if (c == ':' &&
+		    (k == 0 || g_ascii_isdigit(when_char_at(s, at + 1)) ||
+		     (when_char_at(s, at + 1) == ' ' && g_ascii_isdigit(when_char_at(s, at + 2)))))
+			return true;
+		if (c == '%' || c == '/' || c == '+' || c == '=' || c == '*' || c == '#' ||
+		    c == '@' || c == '&' || c == '_' || c == '\\' || c == '$' || c == 0x20AC ||
+		    c == 0x00A3) /* € £ */
 			return true;
 		/* "1-to-1", "15-go-" run on into something else. */
 		if (k == 0 && c == '-')
@@ -484,9 +499,9 @@ match_weekday(const scan *s, guint i, candidate *c)
 }
 
 /*
- * Which languages have a marker word ("am", "le", "el día", "dnia", "на")
- * ending just before token i, a space away: a bit per language.  A marker
- * is at most three words long.
+ * Which languages have a marker word ("am", "le", "el día", "dnia", "на",
+ * "campagne de paiements du") ending just before token i, a space away: a
+ * bit per language.  A marker is at most four words long.
  */
 static uint64_t
 bare_day_markers(const scan *s, guint i)
@@ -496,7 +511,7 @@ bare_day_markers(const scan *s, guint i)
 
 	if (i == 0 || !when_gap_spaced(s, i, NULL))
 		return 0;
-	for (guint k = 1; k <= 3 && k <= i; k++)
+	for (guint k = 1; k <= 4 && k <= i; k++)
 		if (when_match_word(s, i - k, WORD_BARE_DAY, &e) == k)
 			languages |= e->languages & s->mask;
 	return languages;
@@ -601,9 +616,17 @@ read_bare_number(const scan *s, guint i, bare_number *b)
 	guint j = i + 1, after, len;
 
 	*b = (bare_number){0};
-	if (!when_day_number(s, i, &b->day) || when_glued_before(s, i))
+	if ((len = when_match_word(s, i, WORD_DAY, &e)) > 0) {
+		/* "the fifteenth", "piętnastego", "le quinze": an ordinal word
+		 * counts as the ordinal ending, a cardinal needs its marker. */
+		if (e->value < WHEN_BARE_DAY_WORD_MIN)
+			return false;
+		b->day = e->value;
+		b->ordinals = e->languages & s->mask;
+		j = i + len;
+	} else if (!when_day_number(s, i, &b->day) || when_glued_before(s, i)) {
 		return false;
-	if (j < s->n && (gap_empty(s, j) || gap_is_char(s, j, '-'))) {
+	} else if (j < s->n && (gap_empty(s, j) || gap_is_char(s, j, '-'))) {
 		len = when_match_word(s, j, WORD_ORDINAL, &e);
 		if (len == 0)
 			return false; /* "15h", "15am", "15-tys" */

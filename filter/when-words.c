@@ -157,6 +157,7 @@ typedef enum {
 	GROUP_MONTHS,
 	GROUP_WEEKDAYS,
 	GROUP_NUMBERS,
+	GROUP_DAYS,
 	GROUP_UNITS,
 	GROUP_RELATIVE,
 	GROUP_SYNTAX,
@@ -172,10 +173,9 @@ static const named_value bare_day_shapes[] = {
 };
 
 static const named_value group_names[] = {
-    {"months", GROUP_MONTHS},     {"weekdays", GROUP_WEEKDAYS},
-    {"numbers", GROUP_NUMBERS},   {"units", GROUP_UNITS},
-    {"relative", GROUP_RELATIVE}, {"syntax", GROUP_SYNTAX},
-    {"settings", GROUP_SETTINGS}, {NULL, 0},
+    {"months", GROUP_MONTHS}, {"weekdays", GROUP_WEEKDAYS}, {"numbers", GROUP_NUMBERS},
+    {"days", GROUP_DAYS},     {"units", GROUP_UNITS},       {"relative", GROUP_RELATIVE},
+    {"syntax", GROUP_SYNTAX}, {"settings", GROUP_SETTINGS}, {NULL, 0},
 };
 
 static bool
@@ -254,6 +254,13 @@ reader_key(file_reader *r, guint line, file_group group, const char *key, const 
 		kind = WORD_NUMBER;
 		if (!parse_key_number(key, 0, 999, &number)) {
 			reader_error(r, line, "number \"%s\" is not a number from 0 to 999", key);
+			return;
+		}
+		break;
+	case GROUP_DAYS:
+		kind = WORD_DAY;
+		if (!parse_key_number(key, 1, 31, &number)) {
+			reader_error(r, line, "day \"%s\" is not a number from 1 to 31", key);
 			return;
 		}
 		break;

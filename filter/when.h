@@ -31,6 +31,11 @@
  *               abbreviations that are words (English "sat", "sun",
  *               French "mon"): a weekday matches on its own.
  *   [numbers]   N (0 .. 999) = number words ("three", "trzy", "три")
+ *   [days]      N (1 .. 31) = a day of the month spelled out, as dates
+ *               name it: ordinal words ("fifteenth", "piętnastego",
+ *               "Fünfzehnten", "петнадесети", "vijftiende", "z
+ *               piętnastką") or the cardinals of French, Spanish and
+ *               Romanian dates ("quinze", "quince", "cincisprezece")
  *   [units]     day, working-day, week, month, hour = words that follow
  *               a number ("days", "dni roboczych", "Werktagen", "heures")
  *   [relative]  an operation = its phrases.  Operations:
@@ -62,7 +67,10 @@
  *               ignore       phrases that look like dates but are not
  *                            ("guten Morgen", "esta mañana")
  *               bare-day     words before a bare day of the month that
- *                            make it one ("am", "le", "el día", "dnia")
+ *                            make it one ("am", "le", "el día", "dnia"),
+ *                            up to four words, with the nouns of a
+ *                            payment run ("campagne de paiements du",
+ *                            "con la del", "Zahllauf vom")
  *               bare-day-after   words after a day number that make it
  *                            a day of the month, in any bare-day-shape
  *                            ("число", "of each month", "des Monats");
@@ -186,8 +194,16 @@
  *   - A bare day of the month, only with WHEN_BARE_DAY ("on the 25th",
  *     "with the 15th", "am 15.", "zum 15.", "le 15", "el día 10", "15-go",
  *     "dnia 15", "на 15-ти", "на 30-и", "25-о число", "pe 15", "în data de
- *     15", "de 15e", "25 of each month"): the next such day on or
- *     after the anchor (a 31st skips the months without one).  A list of
+ *     15", "de 15e", "25 of each month", "campagne de paiements du 25",
+ *     "con la del 15", "corte del 30"): the next such day on or
+ *     after the anchor (a 31st skips the months without one).  Spelled
+ *     out ([days]) from the tenth on it is read the same way ("on the
+ *     fifteenth", "piętnastego", "z piętnastką", "am Fünfzehnten", "le
+ *     quinze", "el quince", "pe cincisprezece", "на петнадесети"); a
+ *     smaller one alone is too often the ordinal of something else ("the
+ *     second reminder"), but before a month every day word is a date,
+ *     with or without the flag ("drugiego grudnia", "le premier
+ *     décembre", "the fifteenth of December").  A list of
  *     payment-run days ("on the 10th and the 25th", "am 5., 15. und 25.",
  *     "на 10-о и на 25-о число") is the next of them; its days rise, and
  *     each has the form of the first (its ending, its dot).  A bare day
@@ -207,7 +223,9 @@
  *     an ordinal ("15h"), followed by a sign ("15 %", "15 €") or a glued
  *     hyphen ("1-to-1"), another number ("15 000"), a unit, a month name
  *     or a not-a-day word ("15 Uhr", "the 3rd reminder"), or right after
- *     an abbreviated month ("Dec the 3rd").
+ *     an abbreviated month ("Dec the 3rd").  A colon after a space is
+ *     French spacing ("le 25 : la vôtre"), unless digits follow ("le 15 :
+ *     30").
  *   - The end of an absence, in an auto-reply: with WHEN_RETURN_DAY, an
  *     inclusive end ("until and including X", "up to and including X",
  *     "through X", "t/m X", "tot en met X", "do X włącznie", "до X

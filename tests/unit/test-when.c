@@ -1081,6 +1081,76 @@ static const when_case cases_weekday_day[] = {
     {"bg", "в четвъртък 26", "2026-11-26", NULL},
 };
 
+/*
+ * Days of the month spelled out: ordinal words ("the fifteenth",
+ * "piętnastego", "am Fünfzehnten", "на петнадесети", "de vijftiende") and
+ * the cardinals French, Spanish and Romanian name days by ("le quinze", "el
+ * quince", "pe cincisprezece") read as bare days in their language's shape
+ * from the tenth on, and before a month from the first ("drugiego
+ * grudnia", "le premier décembre").  Below the tenth a word alone is too
+ * often another ordinal ("the second reminder").  A bare day after the
+ * noun of a payment run is one ("campagne de paiements du 25", "con la
+ * del 15", "corte del 30").  Read with WHEN_BARE_DAY.
+ */
+static const when_case cases_day_words[] = {
+    {"pl", "Faktura pójdzie razem z płatnościami piętnastego.", "2026-12-15", NULL},
+    {"pl", "Najbliższy przebieg płatności mamy dziesiątego, tam ją wrzuciłam.", "2026-12-10", NULL},
+    {"pl", "Przelew pójdzie z piętnastką, tak jak wszystkie faktury.", "2026-12-15", NULL},
+    {"pl", "Faktura jest w zestawieniu na dwudziestego, więc poleci.", "2026-11-20", NULL},
+    {"pl", "do dwudziestego piątego", "2026-11-25", NULL},
+    {"pl", "piętnastego grudnia", "2026-12-15", NULL},
+    {"pl", "drugiego grudnia", "2026-12-02", NULL},
+    {"pl", "do drugiego razu", NULL, NULL},
+    {"pl", "od dwudziestego wieku", NULL, NULL},
+    {"pl", "piętnastego, kwota 15 zł", "2026-12-15", NULL},
+    {"en", "on the fifteenth", "2026-12-15", NULL},
+    {"en", "the twenty-fifth", "2026-11-25", NULL},
+    {"en", "the fifteenth of December", "2026-12-15", NULL},
+    {"en", "on the tenth and the twenty-fifth", "2026-11-25", NULL},
+    {"en", "the second reminder", NULL, NULL},
+    {"en", "our fifteenth anniversary", NULL, NULL},
+    {"fr", "le quinze", "2026-12-15", NULL},
+    {"fr", "au vingt-cinq", "2026-11-25", NULL},
+    {"fr", "le premier décembre", "2026-12-01", NULL},
+    {"fr", "le quinze décembre", "2026-12-15", NULL},
+    {"fr", "quinze", NULL, NULL},
+    {"fr", "le quinze pour cent", NULL, NULL},
+    {"fr", "le deux", NULL, NULL},
+    {"es", "el quince", "2026-12-15", NULL},
+    {"es", "el día veinte", "2026-11-20", NULL},
+    {"es", "el quince de diciembre", "2026-12-15", NULL},
+    {"es", "el quince por ciento", NULL, NULL},
+    {"de", "am Fünfzehnten", "2026-12-15", NULL},
+    {"de", "bis zum Zwanzigsten", "2026-11-20", NULL},
+    {"de", "am fünfzehnten Dezember", "2026-12-15", NULL},
+    {"de", "Fünfzehnten", NULL, NULL},
+    {"nl", "de vijftiende", "2026-12-15", NULL},
+    {"nl", "op de twintigste", "2026-11-20", NULL},
+    {"nl", "vijftiende december", "2026-12-15", NULL},
+    {"bg", "на петнадесети", "2026-12-15", NULL},
+    {"bg", "на двадесети", "2026-11-20", NULL},
+    {"bg", "на петнадесети декември", "2026-12-15", NULL},
+    {"ro", "pe cincisprezece", "2026-12-15", NULL},
+    {"ro", "pe douăzeci", "2026-11-20", NULL},
+    {"ro", "cincisprezece decembrie", "2026-12-15", NULL},
+    {"ro", "întâi decembrie", "2026-12-01", NULL},
+    {"ro", "cincisprezece", NULL, NULL},
+    /* After the noun of a payment run. */
+    {"fr", "Elle passera dans notre campagne de paiements du 25.", "2026-11-25", NULL},
+    {"fr", "Ce n'est pas encore payé, mais ça part avec le virement groupé du 25.", "2026-11-25",
+     NULL},
+    {"fr", "Nos virements fournisseurs partent le 25 : la vôtre en fera partie.", "2026-11-25",
+     NULL},
+    {"es", "Irá con la del 15, que es nuestra siguiente fecha de pagos.", "2026-12-15", NULL},
+    {"es", "os la pasamos ahora con la del 30.", "2026-11-30", NULL},
+    {"es", "El pago se gira en el corte del 30, por transferencia.", "2026-11-30", NULL},
+    {"de", "im Überweisungslauf vom 25.", "2026-11-25", NULL},
+    {"ro", "odată cu plățile din 25", "2026-11-25", NULL},
+    {"fr", "votre facture du 15", NULL, NULL},
+    {"es", "su factura del 15", NULL, NULL},
+    {"fr", "le 15 : 30", NULL, NULL},
+};
+
 static int
 setup_words(void **state)
 {
@@ -1211,6 +1281,12 @@ test_bare_day_ordinals(void **state)
 {
 	run_cases_flags(*state, cases_bare_day_ordinals, G_N_ELEMENTS(cases_bare_day_ordinals),
 	                WHEN_BARE_DAY);
+}
+
+static void
+test_day_words(void **state)
+{
+	run_cases_flags(*state, cases_day_words, G_N_ELEMENTS(cases_day_words), WHEN_BARE_DAY);
 }
 
 static void
@@ -1561,6 +1637,7 @@ main(void)
 	    cmocka_unit_test(test_bare_day),
 	    cmocka_unit_test(test_bare_day_ordinals),
 	    cmocka_unit_test(test_bare_day_lists),
+	    cmocka_unit_test(test_day_words),
 	    cmocka_unit_test(test_bare_day_month),
 	    cmocka_unit_test(test_bare_day_next_month),
 	    cmocka_unit_test(test_return_day),
