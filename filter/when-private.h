@@ -92,6 +92,7 @@ typedef enum {
 	WORD_BEGINNING_OF,
 	WORD_MID_OF,
 	WORD_END_OF,
+	WORD_LAST_WORKING_DAY_OF,
 	WORD_PREFIX,
 	WORD_IGNORE,
 	WORD_BARE_DAY,
@@ -288,8 +289,13 @@ typedef enum {
 	WEEKDAY_LAST
 } weekday_mode;
 
-/* The part of a named month ("early", "mid", "end of" December). */
-typedef enum { MONTH_PART_EARLY, MONTH_PART_MIDDLE, MONTH_PART_END } month_part;
+/* The part of a named month ("early", "mid", "end of", "last working day of" December). */
+typedef enum {
+	MONTH_PART_EARLY,
+	MONTH_PART_MIDDLE,
+	MONTH_PART_END,
+	MONTH_PART_LAST_WORKING_DAY
+} month_part;
 
 /*
  * The resolvers fill c->date and c->how (owned) for one reading; the

@@ -228,19 +228,29 @@ match_month_day(const scan *s, guint i, candidate *c)
 	return resolve_day_month(s, year, month, day, j, c);
 }
 
-/* "end of December", "połowa grudnia", "Anfang Dezember", "mi-décembre". */
+/*
+ * "end of December", "połowa grudnia", "Anfang Dezember", "mi-décembre",
+ * "the last working day of December", "ultima zi lucrătoare din
+ * decembrie".
+ */
 static bool
 match_month_part(const scan *s, guint i, candidate *c)
 {
 	/* In the order of month_part. */
-	static const word_kind parts[] = {WORD_BEGINNING_OF, WORD_MID_OF, WORD_END_OF};
+	static const word_kind parts[] = {WORD_BEGINNING_OF, WORD_MID_OF, WORD_END_OF,
+	                                  WORD_LAST_WORKING_DAY_OF};
 	const word_entry *e;
-	guint j = 0, len = 0, part;
+	guint j = 0, len = 0, part = 0;
 	int month, year = 0;
 
-	for (part = 0; part < G_N_ELEMENTS(parts); part++)
-		if ((len = when_match_word(s, i, parts[part], NULL)) > 0)
-			break;
+	/* The longest phrase: "end of" is not "the last working day of". */
+	for (guint k = 0; k < G_N_ELEMENTS(parts); k++) {
+		guint here = when_match_word(s, i, parts[k], NULL);
+		if (here > len) {
+			len = here;
+			part = k;
+		}
+	}
 	if (len == 0)
 		return false;
 	j = i + len;
@@ -318,19 +328,49 @@ delay_from_today(const scan *s, guint j, candidate *c)
 	return match_quantity(s, j, c);
 }
 
-/* "tomorrow", "pojutrze", "la fin du mois", "beginning of next month". */
+/* The most tokens a relative phrase runs on into longer ones it overlaps. */
+#define RELATIVE_OVERLAP_TOKENS 16
+
+/*
+ * "tomorrow", "pojutrze", "la fin du mois", "beginning of next month".  A
+ * longer phrase that starts inside this one and ends after it is the
+ * fuller reading and wins: "d'ici la fin de la semaine prochaine" is next
+ * week, not "d'ici la fin de la semaine"; "para finales de la semana
+ * próxima" is "la semana próxima"; "am letzten Arbeitstag im Januar" is
+ * January's.  The span keeps its start.
+ */
 static bool
 match_relative(const scan *s, guint i, candidate *c)
 {
 	const word_entry *e;
-	guint len = when_match_word(s, i, WORD_RELATIVE, &e);
+	guint len = when_match_word(s, i, WORD_RELATIVE, &e), end;
 
 	if (len == 0)
 		return false;
 	if (e->value == REL_TODAY && delay_from_today(s, i + len, c))
 		return true;
+	end = i + len;
+	for (guint k = i + 1; k < end && end < i + RELATIVE_OVERLAP_TOKENS; k++) {
+		const word_entry *inner;
+		candidate part = {0};
+		guint inner_len;
+
+		if (!when_gap_soft(s, k))
+			break;
+		inner_len = when_match_word(s, k, WORD_RELATIVE, &inner);
+		if (inner_len > 0 && k + inner_len > end) {
+			e = inner;
+			end = k + inner_len;
+			continue;
+		}
+		if (match_month_part(s, k, &part) && part.end > end) {
+			*c = part;
+			return true;
+		}
+		g_free(part.how);
+	}
 	when_date_relative(s, (relative_kind)e->value, c);
-	c->end = i + len;
+	c->end = end;
 	return true;
 }
 

@@ -62,6 +62,7 @@ static const named_value syntax_names[] = {
     {"beginning-of", WORD_BEGINNING_OF},
     {"mid-of", WORD_MID_OF},
     {"end-of", WORD_END_OF},
+    {"last-working-day-of", WORD_LAST_WORKING_DAY_OF},
     {"prefix", WORD_PREFIX},
     {"ignore", WORD_IGNORE},
     {"bare-day", WORD_BARE_DAY},

@@ -114,7 +114,8 @@ when_date_day_month(const scan *s, int year, int month, int day, candidate *c)
 bool
 when_date_month_part(const scan *s, month_part part, int month, int year, candidate *c)
 {
-	static const char *const names[] = {"first working day", "middle", "end"};
+	static const char *const names[] = {"first working day", "middle", "end",
+	                                    "last working day"};
 	int day, y, m, d;
 
 	/* The last day of the month depends on the year, so find the year
@@ -131,6 +132,9 @@ when_date_month_part(const scan *s, month_part part, int month, int year, candid
 		      dm_date_from_ymd(y, month, 1);
 	else if (part == MONTH_PART_MIDDLE)
 		day = 15;
+	else if (part == MONTH_PART_LAST_WORKING_DAY)
+		day = 1 + month_last_working_day(dm_date_from_ymd(y, month, 1)) -
+		      dm_date_from_ymd(y, month, 1);
 	else
 		day = dm_date_days_in_month(y, month);
 	c->date = dm_date_from_ymd(y, month, day);

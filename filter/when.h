@@ -63,6 +63,9 @@
  *                            month ("the" in "Friday the 27th", "de" in
  *                            "vinerea de 27", "den", "día")
  *               beginning-of, mid-of, end-of   before a month name
+ *               last-working-day-of   before a month name: its last
+ *                            Monday to Friday ("the last business day
+ *                            of", "ultima zi lucrătoare din")
  *               prefix       words kept in the matched span only ("by", "do")
  *               ignore       phrases that look like dates but are not
  *                            ("guten Morgen", "esta mañana")
@@ -177,7 +180,21 @@
  *     passed; end-of-month = the month's last day; end-of-next-month = the
  *     last day of the next month; "end of December" = 31 December, "mid
  *     December" = the 15th, "early December" = the first working day of
- *     December (the year nearest to the anchor).
+ *     December, "the last working day of December" its last Monday to
+ *     Friday (the year nearest to the anchor).  The words name the edges
+ *     of weeks and months the way clients do: "after the weekend" is
+ *     also Québec's "après la fin de semaine" and Spanish "después del
+ *     finde"; "before the week is out" ("antes de que acabe la semana",
+ *     "noch vor dem Wochenende") is this week; "the first of the month"
+ *     ("zum Monatsersten", "le premier du mois") the start of the month;
+ *     the last working day told after a monthly run ("einmal im Monat, am
+ *     letzten Arbeitstag") the month's, unless the week, the year or a
+ *     holiday follows ("der Woche", "of the year", "before Christmas").
+ *   - Overlapping phrases: a relative phrase is read on into a longer one
+ *     that starts inside it and ends later, its fuller reading: "d'ici la
+ *     fin de la semaine prochaine" is next week, not "la fin de la
+ *     semaine"; "para finales de la semana próxima" is "la semana
+ *     próxima"; "am letzten Arbeitstag im Januar" is January's.
  *   - in-one-week, in-two-weeks, in-one-month: the anchor plus a week, two
  *     weeks ("in a fortnight", "sous quinzaine"), a month.  The French and
  *     Spanish week and fortnight are eight and fifteen days when spelled

@@ -1151,6 +1151,96 @@ static const when_case cases_day_words[] = {
     {"fr", "le 15 : 30", NULL, NULL},
 };
 
+/*
+ * The ends and edges of weeks and months: a longer phrase that starts
+ * inside a shorter one wins ("d'ici la fin de la semaine prochaine" is
+ * next week, not "la fin de la semaine"); after the weekend (Québec "la
+ * fin de semaine" is the weekend, "el finde"); before the week is out;
+ * the first of the month ("zum Monatsersten", "le premier du mois"); the
+ * last working day of a named month ("last business day of December",
+ * "ultima zi lucrătoare din decembrie") or of the month a payment run
+ * implies ("einmal im Monat, am letzten Arbeitstag").  The anchor is
+ * Wednesday 18 November.
+ */
+static const when_case cases_week_month_edges[] = {
+    /* End of next week. */
+    {"fr", "D'ici la fin de la semaine prochaine, le solde vous aura été versé.", "2026-11-27",
+     NULL},
+    {"fr", "Comptez sur un règlement d'ici la fin de la semaine prochaine, au plus tard.",
+     "2026-11-27", NULL},
+    {"fr", "à la fin de la semaine prochaine", "2026-11-27", NULL},
+    {"fr", "d'ici la fin de la semaine", "2026-11-20", NULL},
+    {"fr", "d'ici la fin du mois prochain", "2026-12-31", NULL},
+    {"es", "Para finales de la semana próxima estará todo pagado.", "2026-11-27", NULL},
+    {"es", "a finales de la semana que viene", "2026-11-27", NULL},
+    {"es", "para finales del mes que viene", "2026-12-31", NULL},
+    {"en", "towards the end of next week", "2026-11-27", NULL},
+    {"de", "bis Ende der nächsten Woche", "2026-11-27", NULL},
+    {"nl", "tegen het einde van volgende week", "2026-11-27", NULL},
+    {"pl", "do końca przyszłego tygodnia", "2026-11-27", NULL},
+    {"ro", "până la finele săptămânii viitoare", "2026-11-27", NULL},
+    {"bg", "до края на следващата седмица", "2026-11-27", NULL},
+    /* After the weekend. */
+    {"fr", "Je vais vous envoyer le paiement après la fin de semaine.", "2026-11-23", NULL},
+    {"fr", "Je l'approuve après la fin de semaine et le paiement sort.", "2026-11-23",
+     "2026-11-20"},
+    {"fr", "en fin de semaine", "2026-11-20", NULL},
+    {"es", "despues del finde te lo ingreso, ahroa mismo no tengo la firma", "2026-11-23", NULL},
+    {"es", "tras el finde", "2026-11-23", NULL},
+    {"pl", "po weekendzie", "2026-11-23", NULL},
+    {"nl", "na het weekend", "2026-11-23", NULL},
+    {"de", "nach dem WE", "2026-11-23", NULL},
+    {"en", "after the w/e", "2026-11-23", NULL},
+    {"ro", "după weekendul acesta", "2026-11-23", NULL},
+    {"bg", "след събота и неделя", "2026-11-23", NULL},
+    /* Before the week is out. */
+    {"es", "Antes de que acabe la semana te hago la transferencia.", "2026-11-20", NULL},
+    {"es", "antes de que termine la semana", "2026-11-20", NULL},
+    {"es", "antes del finde", "2026-11-20", NULL},
+    {"en", "before the week is out", "2026-11-20", NULL},
+    {"en", "before the weekend", "2026-11-20", NULL},
+    {"de", "noch vor Wochenende", "2026-11-20", NULL},
+    {"de", "vor dem Wochenende", "2026-11-20", NULL},
+    {"fr", "avant le week-end", "2026-11-20", NULL},
+    {"nl", "nog voor het weekend", "2026-11-20", NULL},
+    {"pl", "jeszcze przed weekendem", "2026-11-20", NULL},
+    {"ro", "înainte de weekend", "2026-11-20", NULL},
+    {"bg", "преди уикенда", "2026-11-20", NULL},
+    /* The first of the month. */
+    {"de", "Die Hälfte ist gerade raus, die zweite Hälfte folgt zum Monatsersten.", "2026-12-01",
+     NULL},
+    {"de", "am Monatsanfang", "2026-12-01", NULL},
+    {"de", "zum Ersten des nächsten Monats", "2026-12-01", NULL},
+    {"fr", "le premier du mois", "2026-12-01", NULL},
+    {"fr", "au premier du mois prochain", "2026-12-01", NULL},
+    {"en", "on the first of the month", "2026-12-01", NULL},
+    {"en", "the first of next month", "2026-12-01", NULL},
+    {"es", "el primero de mes", "2026-12-01", NULL},
+    {"es", "el uno del mes que viene", "2026-12-01", NULL},
+    {"nl", "de eerste van de maand", "2026-12-01", NULL},
+    {"pl", "pierwszego dnia przyszłego miesiąca", "2026-12-01", NULL},
+    {"ro", "pe întâi ale lunii", "2026-12-01", NULL},
+    {"ro", "pe întâi decembrie", "2026-12-01", NULL},
+    {"bg", "на първо число", "2026-12-01", NULL},
+    /* The last working day of a named month, or of the month. */
+    {"ro", "Contabilitatea o trece la plată în ultima zi lucrătoare din decembrie.", "2026-12-31",
+     NULL},
+    {"en", "on the last business day of December", "2026-12-31", NULL},
+    {"en", "the last working day of January", "2027-01-29", NULL},
+    {"nl", "Op de laatste werkdag van november wordt uw factuur aangezuiverd.", "2026-11-30", NULL},
+    {"de", "am letzten Arbeitstag im Januar", "2027-01-29", NULL},
+    {"fr", "le dernier jour ouvré de janvier", "2027-01-29", NULL},
+    {"fr", "le dernier jour ouvré d'octobre", "2026-10-30", NULL},
+    {"es", "el último día hábil de enero", "2027-01-29", NULL},
+    {"pl", "w ostatni dzień roboczy stycznia", "2027-01-29", NULL},
+    {"bg", "в последния работен ден на януари", "2027-01-29", NULL},
+    {"de", "einmal im Monat, am letzten Arbeitstag, bezahlt", "2026-11-30", "2026-11-05"},
+    {"en", "paid monthly, on the last working day", "2026-11-30", NULL},
+    {"de", "am letzten Arbeitstag vor Weihnachten", NULL, NULL},
+    {"en", "on the last working day before Christmas", NULL, NULL},
+    {"de", "am letzten Arbeitstag der Woche", "2026-11-20", NULL},
+};
+
 static int
 setup_words(void **state)
 {
@@ -1261,6 +1351,7 @@ TABLE_TEST(test_found_in_replies, cases_found_in_replies)
 TABLE_TEST(test_hours_and_regional_within, cases_hours)
 TABLE_TEST(test_fortnight_and_week_later, cases_fortnight)
 TABLE_TEST(test_weekday_and_day, cases_weekday_day)
+TABLE_TEST(test_week_and_month_edges, cases_week_month_edges)
 
 static void
 test_bare_day(void **state)
@@ -1634,6 +1725,7 @@ main(void)
 	    cmocka_unit_test(test_hours_and_regional_within),
 	    cmocka_unit_test(test_fortnight_and_week_later),
 	    cmocka_unit_test(test_weekday_and_day),
+	    cmocka_unit_test(test_week_and_month_edges),
 	    cmocka_unit_test(test_bare_day),
 	    cmocka_unit_test(test_bare_day_ordinals),
 	    cmocka_unit_test(test_bare_day_lists),
