@@ -766,7 +766,7 @@ list_gap(const scan *s, guint k, bool *comma)
  * Rechnungen").
  */
 static bool
-bare_day_list_next(const scan *s, guint end, const bare_number *first, int previous,
+bare_day_list_next(const scan *s, guint end, const bare_number *first, int previous, bool strict,
                    bare_number *next)
 {
 	guint k = end, len;
@@ -788,8 +788,10 @@ bare_day_list_next(const scan *s, guint end, const bare_number *first, int previ
 	}
 	if (!read_bare_number(s, k, next) || next->day <= previous)
 		return false;
-	if (next->afters != 0)
+	if (next->afters != 0 && !strict)
 		return true;
+	if (strict && next->dot != first->dot)
+		return false;
 	return (next->ordinals != 0) == (first->ordinals != 0) && (next->dot || !first->dot);
 }
 
@@ -816,26 +818,37 @@ bare_day_list_next(const scan *s, guint end, const bare_number *first, int previ
 static bool
 match_bare_day(const scan *s, guint i, candidate *c)
 {
-	bare_number first, next;
+	bare_number first, next, last;
 	phrase_month named;
 	int days[BARE_DAY_LIST_MAX];
 	guint n = 1, end;
-	bool next_month;
+	bool next_month, fits;
 
-	if ((s->flags & WHEN_BARE_DAY) == 0 || !read_bare_number(s, i, &first) ||
-	    !bare_number_fits(s, &first, bare_day_markers(s, i)))
+	if ((s->flags & WHEN_BARE_DAY) == 0 || !read_bare_number(s, i, &first))
+		return false;
+	/* A first day that does not fit its language's shape may still open
+	 * a list whose last day carries the day word for all: "10. i 25.
+	 * dnia", "10 and 25 of each month"; then every day has the first's
+	 * form. */
+	fits = bare_number_fits(s, &first, bare_day_markers(s, i));
+	days[0] = first.day;
+	end = first.end;
+	next_month = first.next_month;
+	last = first;
+	while (n < BARE_DAY_LIST_MAX &&
+	       bare_day_list_next(s, end, &first, days[n - 1], !fits, &next)) {
+		days[n++] = next.day;
+		end = next.end;
+		next_month = next_month || next.next_month;
+		last = next;
+		if (!fits && last.afters != 0)
+			break;
+	}
+	if (!fits && (n < 2 || last.afters == 0 || !bare_number_fits(s, &last, 0)))
 		return false;
 	named = month_in_phrase(s, i);
 	if (named.month != 0 && named.adjacent && !named.written)
 		return false; /* "Dec the 3rd" */
-	days[0] = first.day;
-	end = first.end;
-	next_month = first.next_month;
-	while (n < BARE_DAY_LIST_MAX && bare_day_list_next(s, end, &first, days[n - 1], &next)) {
-		days[n++] = next.day;
-		end = next.end;
-		next_month = next_month || next.next_month;
-	}
 	if (next_month) {
 		if (!when_date_next_month_days(s, days, n, c))
 			return false; /* "the 31st of next month" in October */

@@ -223,7 +223,9 @@
  *     décembre", "the fifteenth of December").  A list of
  *     payment-run days ("on the 10th and the 25th", "am 5., 15. und 25.",
  *     "на 10-о и на 25-о число") is the next of them; its days rise, and
- *     each has the form of the first (its ending, its dot).  A bare day
+ *     each has the form of the first (its ending, its dot).  A day word
+ *     after the last day names them all ("10. i 25. dnia miesiąca", "10
+ *     and 25 of each month"), the first of them that has not passed.  A bare day
  *     "of next month" ("on the 25th of next month", "am 25. nächsten
  *     Monats", "pe 25 luna viitoare") is that day of the month after the
  *     anchor's, even while it is still ahead in this one.  A month

@@ -643,6 +643,23 @@ static const when_case cases_bare_day_lists[] = {
     {"ro", "pe 10 si 25", "2026-11-25", NULL},
     {"pl", "10-go i 25-go", "2026-11-25", NULL},
     {"pl", "dnia 10 lub 25", "2026-11-25", NULL},
+    /* A day word after the last day names them all ("10. i 25. dnia"):
+     * the first that has not passed. */
+    {"pl", "przelewy realizujemy dwa razy w miesiącu, 10. i 25. dnia miesiąca", "2026-11-10",
+     "2026-10-27"},
+    {"pl", "dwa razy w miesiącu – 10. i 25. dnia.", "2026-11-25", "2026-11-13"},
+    {"pl", "10 i 25 dnia miesiąca", "2026-11-25", NULL},
+    {"de", "10. und 25. jedes Monats", "2026-11-10", "2026-11-05"},
+    {"en", "the 10 and 25 of each month", "2026-11-10", "2026-11-05"},
+    {"fr", "10 et 25 de chaque mois", "2026-11-10", "2026-11-05"},
+    {"es", "10 y 25 de cada mes", "2026-11-10", "2026-11-05"},
+    {"nl", "10 en 25 van elke maand", "2026-11-10", "2026-11-05"},
+    {"ro", "10 și 25 ale fiecărei luni", "2026-11-10", "2026-11-05"},
+    {"bg", "10 и 25 число", "2026-11-10", "2026-11-05"},
+    {"pl", "10 i 25 dni", NULL, NULL},
+    {"pl", "kwoty 10 i 25 zł", NULL, NULL},
+    {"pl", "pozycje 3 i 4, 25. dnia", "2026-11-25", NULL},
+    {"pl", "10 i 25. dnia", "2026-11-25", NULL},
     /* What ends a list. */
     {"de", "am 15. und 3 Rechnungen", "2026-12-15", NULL},
     {"de", "am 10. und am 25", "2026-12-10", NULL},
