@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+static bool day_refused_after(const scan *s, guint end);
+
 /* A day and month read at the shape's end (one past its last token). */
 static bool
 resolve_day_month(const scan *s, int year, int month, int day, guint end, candidate *c)
@@ -31,11 +33,34 @@ after_prefix(const scan *s, guint i)
 }
 
 /*
+ * Does the clause end at byte offset at: only spaces, then the end of the
+ * text, a line break or a mark that ends a clause (".", ",", ";", ":",
+ * "!", "?", ")", a dash)?
+ */
+static bool
+clause_ends_at(const scan *s, size_t at)
+{
+	size_t size;
+
+	while (at < s->length) {
+		gunichar c = when_decode_char(s->text + at, s->length - at, &size);
+		if (c == '\n' || c == '\r')
+			return true;
+		if (!g_unichar_isspace(c))
+			return (c < 0x80 && strchr(".,;:!?)-", (int)c) != NULL) || c == 0x2013 ||
+			       c == 0x2014;
+		at += size;
+	}
+	return true;
+}
+
+/*
  * Dates in digits: yyyy-mm-dd, dd.mm.yyyy, dd/mm/yyyy, dd-mm-yyyy,
  * dd.mm.yy, dd/mm/yy, dd/mm and d.m. (with its final dot, or after a
- * date's preposition: "pe 13.11, restul").  The whole run of digits and
- * separators must be one of these, so amounts, invoice numbers and phone
- * numbers are not cut into dates.
+ * date's preposition: "pe 13.11, restul", "for 26.11 – thanks"), and
+ * dd-mm with two digits each after one ("ingepland op 23-10.").  The whole
+ * run of digits and separators must be one of these, so amounts, invoice
+ * numbers and phone numbers are not cut into dates.
  */
 static bool
 match_numeric(const scan *s, guint i, candidate *c)
@@ -104,11 +129,17 @@ match_numeric(const scan *s, guint i, candidate *c)
 			if ((t[0]->digits == 1 && t[1]->digits == 1 && day < month) ||
 			    (day == 24 && month == 7 && t[1]->digits == 1))
 				return false;
+		} else if (sep == '-') {
+			/* "5-10" is a range, but "op 23-10." a date: two digits
+			 * each, after a date's preposition, and the clause ends
+			 * after it ("na 10-12 sztuk" is a range of something). */
+			if (t[0]->digits != 2 || t[1]->digits != 2 || !after_prefix(s, i) ||
+			    !clause_ends_at(s, t[1]->end))
+				return false;
 		} else if (sep != '.' ||
-		           (!final_dot && (!after_prefix(s, i) ||
-		                           when_match_word(s, j + 1, WORD_NOT_A_DAY, NULL) > 0))) {
-			/* "12.50" is an amount and "5-10" a range; "on 10.05 am"
-			 * and "on 10.05 EUR" are a time and an amount. */
+		           (!final_dot && (!after_prefix(s, i) || day_refused_after(s, j + 1)))) {
+			/* "12.50" is an amount; "on 10.05 am", "on 10.05 EUR" and
+			 * "pour 12.10 €" are a time and amounts. */
 			return false;
 		}
 	}
@@ -388,8 +419,6 @@ match_relative_kind(const scan *s, guint i, relative_kind kind)
 
 	return len > 0 && e->value == (int)kind ? len : 0;
 }
-
-static bool day_refused_after(const scan *s, guint end);
 
 /*
  * After a weekday ending before token j, its day of the month: "el jueves

@@ -66,7 +66,11 @@
  *               last-working-day-of   before a month name: its last
  *                            Monday to Friday ("the last business day
  *                            of", "ultima zi lucrătoare din")
- *               prefix       words kept in the matched span only ("by", "do")
+ *               prefix       words kept in the matched span only ("by",
+ *                            "do"), the prepositions of a date ("for",
+ *                            "für", "pentru", "за") and the words for one
+ *                            ("z datą realizacji", "mit Datum", "con
+ *                            fecha"), after which "dd.mm" is a date
  *               ignore       phrases that look like dates but are not
  *                            ("guten Morgen", "esta mañana")
  *               bare-day     words before a bare day of the month that
@@ -117,8 +121,12 @@
  *   - Numbers are day-first, always (dd.mm.yyyy, dd/mm/yyyy, dd-mm-yyyy,
  *     dd.mm.yy, dd/mm, d.m. with its final dot); ISO yyyy-mm-dd too.
  *     Refused, because a wrong date embarrasses more than a missed one:
- *     "dd.mm" without the final dot (it is an amount: "12.50"), "dd-mm"
- *     (a range: "5-10"), numbers glued to letters or other numbers
+ *     "dd.mm" without the final dot (it is an amount: "12.50") unless a
+ *     date's preposition or the word for a date comes before it ("on
+ *     23.11, thanks", "scheduled for 26.11 – thanks", "z datą realizacji
+ *     26.11") and no sign, unit or time word after it ("pour 12.10 €"),
+ *     "dd-mm" (a range: "5-10") unless it has two digits each, follows a
+ *     preposition and ends its clause ("ingepland op 23-10."), numbers glued to letters or other numbers
  *     ("INV-2026-11-04", "2026/11/045", "1.250,00", "+48-601-234-567"),
  *     proper fractions "1/2", "3/4" and "24/7", impossible dates (31.02.).
  *     A range of full dates ("01.12.2026-05.12.2026") gives its first.

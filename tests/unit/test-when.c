@@ -1258,6 +1258,41 @@ static const when_case cases_week_month_edges[] = {
     {"de", "am letzten Arbeitstag der Woche", "2026-11-20", NULL},
 };
 
+/*
+ * A day and month without the final dot after a date's preposition, in
+ * every language ("for", "für", "pour", "para", "na", "за", "pentru") or
+ * after the words for a date ("z datą realizacji", "mit Datum", "con
+ * fecha"), also before a dash that goes on with the sentence; "dd-mm"
+ * with two digits each after one ("ingepland op 23-10.").  Amounts,
+ * ranges and times stay none.
+ */
+static const when_case cases_date_prefix[] = {
+    {NULL, "Payment is scheduled for 26.11 – faktura jest już zatwierdzona.", "2026-11-26", NULL},
+    {"en", "Payment is scheduled for 26.11 - thanks", "2026-11-26", NULL},
+    {"en", "value date 26.11", "2026-11-26", NULL},
+    {"pl",
+     "przelew mam już ustawiony w bankowości z datą realizacji 26.11 – wcześniej nie damy rady",
+     "2026-11-26", NULL},
+    {"de", "Zahlung für 26.11 – danke", "2026-11-26", NULL},
+    {"de", "mit Datum 26.11 eingeplant", "2026-11-26", NULL},
+    {"fr", "virement prévu pour 26.11 – merci", "2026-11-26", NULL},
+    {"es", "transferencia con fecha 26.11 – gracias", "2026-11-26", NULL},
+    {"ro", "plata este programată pentru 26.11 – mulțumesc", "2026-11-26", NULL},
+    {"bg", "плащането е насрочено за 26.11 – благодаря", "2026-11-26", NULL},
+    {"nl", "de betaling staat ingepland op 23-10.", "2026-10-23", "2026-10-19"},
+    {"nl", "betaling op 05-12", "2026-12-05", NULL},
+    {"en", "a charge for 10.05 EUR", NULL, NULL},
+    {"en", "a charge for 12.50", NULL, NULL},
+    {"fr", "pour 12.10 €", NULL, NULL},
+    {"en", "for 5-10 days", NULL, NULL},
+    {"nl", "op 5-12", NULL, NULL},
+    {"nl", "op 23-10 werkdagen", NULL, NULL},
+    {"pl", "zamówienie na 10-12 sztuk", NULL, NULL},
+    {"pl", "przelew na 10-12, dziękuję", "2026-12-10", NULL},
+    {"nl", "tel. 23-10", NULL, NULL},
+    {"nl", "betaald 23-10", NULL, NULL},
+};
+
 static int
 setup_words(void **state)
 {
@@ -1369,6 +1404,7 @@ TABLE_TEST(test_hours_and_regional_within, cases_hours)
 TABLE_TEST(test_fortnight_and_week_later, cases_fortnight)
 TABLE_TEST(test_weekday_and_day, cases_weekday_day)
 TABLE_TEST(test_week_and_month_edges, cases_week_month_edges)
+TABLE_TEST(test_date_prefix, cases_date_prefix)
 
 static void
 test_bare_day(void **state)
@@ -1743,6 +1779,7 @@ main(void)
 	    cmocka_unit_test(test_fortnight_and_week_later),
 	    cmocka_unit_test(test_weekday_and_day),
 	    cmocka_unit_test(test_week_and_month_edges),
+	    cmocka_unit_test(test_date_prefix),
 	    cmocka_unit_test(test_bare_day),
 	    cmocka_unit_test(test_bare_day_ordinals),
 	    cmocka_unit_test(test_bare_day_lists),
