@@ -159,8 +159,9 @@
  *     count ("am Montag 3 Rechnungen") and the weekday stands alone.
  *   - today, tomorrow, yesterday...: the anchor plus or minus days, in the
  *     spellings clients type too ("tmrw", "2moro", "ubermorgen", "dem1",
- *     "mñn", Bulgarian in Latin letters "utre").  A delay after "today"
- *     counts from it: "heute in einer Woche", "azi într-o săptămână",
+ *     "mñn", Bulgarian in Latin letters "utre", Polish "jutor") and the
+ *     Dutch compounds of a part of the day ("morgenochtend",
+ *     "morgenvroeg").  A delay after "today" counts from it: "heute in einer Woche", "azi într-o săptămână",
  *     "dziś za tydzień" are the anchor plus a week.
  *   - A period resolves to the single most likely day in it.
  *     Weeks run Monday to Sunday.  this-week ("this week", "by the end of

@@ -343,6 +343,16 @@ static const when_case cases_tomorrow[] = {
     {"ro", "platim maine", "2026-11-19", NULL},
     {"ro", "platim poimaine", "2026-11-20", NULL},
     {"en", "ref 2moro2", NULL, NULL}, /* glued to a number: an identifier */
+    /* Dutch writes the part of the day into the word; Polish typos. */
+    {"nl", "Dat bedrag wordt morgenochtend door mijn compagnon betaald.", "2026-11-19", NULL},
+    {"nl", "Ik breng het morgenvroeg meteen in orde.", "2026-11-19", NULL},
+    {"nl", "morgenmiddag", "2026-11-19", NULL},
+    {"nl", "morgenavond", "2026-11-19", NULL},
+    {"de", "morgenfrüh überweisen wir", "2026-11-19", NULL},
+    {"pl", "jutor przelew, sorry za zwloke", "2026-11-19", NULL},
+    {"pl", "jurto przelew", "2026-11-19", NULL},
+    {"es", "mañana por la mañana", "2026-11-19", NULL},
+    {"ro", "mâine dimineață", "2026-11-19", NULL},
 };
 
 /*
