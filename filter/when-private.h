@@ -14,8 +14,9 @@
  *   when.c        what the shapes resolve to (the conventions documented in
  *                 when.h) and the public entry points
  *
- * A scan is linear: each token position is looked up once per matcher in a
- * hash table, and a matcher looks ahead a bounded number of tokens.
+ * A scan is linear: each token's word is looked up once in a hash table
+ * (the phrases it begins, and whether an expression may start with it),
+ * and a matcher looks ahead or back a bounded number of tokens.
  */
 #ifndef DUNMAIL_FILTER_WHEN_PRIVATE_H
 #define DUNMAIL_FILTER_WHEN_PRIVATE_H
@@ -173,6 +174,7 @@ struct when_words {
 	bare_day_shape bare_day[WHEN_MAX_LANGUAGES];
 	GPtrArray *entries;   /* owns every word_entry */
 	GHashTable *by_first; /* first folded word -> GPtrArray of word_entry */
+	GHashTable *starts;   /* first words of the phrases an expression may start with */
 };
 
 /* ---------------------------------------------------------------------- */
@@ -189,6 +191,8 @@ typedef struct {
 	const token *tokens;
 	guint n;
 	const char *folded;
+	GPtrArray **buckets; /* per token: the phrases its word begins, or NULL */
+	bool *starts;        /* per token: may an expression start there? */
 	dm_date anchor;
 	char anchor_iso[DM_DATE_ISO_SIZE];
 } scan;

@@ -95,9 +95,43 @@ when_words_free(when_words *words)
 	if (words == NULL)
 		return;
 	g_hash_table_destroy(words->by_first);
+	g_hash_table_destroy(words->starts);
 	g_ptr_array_unref(words->entries);
 	g_strfreev(words->languages);
 	g_free(words);
+}
+
+/*
+ * Can an expression start with a phrase of kind, or must the scan skip
+ * it (ignore)?  The others (bare-day words, units, ordinal endings,
+ * not-a-day words...) are read only around a start, so a token that
+ * begins none of these is passed over at once.
+ */
+static bool
+kind_starts(word_kind kind)
+{
+	switch (kind) {
+	case WORD_MONTH:
+	case WORD_WEEKDAY:
+	case WORD_DAY:
+	case WORD_RELATIVE:
+	case WORD_WITHIN:
+	case WORD_NEXT:
+	case WORD_COMING:
+	case WORD_LAST:
+	case WORD_WEEK_LATER:
+	case WORD_BEGINNING_OF:
+	case WORD_MID_OF:
+	case WORD_END_OF:
+	case WORD_LAST_WORKING_DAY_OF:
+	case WORD_PREFIX:
+	case WORD_INCLUSIVE:
+	case WORD_WEEK_NUMBER:
+	case WORD_IGNORE:
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* Adds a phrase, or the language to an identical phrase already known. */
@@ -131,6 +165,8 @@ words_add(when_words *words, word_kind kind, int value, guint language, char **t
 		g_hash_table_insert(words->by_first, entry->tokens[0], bucket);
 	}
 	g_ptr_array_add(bucket, entry);
+	if (kind_starts(kind))
+		g_hash_table_add(words->starts, entry->tokens[0]);
 }
 
 /* Folds a phrase from a word file into its words; NULL when it has none. */
@@ -405,6 +441,7 @@ when_words_load(const char *const *dirs, const char *const *languages, GError **
 	words->entries = g_ptr_array_new_with_free_func(word_entry_free);
 	words->by_first =
 	    g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
+	words->starts = g_hash_table_new(g_str_hash, g_str_equal);
 	if (n == 0 || n > WHEN_MAX_LANGUAGES) {
 		g_string_append_printf(errors, "date words: %u languages given, expected 1 to %d\n",
 		                       n, WHEN_MAX_LANGUAGES);

@@ -551,6 +551,14 @@ when_find_flags(const when_words *words, const char *language, const char *text,
 	s.tokens = (const token *)(void *)tokens->data;
 	s.n = tokens->len;
 	s.folded = folded->str;
+	/* Each token's word is looked up once; the matchers read the result. */
+	s.buckets = g_new(GPtrArray *, s.n + 1);
+	s.starts = g_new(bool, s.n + 1);
+	for (guint k = 0; k < s.n; k++) {
+		const char *word = s.folded + s.tokens[k].fold;
+		s.buckets[k] = g_hash_table_lookup(words->by_first, word);
+		s.starts[k] = s.buckets[k] != NULL && g_hash_table_contains(words->starts, word);
+	}
 
 	first = when_scan_first(&s, &c);
 	if (first < s.n) {
@@ -572,6 +580,8 @@ when_find_flags(const when_words *words, const char *language, const char *text,
 		}
 		g_free(c.how);
 	}
+	g_free(s.buckets);
+	g_free(s.starts);
 	g_array_unref(tokens);
 	g_string_free(folded, TRUE);
 	return found;
