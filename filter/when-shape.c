@@ -158,10 +158,12 @@ match_day_month(const scan *s, guint i, candidate *c)
 {
 	const word_entry *e;
 	guint j = i + 1, len;
+	uint64_t languages = UINT64_MAX;
 	int day, month, year = 0;
 
 	if ((len = when_match_word(s, i, WORD_DAY, &e)) > 0) {
 		day = e->value;
+		languages = e->languages;
 		j = i + len;
 		if (j >= s->n)
 			return false;
@@ -180,6 +182,10 @@ match_day_month(const scan *s, guint i, candidate *c)
 			return false;
 	}
 	if ((len = when_match_word(s, j, WORD_MONTH, &e)) == 0)
+		return false;
+	/* A day word and its month speak one language: Spanish "once" and
+	 * English "December" are no date ("once December comes"). */
+	if ((e->languages & languages & s->mask) == 0)
 		return false;
 	month = e->value;
 	j += len;
@@ -425,28 +431,34 @@ match_relative_kind(const scan *s, guint i, relative_kind kind)
  * 26", "Friday the 27th", "vendredi 27", "Freitag, den 27.", "w piątek
  * 27-go", "în vinerea de 27".  A day written as one (a weekday-day word
  * before it, an ordinal ending or dot after it) is read by its number even
- * when the weekday does not fit; a plain number only when it does.
+ * when the weekday does not fit; a plain number only when it does.  The
+ * words around the number speak the weekday's language (languages), and
+ * the number starts no ignore phrase (Bulgarian "4e" is "че").
  */
 static bool
-weekday_day_number(const scan *s, guint j, int weekday, candidate *c)
+weekday_day_number(const scan *s, guint j, int weekday, uint64_t languages, candidate *c)
 {
+	const word_entry *e;
 	guint k = j, len;
 	bool written = false;
 	int day;
 
 	if (j >= s->n || !when_gap_spaced(s, j, ","))
 		return false;
-	if ((len = when_match_word(s, k, WORD_WEEKDAY_DAY, NULL)) > 0) {
-		if (k + len >= s->n || !when_gap_spaced(s, k + len, NULL))
+	if ((len = when_match_word(s, k, WORD_WEEKDAY_DAY, &e)) > 0) {
+		if (k + len >= s->n || !when_gap_spaced(s, k + len, NULL) ||
+		    (e->languages & languages) == 0)
 			return false;
 		k += len;
 		written = true;
 	}
-	if (!when_day_number(s, k, &day) || when_glued_before(s, k))
+	if (!when_day_number(s, k, &day) || when_glued_before(s, k) ||
+	    when_match_word(s, k, WORD_IGNORE, NULL) > 0)
 		return false;
 	k++;
 	if (k < s->n && (gap_empty(s, k) || gap_is_char(s, k, '-'))) {
-		if ((len = when_match_word(s, k, WORD_ORDINAL, NULL)) == 0)
+		if ((len = when_match_word(s, k, WORD_ORDINAL, &e)) == 0 ||
+		    (e->languages & languages) == 0)
 			return false; /* "15h", "1-to-1" */
 		k += len;
 		written = true;
@@ -528,7 +540,8 @@ match_weekday(const scan *s, guint i, candidate *c)
 		}
 	}
 	/* "el jueves 26", "Friday the 27th" */
-	if (mode == WEEKDAY_ON_OR_AFTER && weekday_day_number(s, j, weekday, c))
+	if (mode == WEEKDAY_ON_OR_AFTER &&
+	    weekday_day_number(s, j, weekday, e->languages & s->mask, c))
 		return true;
 	if (mode == WEEKDAY_ON_OR_AFTER && j < s->n && when_gap_soft(s, j)) {
 		if ((len = when_match_word(s, j, WORD_NEXT_AFTER, &modifier)) > 0) {

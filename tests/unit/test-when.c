@@ -1162,6 +1162,8 @@ static const when_case cases_day_words[] = {
     {"ro", "cincisprezece decembrie", "2026-12-15", NULL},
     {"ro", "întâi decembrie", "2026-12-01", NULL},
     {"ro", "cincisprezece", NULL, NULL},
+    {NULL, "We'll pay once December comes", NULL, NULL}, /* Spanish "once" is 11 */
+    {NULL, "piętnastego grudnia", "2026-12-15", NULL},
     /* After the noun of a payment run. */
     {"fr", "Elle passera dans notre campagne de paiements du 25.", "2026-11-25", NULL},
     {"fr", "Ce n'est pas encore payé, mais ça part avec le virement groupé du 25.", "2026-11-25",
