@@ -126,9 +126,10 @@
  *     23.11, thanks", "scheduled for 26.11 – thanks", "z datą realizacji
  *     26.11") and no sign, unit or time word after it ("pour 12.10 €"),
  *     "dd-mm" (a range: "5-10") unless it has two digits each, follows a
- *     preposition and ends its clause ("ingepland op 23-10."), numbers glued to letters or other numbers
- *     ("INV-2026-11-04", "2026/11/045", "1.250,00", "+48-601-234-567"),
- *     proper fractions "1/2", "3/4" and "24/7", impossible dates (31.02.).
+ *     preposition and ends its clause ("ingepland op 23-10."), numbers
+ *     glued to letters or other numbers ("INV-2026-11-04", "2026/11/045",
+ *     "1.250,00", "+48-601-234-567"), proper fractions "1/2", "3/4" and
+ *     "24/7", impossible dates (31.02.).
  *     A range of full dates ("01.12.2026-05.12.2026") gives its first.
  *     A year's abbreviation after a written year ("30.11.2026 r.",
  *     "23.10.2026 г.") belongs to the date.
@@ -161,8 +162,9 @@
  *     spellings clients type too ("tmrw", "2moro", "ubermorgen", "dem1",
  *     "mñn", Bulgarian in Latin letters "utre", Polish "jutor") and the
  *     Dutch compounds of a part of the day ("morgenochtend",
- *     "morgenvroeg").  A delay after "today" counts from it: "heute in einer Woche", "azi într-o săptămână",
- *     "dziś za tydzień" are the anchor plus a week.
+ *     "morgenvroeg").  A delay after "today" counts from it: "heute in
+ *     einer Woche", "azi într-o săptămână", "dziś za tydzień" are the
+ *     anchor plus a week.
  *   - A period resolves to the single most likely day in it.
  *     Weeks run Monday to Sunday.  this-week ("this week", "by the end of
  *     this week") = Friday of the anchor's week (the anchor itself on a
@@ -234,8 +236,8 @@
  *     "на 10-о и на 25-о число") is the next of them; its days rise, and
  *     each has the form of the first (its ending, its dot).  A day word
  *     after the last day names them all ("10. i 25. dnia miesiąca", "10
- *     and 25 of each month"), the first of them that has not passed.  A bare day
- *     "of next month" ("on the 25th of next month", "am 25. nächsten
+ *     and 25 of each month"), the first of them that has not passed.  A
+ *     bare day "of next month" ("on the 25th of next month", "am 25. nächsten
  *     Monats", "pe 25 luna viitoare") is that day of the month after the
  *     anchor's, even while it is still ahead in this one.  A month
  *     written out before it in the same phrase, at most four words back
