@@ -483,8 +483,9 @@ weekday_at(const scan *s, guint i, const word_entry **e)
 /*
  * "by Friday", "do piątku", "next Monday", "vendredi prochain", "Friday
  * next week", "Monday after the weekend", "last Tuesday", "Friday week"
- * ("vendredi en huit"); "Friday, 4 December" is the date.  "The coming Friday" ("am kommenden
- * Freitag") is the first after the anchor whatever the language's next-weekday says.
+ * ("vendredi en huit"); "Friday, 4 December" is the date, and so is
+ * "Friday the 27th".  "The coming Friday" ("am kommenden Freitag") is the
+ * first after the anchor whatever the language's next-weekday says.
  */
 static bool
 match_weekday(const scan *s, guint i, candidate *c)
@@ -804,8 +805,9 @@ list_gap(const scan *s, guint k, bool *comma)
  * 25th", "am 5., 15. und 25.", "на 10-о и на 25-о число"): a comma or a
  * list word, a marker, then a day later in the month than the one before
  * and in the form of the first (its ending, its dot), or with a day word
- * after it.  A number that does not fit ends the list ("am 15. und 3
- * Rechnungen").
+ * after it; strict, when the first alone is no bare day ("10. i 25.
+ * dnia"), in the form of the first whatever follows it.  A number that
+ * does not fit ends the list ("am 15. und 3 Rechnungen").
  */
 static bool
 bare_day_list_next(const scan *s, guint end, const bare_number *first, int previous, bool strict,
