@@ -431,7 +431,9 @@ match_relative_kind(const scan *s, guint i, relative_kind kind)
  * 26", "Friday the 27th", "vendredi 27", "Freitag, den 27.", "w piątek
  * 27-go", "în vinerea de 27".  A day written as one (a weekday-day word
  * before it, an ordinal ending or dot after it) is read by its number even
- * when the weekday does not fit; a plain number only when it does.  The
+ * when the weekday does not fit, and so is a plain number that ends its
+ * clause ("el jueves 27."); one that words follow only when it fits,
+ * since it may be a count ("am Montag 3 Rechnungen").  The
  * words around the number speak the weekday's language (languages), and
  * the number starts no ignore phrase (Bulgarian "4e" is "че").
  */
@@ -462,7 +464,8 @@ weekday_day_number(const scan *s, guint j, int weekday, uint64_t languages, cand
 			return false; /* "15h", "1-to-1" */
 		k += len;
 		written = true;
-	} else if (when_char_at(s, s->tokens[k - 1].end) == '.') {
+	} else if (when_char_at(s, s->tokens[k - 1].end) == '.' ||
+	           clause_ends_at(s, s->tokens[k - 1].end)) {
 		written = true;
 	}
 	if (day_refused_after(s, k) || !when_date_weekday_day(s, weekday, day, written, c))

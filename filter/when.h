@@ -156,8 +156,10 @@
  *     one (an ordinal ending or dot, a weekday-day word: "Thursday the
  *     27th", "Donnerstag, den 27.") is read by its number, the next on or
  *     after the anchor, since a number is typed more carefully than a
- *     weekday is remembered; a plain number that does not fit may be a
- *     count ("am Montag 3 Rechnungen") and the weekday stands alone.
+ *     weekday is remembered, and so is a plain number that ends its
+ *     clause ("el jueves 27."); a plain number followed by words that does
+ *     not fit may be a count ("am Montag 3 Rechnungen") and the weekday
+ *     stands alone.
  *   - today, tomorrow, yesterday...: the anchor plus or minus days, in the
  *     spellings clients type too ("tmrw", "2moro", "ubermorgen", "dem1",
  *     "mñn", Bulgarian in Latin letters "utre", Polish "jutor") and the

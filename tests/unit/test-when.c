@@ -1067,16 +1067,17 @@ static const when_case cases_fortnight[] = {
  * When none falls on the weekday, a day written as one (its ordinal
  * ending or dot, a word before it: "Thursday the 27th", "am Donnerstag,
  * den 27.") is read by its number; a plain number that does not fit may
- * be a count ("am Montag 3 Rechnungen"): the weekday alone.  The anchor
- * is Wednesday 18 November 2026 (Thursday 26, Friday 27, Tuesday 1
- * December).
+ * be a count ("am Montag 3 Rechnungen"): the weekday alone, unless it
+ * ends its clause ("el jueves 27.").  The anchor is Wednesday 18
+ * November 2026 (Thursday 26, Friday 27, Tuesday 1 December).
  */
 static const when_case cases_weekday_day[] = {
     {"es", "La factura queda programada para pago el jueves 26.", "2026-11-26", NULL},
     {"es", "Quedará liquidada el jueves 26 como muy tarde.", "2026-11-26", NULL},
     {"es", "el jueves día 26", "2026-11-26", NULL},
     {"es", "el martes 1", "2026-12-01", NULL},
-    {"es", "el jueves 27", "2026-11-19", NULL},
+    {"es", "el jueves 27", "2026-11-27", NULL}, /* ends its clause: the number decides */
+    {"es", "el jueves 27 como muy tarde", "2026-11-19", NULL},
     {"es", "el jueves día 27", "2026-11-27", NULL},
     {"es", "el lunes 3 facturas", "2026-11-23", NULL},
     {"es", "el lunes 16", "2026-11-16", NULL}, /* two days ago */
@@ -1089,7 +1090,8 @@ static const when_case cases_weekday_day[] = {
     {"en", "Friday 3 invoices", "2026-11-20", NULL},
     {"fr", "vendredi 27", "2026-11-27", NULL},
     {"fr", "vendredi le 27", "2026-11-27", NULL},
-    {"fr", "jeudi 27", "2026-11-19", NULL},
+    {"fr", "jeudi 27, comme convenu", "2026-11-27", NULL},
+    {"fr", "jeudi 27 au plus tard", "2026-11-19", NULL},
     {"fr", "vendredi 20 h", "2026-11-20", NULL},
     {"de", "Freitag, den 27.", "2026-11-27", NULL},
     {"de", "am Freitag, 27.", "2026-11-27", NULL},
@@ -1102,7 +1104,7 @@ static const when_case cases_weekday_day[] = {
     {"pl", "w piątek 27", "2026-11-27", NULL},
     {"ro", "în vinerea de 27", "2026-11-27", NULL},
     {"ro", "vineri, 27", "2026-11-27", NULL},
-    {"ro", "joi 27", "2026-11-19", NULL},
+    {"ro", "joi 27 facturi", "2026-11-19", NULL},
     {"bg", "в петък, 27-и", "2026-11-27", NULL},
     {"bg", "петък 27-ми", "2026-11-27", NULL},
     {"bg", "в четвъртък 26", "2026-11-26", NULL},
