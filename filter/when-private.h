@@ -14,8 +14,9 @@
  *   when.c        what the shapes resolve to (the conventions documented in
  *                 when.h) and the public entry points
  *
- * A scan is linear: each token position is looked up once per matcher in a
- * hash table, and a matcher looks ahead a bounded number of tokens.
+ * A scan is linear: each token's word is looked up once in a hash table
+ * (the phrases it begins, and whether an expression may start with it),
+ * and a matcher looks ahead or back a bounded number of tokens.
  */
 #ifndef DUNMAIL_FILTER_WHEN_PRIVATE_H
 #define DUNMAIL_FILTER_WHEN_PRIVATE_H
@@ -30,6 +31,14 @@
 #define WHEN_MAX_DAYS 366
 #define WHEN_MAX_WEEKS 52
 #define WHEN_MAX_MONTHS 24
+#define WHEN_MAX_HOURS (24 * 31)
+
+/*
+ * The first day a day word ("fifteenth", "piętnastego", "le quinze") names
+ * on its own, as a bare day: the smaller ones are too often the ordinal of
+ * something else ("the second reminder"); before a month they all count.
+ */
+#define WHEN_BARE_DAY_WORD_MIN 10
 
 /* Years a written date may name; others are invoice numbers or typos. */
 #define WHEN_MIN_YEAR 1900
@@ -68,6 +77,7 @@ typedef enum {
 	WORD_MONTH,
 	WORD_WEEKDAY,
 	WORD_NUMBER,
+	WORD_DAY,
 	WORD_UNIT,
 	WORD_RELATIVE,
 	WORD_WITHIN,
@@ -83,6 +93,7 @@ typedef enum {
 	WORD_BEGINNING_OF,
 	WORD_MID_OF,
 	WORD_END_OF,
+	WORD_LAST_WORKING_DAY_OF,
 	WORD_PREFIX,
 	WORD_IGNORE,
 	WORD_BARE_DAY,
@@ -94,9 +105,13 @@ typedef enum {
 	WORD_YEAR_MARK,
 	WORD_AND,
 	WORD_WEEK_NUMBER,
+	WORD_WEEK_LATER,
+	WORD_WEEK_LATER_AFTER,
+	WORD_WEEKDAY_DAY,
 } word_kind;
 
-typedef enum { UNIT_DAY, UNIT_WORKING_DAY, UNIT_WEEK, UNIT_MONTH } unit_kind;
+/* What follows a count; hours count only in whole days ("48 hours"). */
+typedef enum { UNIT_DAY, UNIT_WORKING_DAY, UNIT_WEEK, UNIT_MONTH, UNIT_HOUR } unit_kind;
 
 /* The operations of [relative]; when.c resolves each. */
 typedef enum {
@@ -120,6 +135,7 @@ typedef enum {
 	REL_END_OF_NEXT_MONTH,
 	REL_END_OF_YEAR,
 	REL_IN_ONE_WEEK,
+	REL_IN_TWO_WEEKS,
 	REL_IN_ONE_MONTH,
 } relative_kind;
 
@@ -158,6 +174,7 @@ struct when_words {
 	bare_day_shape bare_day[WHEN_MAX_LANGUAGES];
 	GPtrArray *entries;   /* owns every word_entry */
 	GHashTable *by_first; /* first folded word -> GPtrArray of word_entry */
+	GHashTable *starts;   /* first words of the phrases an expression may start with */
 };
 
 /* ---------------------------------------------------------------------- */
@@ -174,6 +191,8 @@ typedef struct {
 	const token *tokens;
 	guint n;
 	const char *folded;
+	GPtrArray **buckets; /* per token: the phrases its word begins, or NULL */
+	bool *starts;        /* per token: may an expression start there? */
 	dm_date anchor;
 	char anchor_iso[DM_DATE_ISO_SIZE];
 } scan;
@@ -270,11 +289,17 @@ typedef enum {
 	WEEKDAY_NEXT,
 	WEEKDAY_FOLLOWING_WEEK,
 	WEEKDAY_AFTER_WEEKEND,
+	WEEKDAY_WEEK_LATER, /* a week after its next occurrence: "Friday week" */
 	WEEKDAY_LAST
 } weekday_mode;
 
-/* The part of a named month ("early", "mid", "end of" December). */
-typedef enum { MONTH_PART_EARLY, MONTH_PART_MIDDLE, MONTH_PART_END } month_part;
+/* The part of a named month ("early", "mid", "end of", "last working day of" December). */
+typedef enum {
+	MONTH_PART_EARLY,
+	MONTH_PART_MIDDLE,
+	MONTH_PART_END,
+	MONTH_PART_LAST_WORKING_DAY
+} month_part;
 
 /*
  * The resolvers fill c->date and c->how (owned) for one reading; the
@@ -311,5 +336,13 @@ bool when_date_next_month_days(const scan *s, const int *days, guint n, candidat
 /* The day after an absence that includes c's date: the next working day. */
 void when_date_return_day(const scan *s, candidate *c);
 void when_date_weekday(const scan *s, int weekday, weekday_mode mode, candidate *c);
+/*
+ * A weekday and its day of the month ("el jueves 26"): the nearest day
+ * with that number on that weekday, in the anchor's month, the one before
+ * or the two after.  When none fits, a day written as one (by_number:
+ * "Thursday the 27th") is the next day with that number on or after the
+ * anchor; otherwise false.
+ */
+bool when_date_weekday_day(const scan *s, int weekday, int day, bool by_number, candidate *c);
 
 #endif

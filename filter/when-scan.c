@@ -115,7 +115,7 @@ when_match_word(const scan *s, guint i, word_kind kind, const word_entry **found
 
 	if (i >= s->n)
 		return 0;
-	bucket = g_hash_table_lookup(s->words->by_first, tok_text(s, i));
+	bucket = s->buckets[i];
 	if (bucket == NULL)
 		return 0;
 	for (guint k = 0; k < bucket->len; k++) {
@@ -211,9 +211,8 @@ when_scan_first(const scan *s, candidate *c)
 		candidate here = {0};
 		guint ignore, prefix;
 
-		/* Most words start nothing: one lookup rules them out. */
-		if (!tok_is_digits(s, i) &&
-		    !g_hash_table_contains(s->words->by_first, tok_text(s, i)))
+		/* Most words start nothing: their lookup ruled them out. */
+		if (!tok_is_digits(s, i) && !s->starts[i])
 			continue;
 		/* A word glued to digits is an identifier ("Vendredi13"). */
 		if (i > 0 && gap_empty(s, i))

@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+static bool day_refused_after(const scan *s, guint end);
+
 /* A day and month read at the shape's end (one past its last token). */
 static bool
 resolve_day_month(const scan *s, int year, int month, int day, guint end, candidate *c)
@@ -31,11 +33,34 @@ after_prefix(const scan *s, guint i)
 }
 
 /*
+ * Does the clause end at byte offset at: only spaces, then the end of the
+ * text, a line break or a mark that ends a clause (".", ",", ";", ":",
+ * "!", "?", ")", a dash)?
+ */
+static bool
+clause_ends_at(const scan *s, size_t at)
+{
+	size_t size;
+
+	while (at < s->length) {
+		gunichar c = when_decode_char(s->text + at, s->length - at, &size);
+		if (c == '\n' || c == '\r')
+			return true;
+		if (!g_unichar_isspace(c))
+			return (c < 0x80 && strchr(".,;:!?)-", (int)c) != NULL) || c == 0x2013 ||
+			       c == 0x2014;
+		at += size;
+	}
+	return true;
+}
+
+/*
  * Dates in digits: yyyy-mm-dd, dd.mm.yyyy, dd/mm/yyyy, dd-mm-yyyy,
  * dd.mm.yy, dd/mm/yy, dd/mm and d.m. (with its final dot, or after a
- * date's preposition: "pe 13.11, restul").  The whole run of digits and
- * separators must be one of these, so amounts, invoice numbers and phone
- * numbers are not cut into dates.
+ * date's preposition: "pe 13.11, restul", "for 26.11 – thanks"), and
+ * dd-mm with two digits each after one ("ingepland op 23-10.").  The whole
+ * run of digits and separators must be one of these, so amounts, invoice
+ * numbers and phone numbers are not cut into dates.
  */
 static bool
 match_numeric(const scan *s, guint i, candidate *c)
@@ -104,11 +129,17 @@ match_numeric(const scan *s, guint i, candidate *c)
 			if ((t[0]->digits == 1 && t[1]->digits == 1 && day < month) ||
 			    (day == 24 && month == 7 && t[1]->digits == 1))
 				return false;
+		} else if (sep == '-') {
+			/* "5-10" is a range, but "op 23-10." a date: two digits
+			 * each, after a date's preposition, and the clause ends
+			 * after it ("na 10-12 sztuk" is a range of something). */
+			if (t[0]->digits != 2 || t[1]->digits != 2 || !after_prefix(s, i) ||
+			    !clause_ends_at(s, t[1]->end))
+				return false;
 		} else if (sep != '.' ||
-		           (!final_dot && (!after_prefix(s, i) ||
-		                           when_match_word(s, j + 1, WORD_NOT_A_DAY, NULL) > 0))) {
-			/* "12.50" is an amount and "5-10" a range; "on 10.05 am"
-			 * and "on 10.05 EUR" are a time and an amount. */
+		           (!final_dot && (!after_prefix(s, i) || day_refused_after(s, j + 1)))) {
+			/* "12.50" is an amount; "on 10.05 am", "on 10.05 EUR" and
+			 * "pour 12.10 €" are a time and amounts. */
 			return false;
 		}
 	}
@@ -117,20 +148,32 @@ match_numeric(const scan *s, guint i, candidate *c)
 	return resolve_day_month(s, year, month, day, j + 1, c);
 }
 
-/* "2 December", "2nd of December 2026", "3. Dezember", "4-ти декември", "1er décembre". */
+/*
+ * "2 December", "2nd of December 2026", "3. Dezember", "4-ти декември",
+ * "1er décembre", and with the day spelled out: "the fifteenth of
+ * December", "drugiego grudnia", "le premier décembre".
+ */
 static bool
 match_day_month(const scan *s, guint i, candidate *c)
 {
 	const word_entry *e;
 	guint j = i + 1, len;
+	uint64_t languages = UINT64_MAX;
 	int day, month, year = 0;
 
-	if (!when_day_number(s, i, &day) || when_glued_before(s, i) || j >= s->n)
+	if ((len = when_match_word(s, i, WORD_DAY, &e)) > 0) {
+		day = e->value;
+		languages = e->languages;
+		j = i + len;
+		if (j >= s->n)
+			return false;
+	} else if (!when_day_number(s, i, &day) || when_glued_before(s, i) || j >= s->n) {
 		return false;
-	/* An ordinal suffix is glued to the number or joined by a hyphen. */
-	if ((gap_empty(s, j) || gap_is_char(s, j, '-')) &&
-	    (len = when_match_word(s, j, WORD_ORDINAL, NULL)) > 0)
+	} else if ((gap_empty(s, j) || gap_is_char(s, j, '-')) &&
+	           (len = when_match_word(s, j, WORD_ORDINAL, NULL)) > 0) {
+		/* An ordinal suffix is glued to the number or joined by a hyphen. */
 		j += len;
+	}
 	if (j >= s->n || !when_gap_spaced(s, j, "."))
 		return false;
 	if ((len = when_match_word(s, j, WORD_DAY_MONTH, NULL)) > 0) {
@@ -139,6 +182,10 @@ match_day_month(const scan *s, guint i, candidate *c)
 			return false;
 	}
 	if ((len = when_match_word(s, j, WORD_MONTH, &e)) == 0)
+		return false;
+	/* A day word and its month speak one language: Spanish "once" and
+	 * English "December" are no date ("once December comes"). */
+	if ((e->languages & languages & s->mask) == 0)
 		return false;
 	month = e->value;
 	j += len;
@@ -167,9 +214,14 @@ day_refused_after(const scan *s, guint end)
 	/* Two characters at most: the number's own sign, or one space and it. */
 	for (int k = 0; k < 2 && at < s->length; k++) {
 		gunichar c = when_decode_char(s->text + at, s->length - at, &size);
-		if (c == '%' || c == '/' || c == ':' || c == '+' || c == '=' || c == '*' ||
-		    c == '#' || c == '@' || c == '&' || c == '_' || c == '\\' || c == '$' ||
-		    c == 0x20AC || c == 0x00A3) /* € £ */
+		/* "le 15 : 30" is a time, "le 25 : la vôtre" French spacing. */
+		if (c == ':' &&
+		    (k == 0 || g_ascii_isdigit(when_char_at(s, at + 1)) ||
+		     (when_char_at(s, at + 1) == ' ' && g_ascii_isdigit(when_char_at(s, at + 2)))))
+			return true;
+		if (c == '%' || c == '/' || c == '+' || c == '=' || c == '*' || c == '#' ||
+		    c == '@' || c == '&' || c == '_' || c == '\\' || c == '$' || c == 0x20AC ||
+		    c == 0x00A3) /* € £ */
 			return true;
 		/* "1-to-1", "15-go-" run on into something else. */
 		if (k == 0 && c == '-')
@@ -213,19 +265,29 @@ match_month_day(const scan *s, guint i, candidate *c)
 	return resolve_day_month(s, year, month, day, j, c);
 }
 
-/* "end of December", "połowa grudnia", "Anfang Dezember", "mi-décembre". */
+/*
+ * "end of December", "połowa grudnia", "Anfang Dezember", "mi-décembre",
+ * "the last working day of December", "ultima zi lucrătoare din
+ * decembrie".
+ */
 static bool
 match_month_part(const scan *s, guint i, candidate *c)
 {
 	/* In the order of month_part. */
-	static const word_kind parts[] = {WORD_BEGINNING_OF, WORD_MID_OF, WORD_END_OF};
+	static const word_kind parts[] = {WORD_BEGINNING_OF, WORD_MID_OF, WORD_END_OF,
+	                                  WORD_LAST_WORKING_DAY_OF};
 	const word_entry *e;
-	guint j = 0, len = 0, part;
+	guint j = 0, len = 0, part = 0;
 	int month, year = 0;
 
-	for (part = 0; part < G_N_ELEMENTS(parts); part++)
-		if ((len = when_match_word(s, i, parts[part], NULL)) > 0)
-			break;
+	/* The longest phrase: "end of" is not "the last working day of". */
+	for (guint k = 0; k < G_N_ELEMENTS(parts); k++) {
+		guint here = when_match_word(s, i, parts[k], NULL);
+		if (here > len) {
+			len = here;
+			part = k;
+		}
+	}
 	if (len == 0)
 		return false;
 	j = i + len;
@@ -285,29 +347,67 @@ delay_from_today(const scan *s, guint j, candidate *c)
 
 	if (j >= s->n || !when_gap_soft(s, j))
 		return false;
-	if (match_quantity(s, j, c))
-		return true;
+	/* A phrase of the word file before the general shape: "heute in acht
+	 * Tagen" is a week, not eight days. */
 	len = when_match_word(s, j, WORD_RELATIVE, &e);
-	if (len == 0 || (e->value != REL_IN_ONE_WEEK && e->value != REL_IN_ONE_MONTH))
-		return false;
-	when_date_relative(s, (relative_kind)e->value, c);
-	c->end = j + len;
-	return true;
+	if (len > 0 && (e->value == REL_IN_ONE_WEEK || e->value == REL_IN_TWO_WEEKS ||
+	                e->value == REL_IN_ONE_MONTH)) {
+		candidate quantity = {0};
+		if (match_quantity(s, j, &quantity) && quantity.end > j + len) {
+			*c = quantity;
+			return true;
+		}
+		g_free(quantity.how);
+		when_date_relative(s, (relative_kind)e->value, c);
+		c->end = j + len;
+		return true;
+	}
+	return match_quantity(s, j, c);
 }
 
-/* "tomorrow", "pojutrze", "la fin du mois", "beginning of next month". */
+/* The most tokens a relative phrase runs on into longer ones it overlaps. */
+#define RELATIVE_OVERLAP_TOKENS 16
+
+/*
+ * "tomorrow", "pojutrze", "la fin du mois", "beginning of next month".  A
+ * longer phrase that starts inside this one and ends after it is the
+ * fuller reading and wins: "d'ici la fin de la semaine prochaine" is next
+ * week, not "d'ici la fin de la semaine"; "para finales de la semana
+ * próxima" is "la semana próxima"; "am letzten Arbeitstag im Januar" is
+ * January's.  The span keeps its start.
+ */
 static bool
 match_relative(const scan *s, guint i, candidate *c)
 {
 	const word_entry *e;
-	guint len = when_match_word(s, i, WORD_RELATIVE, &e);
+	guint len = when_match_word(s, i, WORD_RELATIVE, &e), end;
 
 	if (len == 0)
 		return false;
 	if (e->value == REL_TODAY && delay_from_today(s, i + len, c))
 		return true;
+	end = i + len;
+	for (guint k = i + 1; k < end && end < i + RELATIVE_OVERLAP_TOKENS; k++) {
+		const word_entry *inner;
+		candidate part = {0};
+		guint inner_len;
+
+		if (!when_gap_soft(s, k))
+			break;
+		inner_len = when_match_word(s, k, WORD_RELATIVE, &inner);
+		if (inner_len > 0 && k + inner_len > end) {
+			e = inner;
+			end = k + inner_len;
+			continue;
+		}
+		if (match_month_part(s, k, &part) && part.end > end) {
+			*c = part;
+			return true;
+		}
+		g_free(part.how);
+	}
 	when_date_relative(s, (relative_kind)e->value, c);
-	c->end = i + len;
+	c->end = end;
 	return true;
 }
 
@@ -326,6 +426,54 @@ match_relative_kind(const scan *s, guint i, relative_kind kind)
 	return len > 0 && e->value == (int)kind ? len : 0;
 }
 
+/*
+ * After a weekday ending before token j, its day of the month: "el jueves
+ * 26", "Friday the 27th", "vendredi 27", "Freitag, den 27.", "w piątek
+ * 27-go", "în vinerea de 27".  A day written as one (a weekday-day word
+ * before it, an ordinal ending or dot after it) is read by its number even
+ * when the weekday does not fit, and so is a plain number that ends its
+ * clause ("el jueves 27."); one that words follow only when it fits,
+ * since it may be a count ("am Montag 3 Rechnungen").  The
+ * words around the number speak the weekday's language (languages), and
+ * the number starts no ignore phrase (Bulgarian "4e" is "че").
+ */
+static bool
+weekday_day_number(const scan *s, guint j, int weekday, uint64_t languages, candidate *c)
+{
+	const word_entry *e;
+	guint k = j, len;
+	bool written = false;
+	int day;
+
+	if (j >= s->n || !when_gap_spaced(s, j, ","))
+		return false;
+	if ((len = when_match_word(s, k, WORD_WEEKDAY_DAY, &e)) > 0) {
+		if (k + len >= s->n || !when_gap_spaced(s, k + len, NULL) ||
+		    (e->languages & languages) == 0)
+			return false;
+		k += len;
+		written = true;
+	}
+	if (!when_day_number(s, k, &day) || when_glued_before(s, k) ||
+	    when_match_word(s, k, WORD_IGNORE, NULL) > 0)
+		return false;
+	k++;
+	if (k < s->n && (gap_empty(s, k) || gap_is_char(s, k, '-'))) {
+		if ((len = when_match_word(s, k, WORD_ORDINAL, &e)) == 0 ||
+		    (e->languages & languages) == 0)
+			return false; /* "15h", "1-to-1" */
+		k += len;
+		written = true;
+	} else if (when_char_at(s, s->tokens[k - 1].end) == '.' ||
+	           clause_ends_at(s, s->tokens[k - 1].end)) {
+		written = true;
+	}
+	if (day_refused_after(s, k) || !when_date_weekday_day(s, weekday, day, written, c))
+		return false;
+	c->end = k;
+	return true;
+}
+
 /* A weekday name at token i, after a modifier: its length, 0 for none. */
 static guint
 weekday_at(const scan *s, guint i, const word_entry **e)
@@ -337,9 +485,10 @@ weekday_at(const scan *s, guint i, const word_entry **e)
 
 /*
  * "by Friday", "do piątku", "next Monday", "vendredi prochain", "Friday
- * next week", "Monday after the weekend", "last Tuesday"; "Friday, 4
- * December" is the date.  "The coming Friday" ("am kommenden Freitag") is
- * the first after the anchor whatever the language's next-weekday says.
+ * next week", "Monday after the weekend", "last Tuesday", "Friday week"
+ * ("vendredi en huit"); "Friday, 4 December" is the date, and so is
+ * "Friday the 27th".  "The coming Friday" ("am kommenden Freitag") is the
+ * first after the anchor whatever the language's next-weekday says.
  */
 static bool
 match_weekday(const scan *s, guint i, candidate *c)
@@ -365,6 +514,9 @@ match_weekday(const scan *s, guint i, candidate *c)
 	} else if ((len = when_match_word(s, i, WORD_LAST, &modifier)) > 0 &&
 	           (wlen = weekday_at(s, i + len, &e)) > 0) {
 		mode = WEEKDAY_LAST;
+	} else if ((len = when_match_word(s, i, WORD_WEEK_LATER, NULL)) > 0 &&
+	           (wlen = weekday_at(s, i + len, &e)) > 0) {
+		mode = WEEKDAY_WEEK_LATER; /* "a week on Friday" */
 	} else {
 		len = 0;
 		if ((wlen = when_match_word(s, i, WORD_WEEKDAY, &e)) == 0)
@@ -391,6 +543,10 @@ match_weekday(const scan *s, guint i, candidate *c)
 			return true;
 		}
 	}
+	/* "el jueves 26", "Friday the 27th" */
+	if (mode == WEEKDAY_ON_OR_AFTER &&
+	    weekday_day_number(s, j, weekday, e->languages & s->mask, c))
+		return true;
 	if (mode == WEEKDAY_ON_OR_AFTER && j < s->n && when_gap_soft(s, j)) {
 		if ((len = when_match_word(s, j, WORD_NEXT_AFTER, &modifier)) > 0) {
 			mode = WEEKDAY_NEXT;
@@ -408,6 +564,15 @@ match_weekday(const scan *s, guint i, candidate *c)
 		} else if ((len = match_relative_kind(s, j, REL_AFTER_THE_WEEKEND)) > 0) {
 			mode = WEEKDAY_AFTER_WEEKEND;
 			j += len;
+		} else if ((len = when_match_word(s, j, WORD_WEEK_LATER_AFTER, NULL)) > 0 &&
+		           !(j + len < s->n &&
+		             ((tok_is_digits(s, j + len) && when_gap_spaced(s, j + len, NULL)) ||
+		              gap_is_char(s, j + len, '-')))) {
+			/* "Friday week", "vendredi en huit", "vrijdag over een
+			 * week"; "Friday week 48" names a week by its number and
+			 * "Friday week-end" is no week later. */
+			mode = WEEKDAY_WEEK_LATER;
+			j += len;
 		}
 	}
 	if (mode == WEEKDAY_NEXT && !coming &&
@@ -420,9 +585,9 @@ match_weekday(const scan *s, guint i, candidate *c)
 }
 
 /*
- * Which languages have a marker word ("am", "le", "el día", "dnia", "на")
- * ending just before token i, a space away: a bit per language.  A marker
- * is at most three words long.
+ * Which languages have a marker word ("am", "le", "el día", "dnia", "на",
+ * "campagne de paiements du") ending just before token i, a space away: a
+ * bit per language.  A marker is at most four words long.
  */
 static uint64_t
 bare_day_markers(const scan *s, guint i)
@@ -432,7 +597,7 @@ bare_day_markers(const scan *s, guint i)
 
 	if (i == 0 || !when_gap_spaced(s, i, NULL))
 		return 0;
-	for (guint k = 1; k <= 3 && k <= i; k++)
+	for (guint k = 1; k <= 4 && k <= i; k++)
 		if (when_match_word(s, i - k, WORD_BARE_DAY, &e) == k)
 			languages |= e->languages & s->mask;
 	return languages;
@@ -537,9 +702,17 @@ read_bare_number(const scan *s, guint i, bare_number *b)
 	guint j = i + 1, after, len;
 
 	*b = (bare_number){0};
-	if (!when_day_number(s, i, &b->day) || when_glued_before(s, i))
+	if ((len = when_match_word(s, i, WORD_DAY, &e)) > 0) {
+		/* "the fifteenth", "piętnastego", "le quinze": an ordinal word
+		 * counts as the ordinal ending, a cardinal needs its marker. */
+		if (e->value < WHEN_BARE_DAY_WORD_MIN)
+			return false;
+		b->day = e->value;
+		b->ordinals = e->languages & s->mask;
+		j = i + len;
+	} else if (!when_day_number(s, i, &b->day) || when_glued_before(s, i)) {
 		return false;
-	if (j < s->n && (gap_empty(s, j) || gap_is_char(s, j, '-'))) {
+	} else if (j < s->n && (gap_empty(s, j) || gap_is_char(s, j, '-'))) {
 		len = when_match_word(s, j, WORD_ORDINAL, &e);
 		if (len == 0)
 			return false; /* "15h", "15am", "15-tys" */
@@ -635,11 +808,12 @@ list_gap(const scan *s, guint k, bool *comma)
  * 25th", "am 5., 15. und 25.", "на 10-о и на 25-о число"): a comma or a
  * list word, a marker, then a day later in the month than the one before
  * and in the form of the first (its ending, its dot), or with a day word
- * after it.  A number that does not fit ends the list ("am 15. und 3
- * Rechnungen").
+ * after it; strict, when the first alone is no bare day ("10. i 25.
+ * dnia"), in the form of the first whatever follows it.  A number that
+ * does not fit ends the list ("am 15. und 3 Rechnungen").
  */
 static bool
-bare_day_list_next(const scan *s, guint end, const bare_number *first, int previous,
+bare_day_list_next(const scan *s, guint end, const bare_number *first, int previous, bool strict,
                    bare_number *next)
 {
 	guint k = end, len;
@@ -661,8 +835,10 @@ bare_day_list_next(const scan *s, guint end, const bare_number *first, int previ
 	}
 	if (!read_bare_number(s, k, next) || next->day <= previous)
 		return false;
-	if (next->afters != 0)
+	if (next->afters != 0 && !strict)
 		return true;
+	if (strict && next->dot != first->dot)
+		return false;
 	return (next->ordinals != 0) == (first->ordinals != 0) && (next->dot || !first->dot);
 }
 
@@ -689,26 +865,37 @@ bare_day_list_next(const scan *s, guint end, const bare_number *first, int previ
 static bool
 match_bare_day(const scan *s, guint i, candidate *c)
 {
-	bare_number first, next;
+	bare_number first, next, last;
 	phrase_month named;
 	int days[BARE_DAY_LIST_MAX];
 	guint n = 1, end;
-	bool next_month;
+	bool next_month, fits;
 
-	if ((s->flags & WHEN_BARE_DAY) == 0 || !read_bare_number(s, i, &first) ||
-	    !bare_number_fits(s, &first, bare_day_markers(s, i)))
+	if ((s->flags & WHEN_BARE_DAY) == 0 || !read_bare_number(s, i, &first))
+		return false;
+	/* A first day that does not fit its language's shape may still open
+	 * a list whose last day carries the day word for all: "10. i 25.
+	 * dnia", "10 and 25 of each month"; then every day has the first's
+	 * form. */
+	fits = bare_number_fits(s, &first, bare_day_markers(s, i));
+	days[0] = first.day;
+	end = first.end;
+	next_month = first.next_month;
+	last = first;
+	while (n < BARE_DAY_LIST_MAX &&
+	       bare_day_list_next(s, end, &first, days[n - 1], !fits, &next)) {
+		days[n++] = next.day;
+		end = next.end;
+		next_month = next_month || next.next_month;
+		last = next;
+		if (!fits && last.afters != 0)
+			break;
+	}
+	if (!fits && (n < 2 || last.afters == 0 || !bare_number_fits(s, &last, 0)))
 		return false;
 	named = month_in_phrase(s, i);
 	if (named.month != 0 && named.adjacent && !named.written)
 		return false; /* "Dec the 3rd" */
-	days[0] = first.day;
-	end = first.end;
-	next_month = first.next_month;
-	while (n < BARE_DAY_LIST_MAX && bare_day_list_next(s, end, &first, days[n - 1], &next)) {
-		days[n++] = next.day;
-		end = next.end;
-		next_month = next_month || next.next_month;
-	}
 	if (next_month) {
 		if (!when_date_next_month_days(s, days, n, c))
 			return false; /* "the 31st of next month" in October */
@@ -820,9 +1007,11 @@ match_shape(const scan *s, guint i, candidate *c)
 		keep_longer(&best, &next);
 	if (match_month_part(s, i, &next))
 		keep_longer(&best, &next);
-	if (match_quantity(s, i, &next))
-		keep_longer(&best, &next);
+	/* A phrase written out in the word file before the general shape it
+	 * also fits: "dans quinze jours" is a fortnight, not fifteen days. */
 	if (match_relative(s, i, &next))
+		keep_longer(&best, &next);
+	if (match_quantity(s, i, &next))
 		keep_longer(&best, &next);
 	if (match_weekday(s, i, &next))
 		keep_longer(&best, &next);

@@ -19,7 +19,7 @@ typedef struct {
 static const named_value unit_names[] = {
     {"day", UNIT_DAY},   {"working-day", UNIT_WORKING_DAY},
     {"week", UNIT_WEEK}, {"month", UNIT_MONTH},
-    {NULL, 0},
+    {"hour", UNIT_HOUR}, {NULL, 0},
 };
 
 static const named_value relative_names[] = {
@@ -43,6 +43,7 @@ static const named_value relative_names[] = {
     {"end-of-next-month", REL_END_OF_NEXT_MONTH},
     {"end-of-year", REL_END_OF_YEAR},
     {"in-one-week", REL_IN_ONE_WEEK},
+    {"in-two-weeks", REL_IN_TWO_WEEKS},
     {"in-one-month", REL_IN_ONE_MONTH},
     {NULL, 0},
 };
@@ -61,6 +62,7 @@ static const named_value syntax_names[] = {
     {"beginning-of", WORD_BEGINNING_OF},
     {"mid-of", WORD_MID_OF},
     {"end-of", WORD_END_OF},
+    {"last-working-day-of", WORD_LAST_WORKING_DAY_OF},
     {"prefix", WORD_PREFIX},
     {"ignore", WORD_IGNORE},
     {"bare-day", WORD_BARE_DAY},
@@ -72,6 +74,9 @@ static const named_value syntax_names[] = {
     {"year-mark", WORD_YEAR_MARK},
     {"and", WORD_AND},
     {"week-number", WORD_WEEK_NUMBER},
+    {"week-later", WORD_WEEK_LATER},
+    {"week-later-after", WORD_WEEK_LATER_AFTER},
+    {"weekday-day", WORD_WEEKDAY_DAY},
     {NULL, 0},
 };
 
@@ -90,9 +95,43 @@ when_words_free(when_words *words)
 	if (words == NULL)
 		return;
 	g_hash_table_destroy(words->by_first);
+	g_hash_table_destroy(words->starts);
 	g_ptr_array_unref(words->entries);
 	g_strfreev(words->languages);
 	g_free(words);
+}
+
+/*
+ * Can an expression start with a phrase of kind, or must the scan skip
+ * it (ignore)?  The others (bare-day words, units, ordinal endings,
+ * not-a-day words...) are read only around a start, so a token that
+ * begins none of these is passed over at once.
+ */
+static bool
+kind_starts(word_kind kind)
+{
+	switch (kind) {
+	case WORD_MONTH:
+	case WORD_WEEKDAY:
+	case WORD_DAY:
+	case WORD_RELATIVE:
+	case WORD_WITHIN:
+	case WORD_NEXT:
+	case WORD_COMING:
+	case WORD_LAST:
+	case WORD_WEEK_LATER:
+	case WORD_BEGINNING_OF:
+	case WORD_MID_OF:
+	case WORD_END_OF:
+	case WORD_LAST_WORKING_DAY_OF:
+	case WORD_PREFIX:
+	case WORD_INCLUSIVE:
+	case WORD_WEEK_NUMBER:
+	case WORD_IGNORE:
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* Adds a phrase, or the language to an identical phrase already known. */
@@ -126,6 +165,8 @@ words_add(when_words *words, word_kind kind, int value, guint language, char **t
 		g_hash_table_insert(words->by_first, entry->tokens[0], bucket);
 	}
 	g_ptr_array_add(bucket, entry);
+	if (kind_starts(kind))
+		g_hash_table_add(words->starts, entry->tokens[0]);
 }
 
 /* Folds a phrase from a word file into its words; NULL when it has none. */
@@ -153,6 +194,7 @@ typedef enum {
 	GROUP_MONTHS,
 	GROUP_WEEKDAYS,
 	GROUP_NUMBERS,
+	GROUP_DAYS,
 	GROUP_UNITS,
 	GROUP_RELATIVE,
 	GROUP_SYNTAX,
@@ -168,10 +210,9 @@ static const named_value bare_day_shapes[] = {
 };
 
 static const named_value group_names[] = {
-    {"months", GROUP_MONTHS},     {"weekdays", GROUP_WEEKDAYS},
-    {"numbers", GROUP_NUMBERS},   {"units", GROUP_UNITS},
-    {"relative", GROUP_RELATIVE}, {"syntax", GROUP_SYNTAX},
-    {"settings", GROUP_SETTINGS}, {NULL, 0},
+    {"months", GROUP_MONTHS}, {"weekdays", GROUP_WEEKDAYS}, {"numbers", GROUP_NUMBERS},
+    {"days", GROUP_DAYS},     {"units", GROUP_UNITS},       {"relative", GROUP_RELATIVE},
+    {"syntax", GROUP_SYNTAX}, {"settings", GROUP_SETTINGS}, {NULL, 0},
 };
 
 static bool
@@ -253,10 +294,18 @@ reader_key(file_reader *r, guint line, file_group group, const char *key, const 
 			return;
 		}
 		break;
+	case GROUP_DAYS:
+		kind = WORD_DAY;
+		if (!parse_key_number(key, 1, 31, &number)) {
+			reader_error(r, line, "day \"%s\" is not a number from 1 to 31", key);
+			return;
+		}
+		break;
 	case GROUP_UNITS:
 		kind = WORD_UNIT;
 		if (!lookup_name(unit_names, key, &number)) {
-			reader_error(r, line, "unknown unit \"%s\" (day, working-day, week, month)",
+			reader_error(r, line,
+			             "unknown unit \"%s\" (day, working-day, week, month, hour)",
 			             key);
 			return;
 		}
@@ -392,6 +441,7 @@ when_words_load(const char *const *dirs, const char *const *languages, GError **
 	words->entries = g_ptr_array_new_with_free_func(word_entry_free);
 	words->by_first =
 	    g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
+	words->starts = g_hash_table_new(g_str_hash, g_str_equal);
 	if (n == 0 || n > WHEN_MAX_LANGUAGES) {
 		g_string_append_printf(errors, "date words: %u languages given, expected 1 to %d\n",
 		                       n, WHEN_MAX_LANGUAGES);

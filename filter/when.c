@@ -114,7 +114,8 @@ when_date_day_month(const scan *s, int year, int month, int day, candidate *c)
 bool
 when_date_month_part(const scan *s, month_part part, int month, int year, candidate *c)
 {
-	static const char *const names[] = {"first working day", "middle", "end"};
+	static const char *const names[] = {"first working day", "middle", "end",
+	                                    "last working day"};
 	int day, y, m, d;
 
 	/* The last day of the month depends on the year, so find the year
@@ -131,6 +132,9 @@ when_date_month_part(const scan *s, month_part part, int month, int year, candid
 		      dm_date_from_ymd(y, month, 1);
 	else if (part == MONTH_PART_MIDDLE)
 		day = 15;
+	else if (part == MONTH_PART_LAST_WORKING_DAY)
+		day = 1 + month_last_working_day(dm_date_from_ymd(y, month, 1)) -
+		      dm_date_from_ymd(y, month, 1);
 	else
 		day = dm_date_days_in_month(y, month);
 	c->date = dm_date_from_ymd(y, month, day);
@@ -162,6 +166,15 @@ when_date_quantity(const scan *s, int count, unit_kind unit, candidate *c)
 			return false;
 		c->date = s->anchor + 7 * count;
 		c->how = g_strdup_printf("%s + %d weeks", s->anchor_iso, count);
+		break;
+	case UNIT_HOUR:
+		/* "within 48 hours" is two days; "in 15 hours" is a time of
+		 * day, which a date cannot say. */
+		if (count == 0 || count % 24 != 0 || count > WHEN_MAX_HOURS)
+			return false;
+		c->date = s->anchor + count / 24;
+		c->how =
+		    g_strdup_printf("%s + %d hours (%d days)", s->anchor_iso, count, count / 24);
 		break;
 	case UNIT_MONTH:
 		if (count > WHEN_MAX_MONTHS)
@@ -196,6 +209,10 @@ when_date_weekday(const scan *s, int weekday, weekday_mode mode, candidate *c)
 		c->date = weekend_sunday(s->anchor) + weekday;
 		how = "after the weekend that follows";
 		break;
+	case WEEKDAY_WEEK_LATER:
+		c->date = s->anchor + (weekday - wa + 7) % 7 + 7;
+		how = "a week after its next occurrence on or after";
+		break;
 	case WEEKDAY_LAST:
 	default:
 		c->date = s->anchor - (wa - weekday + 6) % 7 - 1;
@@ -203,6 +220,57 @@ when_date_weekday(const scan *s, int weekday, weekday_mode mode, candidate *c)
 		break;
 	}
 	c->how = g_strdup_printf("weekday %d %s %s", weekday, how, s->anchor_iso);
+}
+
+/* Day day of the next month that has it, on or after date (a 31st skips the short months). */
+static dm_date
+bare_day_ahead(dm_date date, int day)
+{
+	dm_date month = dm_date_month_start(date);
+	int y, m, d;
+
+	/* Two months in a row always hold the day. */
+	for (int k = 0; k < 3; k++, month = dm_date_add_months(month, 1)) {
+		dm_date_to_ymd(month, &y, &m, &d);
+		if (dm_date_valid_ymd(y, m, day) && dm_date_from_ymd(y, m, day) >= date)
+			break;
+	}
+	return dm_date_from_ymd(y, m, day);
+}
+
+bool
+when_date_weekday_day(const scan *s, int weekday, int day, bool by_number, candidate *c)
+{
+	dm_date month = dm_date_add_months(dm_date_month_start(s->anchor), -1);
+	bool found = false;
+	int y, m, d;
+
+	for (int k = 0; k < 4; k++, month = dm_date_add_months(month, 1)) {
+		dm_date date;
+		dm_date_to_ymd(month, &y, &m, &d);
+		if (!dm_date_valid_ymd(y, m, day))
+			continue;
+		date = dm_date_from_ymd(y, m, day);
+		if (dm_date_weekday(date) != weekday)
+			continue;
+		if (!found || abs(date - s->anchor) < abs(c->date - s->anchor) ||
+		    (abs(date - s->anchor) == abs(c->date - s->anchor) && date > c->date)) {
+			c->date = date;
+			found = true;
+		}
+	}
+	if (found) {
+		c->how = g_strdup_printf("day %d on weekday %d, the nearest to %s", day, weekday,
+		                         s->anchor_iso);
+		return true;
+	}
+	if (!by_number)
+		return false;
+	c->date = bare_day_ahead(s->anchor, day);
+	c->how =
+	    g_strdup_printf("day %d (no weekday %d near it: the number decides) on or after %s",
+	                    day, weekday, s->anchor_iso);
+	return true;
 }
 
 void
@@ -229,6 +297,7 @@ when_date_relative(const scan *s, relative_kind kind, candidate *c)
 	    [REL_END_OF_NEXT_MONTH] = "last day of next month",
 	    [REL_END_OF_YEAR] = "31 December",
 	    [REL_IN_ONE_WEEK] = "one week later",
+	    [REL_IN_TWO_WEEKS] = "two weeks later",
 	    [REL_IN_ONE_MONTH] = "one month later",
 	};
 	dm_date a = s->anchor, next_month = dm_date_add_months(dm_date_month_start(a), 1);
@@ -300,6 +369,9 @@ when_date_relative(const scan *s, relative_kind kind, candidate *c)
 	case REL_IN_ONE_WEEK:
 		c->date = a + 7;
 		break;
+	case REL_IN_TWO_WEEKS:
+		c->date = a + 14;
+		break;
 	case REL_IN_ONE_MONTH:
 		c->date = dm_date_add_months(a, 1);
 		break;
@@ -347,22 +419,6 @@ when_date_iso_week(const scan *s, int week, int year, int weekday, candidate *c)
 	                         year != 0 ? "year given" : "the year nearest to the anchor");
 	c->year = year != 0;
 	return true;
-}
-
-/* Day day of the next month that has it, on or after date (a 31st skips the short months). */
-static dm_date
-bare_day_ahead(dm_date date, int day)
-{
-	dm_date month = dm_date_month_start(date);
-	int y, m, d;
-
-	/* Two months in a row always hold the day. */
-	for (int k = 0; k < 3; k++, month = dm_date_add_months(month, 1)) {
-		dm_date_to_ymd(month, &y, &m, &d);
-		if (dm_date_valid_ymd(y, m, day) && dm_date_from_ymd(y, m, day) >= date)
-			break;
-	}
-	return dm_date_from_ymd(y, m, day);
 }
 
 void
@@ -495,6 +551,14 @@ when_find_flags(const when_words *words, const char *language, const char *text,
 	s.tokens = (const token *)(void *)tokens->data;
 	s.n = tokens->len;
 	s.folded = folded->str;
+	/* Each token's word is looked up once; the matchers read the result. */
+	s.buckets = g_new(GPtrArray *, s.n + 1);
+	s.starts = g_new(bool, s.n + 1);
+	for (guint k = 0; k < s.n; k++) {
+		const char *word = s.folded + s.tokens[k].fold;
+		s.buckets[k] = g_hash_table_lookup(words->by_first, word);
+		s.starts[k] = s.buckets[k] != NULL && g_hash_table_contains(words->starts, word);
+	}
 
 	first = when_scan_first(&s, &c);
 	if (first < s.n) {
@@ -516,6 +580,8 @@ when_find_flags(const when_words *words, const char *language, const char *text,
 		}
 		g_free(c.how);
 	}
+	g_free(s.buckets);
+	g_free(s.starts);
 	g_array_unref(tokens);
 	g_string_free(folded, TRUE);
 	return found;

@@ -31,8 +31,13 @@
  *               abbreviations that are words (English "sat", "sun",
  *               French "mon"): a weekday matches on its own.
  *   [numbers]   N (0 .. 999) = number words ("three", "trzy", "три")
- *   [units]     day, working-day, week, month = words that follow a number
- *               ("days", "dni roboczych", "Werktagen")
+ *   [days]      N (1 .. 31) = a day of the month spelled out, as dates
+ *               name it: ordinal words ("fifteenth", "piętnastego",
+ *               "Fünfzehnten", "петнадесети", "vijftiende", "z
+ *               piętnastką") or the cardinals of French, Spanish and
+ *               Romanian dates ("quinze", "quince", "cincisprezece")
+ *   [units]     day, working-day, week, month, hour = words that follow
+ *               a number ("days", "dni roboczych", "Werktagen", "heures")
  *   [relative]  an operation = its phrases.  Operations:
  *               today, tomorrow, day-after-tomorrow, yesterday,
  *               day-before-yesterday, this-week, next-week,
@@ -40,7 +45,7 @@
  *               beginning-of-month, beginning-of-next-month,
  *               first-working-day-of-next-month, last-working-day-of-month,
  *               mid-month, mid-next-month, end-of-month, end-of-next-month,
- *               end-of-year, in-one-week, in-one-month
+ *               end-of-year, in-one-week, in-two-weeks, in-one-month
  *   [syntax]    within       words before "N units" ("within", "w ciągu")
  *               filler       words allowed between those and N ("the next")
  *               ordinal      suffixes glued to a day number ("nd", "er", "ти")
@@ -50,12 +55,29 @@
  *                            first day after the anchor ("this coming",
  *                            "kommenden", "идния"; "care vine")
  *               last, last-after   before / after a weekday ("last", "dernier")
+ *               week-later, week-later-after   before / after a weekday:
+ *                            a week after its next occurrence ("a week
+ *                            on"; "week" in "Friday week", "en huit",
+ *                            "over een week", "za tydzień")
+ *               weekday-day  words between a weekday and its day of the
+ *                            month ("the" in "Friday the 27th", "de" in
+ *                            "vinerea de 27", "den", "día")
  *               beginning-of, mid-of, end-of   before a month name
- *               prefix       words kept in the matched span only ("by", "do")
+ *               last-working-day-of   before a month name: its last
+ *                            Monday to Friday ("the last business day
+ *                            of", "ultima zi lucrătoare din")
+ *               prefix       words kept in the matched span only ("by",
+ *                            "do"), the prepositions of a date ("for",
+ *                            "für", "pentru", "за") and the words for one
+ *                            ("z datą realizacji", "mit Datum", "con
+ *                            fecha"), after which "dd.mm" is a date
  *               ignore       phrases that look like dates but are not
  *                            ("guten Morgen", "esta mañana")
  *               bare-day     words before a bare day of the month that
- *                            make it one ("am", "le", "el día", "dnia")
+ *                            make it one ("am", "le", "el día", "dnia"),
+ *                            up to four words, with the nouns of a
+ *                            payment run ("campagne de paiements du",
+ *                            "con la del", "Zahllauf vom")
  *               bare-day-after   words after a day number that make it
  *                            a day of the month, in any bare-day-shape
  *                            ("число", "of each month", "des Monats");
@@ -99,10 +121,15 @@
  *   - Numbers are day-first, always (dd.mm.yyyy, dd/mm/yyyy, dd-mm-yyyy,
  *     dd.mm.yy, dd/mm, d.m. with its final dot); ISO yyyy-mm-dd too.
  *     Refused, because a wrong date embarrasses more than a missed one:
- *     "dd.mm" without the final dot (it is an amount: "12.50"), "dd-mm"
- *     (a range: "5-10"), numbers glued to letters or other numbers
- *     ("INV-2026-11-04", "2026/11/045", "1.250,00", "+48-601-234-567"),
- *     proper fractions "1/2", "3/4" and "24/7", impossible dates (31.02.).
+ *     "dd.mm" without the final dot (it is an amount: "12.50") unless a
+ *     date's preposition or the word for a date comes before it ("on
+ *     23.11, thanks", "scheduled for 26.11 – thanks", "z datą realizacji
+ *     26.11") and no sign, unit or time word after it ("pour 12.10 €"),
+ *     "dd-mm" (a range: "5-10") unless it has two digits each, follows a
+ *     preposition and ends its clause ("ingepland op 23-10."), numbers
+ *     glued to letters or other numbers ("INV-2026-11-04", "2026/11/045",
+ *     "1.250,00", "+48-601-234-567"), proper fractions "1/2", "3/4" and
+ *     "24/7", impossible dates (31.02.).
  *     A range of full dates ("01.12.2026-05.12.2026") gives its first.
  *     A year's abbreviation after a written year ("30.11.2026 r.",
  *     "23.10.2026 г.") belongs to the date.
@@ -117,13 +144,29 @@
  *     the first Friday after the anchor.  "The coming Friday" ("this
  *     coming Friday", "am kommenden Freitag", "идния петък") is always the
  *     first Friday after the anchor, and "Friday next week" always the
- *     following week's.  A weekday followed by a date ("Friday, 4
- *     December") resolves to the date.
+ *     following week's.  "Friday week" ("a week on Friday", "vendredi en
+ *     huit", "Freitag in einer Woche", "vrijdag over een week", "w piątek
+ *     za tydzień") is a week after the next Friday on or after the
+ *     anchor.  A weekday followed by a date ("Friday, 4 December")
+ *     resolves to the date, and one followed by its day of the month ("el
+ *     jueves 26", "Friday the 27th", "vendredi 27", "Freitag, den 27.", "w
+ *     piątek 27-go", "în vinerea de 27") to the day with that number on
+ *     that weekday nearest the anchor, in its month, the one before or the
+ *     two after.  When no such day falls on the weekday, a day written as
+ *     one (an ordinal ending or dot, a weekday-day word: "Thursday the
+ *     27th", "Donnerstag, den 27.") is read by its number, the next on or
+ *     after the anchor, since a number is typed more carefully than a
+ *     weekday is remembered, and so is a plain number that ends its
+ *     clause ("el jueves 27."); a plain number followed by words that does
+ *     not fit may be a count ("am Montag 3 Rechnungen") and the weekday
+ *     stands alone.
  *   - today, tomorrow, yesterday...: the anchor plus or minus days, in the
  *     spellings clients type too ("tmrw", "2moro", "ubermorgen", "dem1",
- *     "mñn", Bulgarian in Latin letters "utre").  A delay after "today"
- *     counts from it: "heute in einer Woche", "azi într-o săptămână",
- *     "dziś za tydzień" are the anchor plus a week.
+ *     "mñn", Bulgarian in Latin letters "utre", Polish "jutor") and the
+ *     Dutch compounds of a part of the day ("morgenochtend",
+ *     "morgenvroeg").  A delay after "today" counts from it: "heute in
+ *     einer Woche", "azi într-o săptămână", "dziś za tydzień" are the
+ *     anchor plus a week.
  *   - A period resolves to the single most likely day in it.
  *     Weeks run Monday to Sunday.  this-week ("this week", "by the end of
  *     this week") = Friday of the anchor's week (the anchor itself on a
@@ -150,18 +193,53 @@
  *     passed; end-of-month = the month's last day; end-of-next-month = the
  *     last day of the next month; "end of December" = 31 December, "mid
  *     December" = the 15th, "early December" = the first working day of
- *     December (the year nearest to the anchor).
+ *     December, "the last working day of December" its last Monday to
+ *     Friday (the year nearest to the anchor).  The words name the edges
+ *     of weeks and months the way clients do: "after the weekend" is
+ *     also Québec's "après la fin de semaine" and Spanish "después del
+ *     finde"; "before the week is out" ("antes de que acabe la semana",
+ *     "noch vor dem Wochenende") is this week; "the first of the month"
+ *     ("zum Monatsersten", "le premier du mois") the start of the month;
+ *     the last working day told after a monthly run ("einmal im Monat, am
+ *     letzten Arbeitstag") the month's, unless the week, the year or a
+ *     holiday follows ("der Woche", "of the year", "before Christmas").
+ *   - Overlapping phrases: a relative phrase is read on into a longer one
+ *     that starts inside it and ends later, its fuller reading: "d'ici la
+ *     fin de la semaine prochaine" is next week, not "la fin de la
+ *     semaine"; "para finales de la semana próxima" is "la semana
+ *     próxima"; "am letzten Arbeitstag im Januar" is January's.
+ *   - in-one-week, in-two-weeks, in-one-month: the anchor plus a week, two
+ *     weeks ("in a fortnight", "sous quinzaine"), a month.  The French and
+ *     Spanish week and fortnight are eight and fifteen days when spelled
+ *     out ("dans huit jours", "dans quinze jours", "dentro de quince días";
+ *     so German "in acht Tagen", Flemish "over acht dagen"): a week and
+ *     two weeks, not counts; in digits ("dans 15 jours") they keep their
+ *     count.  A phrase of the word file wins over the general shape it
+ *     also fits.
  *   - "within / in N days | weeks | months": the anchor plus N; "N working
  *     days" skips Saturdays and Sundays (dm_date_add_working_days).
+ *     Hours count in whole days only: "within 48 hours", "sous 48 heures",
+ *     "în 48 de ore" are the anchor plus two days; "in 15 hours" tells a
+ *     time of day, not a date, and is none.
  *   - A bare day of the month, only with WHEN_BARE_DAY ("on the 25th",
  *     "with the 15th", "am 15.", "zum 15.", "le 15", "el día 10", "15-go",
  *     "dnia 15", "на 15-ти", "на 30-и", "25-о число", "pe 15", "în data de
- *     15", "de 15e", "25 of each month"): the next such day on or
- *     after the anchor (a 31st skips the months without one).  A list of
+ *     15", "de 15e", "25 of each month", "campagne de paiements du 25",
+ *     "con la del 15", "corte del 30"): the next such day on or
+ *     after the anchor (a 31st skips the months without one).  Spelled
+ *     out ([days]) from the tenth on it is read the same way ("on the
+ *     fifteenth", "piętnastego", "z piętnastką", "am Fünfzehnten", "le
+ *     quinze", "el quince", "pe cincisprezece", "на петнадесети"); a
+ *     smaller one alone is too often the ordinal of something else ("the
+ *     second reminder"), but before a month every day word is a date,
+ *     with or without the flag ("drugiego grudnia", "le premier
+ *     décembre", "the fifteenth of December").  A list of
  *     payment-run days ("on the 10th and the 25th", "am 5., 15. und 25.",
  *     "на 10-о и на 25-о число") is the next of them; its days rise, and
- *     each has the form of the first (its ending, its dot).  A bare day
- *     "of next month" ("on the 25th of next month", "am 25. nächsten
+ *     each has the form of the first (its ending, its dot).  A day word
+ *     after the last day names them all ("10. i 25. dnia miesiąca", "10
+ *     and 25 of each month"), the first of them that has not passed.  A
+ *     bare day "of next month" ("on the 25th of next month", "am 25. nächsten
  *     Monats", "pe 25 luna viitoare") is that day of the month after the
  *     anchor's, even while it is still ahead in this one.  A month
  *     written out before it in the same phrase, at most four words back
@@ -177,7 +255,9 @@
  *     an ordinal ("15h"), followed by a sign ("15 %", "15 €") or a glued
  *     hyphen ("1-to-1"), another number ("15 000"), a unit, a month name
  *     or a not-a-day word ("15 Uhr", "the 3rd reminder"), or right after
- *     an abbreviated month ("Dec the 3rd").
+ *     an abbreviated month ("Dec the 3rd").  A colon after a space is
+ *     French spacing ("le 25 : la vôtre"), unless digits follow ("le 15 :
+ *     30").
  *   - The end of an absence, in an auto-reply: with WHEN_RETURN_DAY, an
  *     inclusive end ("until and including X", "up to and including X",
  *     "through X", "t/m X", "tot en met X", "do X włącznie", "до X

@@ -343,6 +343,16 @@ static const when_case cases_tomorrow[] = {
     {"ro", "platim maine", "2026-11-19", NULL},
     {"ro", "platim poimaine", "2026-11-20", NULL},
     {"en", "ref 2moro2", NULL, NULL}, /* glued to a number: an identifier */
+    /* Dutch writes the part of the day into the word; Polish typos. */
+    {"nl", "Dat bedrag wordt morgenochtend door mijn compagnon betaald.", "2026-11-19", NULL},
+    {"nl", "Ik breng het morgenvroeg meteen in orde.", "2026-11-19", NULL},
+    {"nl", "morgenmiddag", "2026-11-19", NULL},
+    {"nl", "morgenavond", "2026-11-19", NULL},
+    {"de", "morgenfrüh überweisen wir", "2026-11-19", NULL},
+    {"pl", "jutor przelew, sorry za zwloke", "2026-11-19", NULL},
+    {"pl", "jurto przelew", "2026-11-19", NULL},
+    {"es", "mañana por la mañana", "2026-11-19", NULL},
+    {"ro", "mâine dimineață", "2026-11-19", NULL},
 };
 
 /*
@@ -643,6 +653,23 @@ static const when_case cases_bare_day_lists[] = {
     {"ro", "pe 10 si 25", "2026-11-25", NULL},
     {"pl", "10-go i 25-go", "2026-11-25", NULL},
     {"pl", "dnia 10 lub 25", "2026-11-25", NULL},
+    /* A day word after the last day names them all ("10. i 25. dnia"):
+     * the first that has not passed. */
+    {"pl", "przelewy realizujemy dwa razy w miesiącu, 10. i 25. dnia miesiąca", "2026-11-10",
+     "2026-10-27"},
+    {"pl", "dwa razy w miesiącu – 10. i 25. dnia.", "2026-11-25", "2026-11-13"},
+    {"pl", "10 i 25 dnia miesiąca", "2026-11-25", NULL},
+    {"de", "10. und 25. jedes Monats", "2026-11-10", "2026-11-05"},
+    {"en", "the 10 and 25 of each month", "2026-11-10", "2026-11-05"},
+    {"fr", "10 et 25 de chaque mois", "2026-11-10", "2026-11-05"},
+    {"es", "10 y 25 de cada mes", "2026-11-10", "2026-11-05"},
+    {"nl", "10 en 25 van elke maand", "2026-11-10", "2026-11-05"},
+    {"ro", "10 și 25 ale fiecărei luni", "2026-11-10", "2026-11-05"},
+    {"bg", "10 и 25 число", "2026-11-10", "2026-11-05"},
+    {"pl", "10 i 25 dni", NULL, NULL},
+    {"pl", "kwoty 10 i 25 zł", NULL, NULL},
+    {"pl", "pozycje 3 i 4, 25. dnia", "2026-11-25", NULL},
+    {"pl", "10 i 25. dnia", "2026-11-25", NULL},
     /* What ends a list. */
     {"de", "am 15. und 3 Rechnungen", "2026-12-15", NULL},
     {"de", "am 10. und am 25", "2026-12-10", NULL},
@@ -915,6 +942,374 @@ static const when_case cases_unchanged[] = {
     {"fr", "sous 3 jours ouvrés", "2026-11-23", NULL},
 };
 
+/*
+ * A delay in hours is a delay in days when it is a whole number of days
+ * ("within 48 hours", "sous 48 heures", "binnen 24 uur", "w ciągu 48
+ * godzin", "în 48 de ore"); other hours ("in 15 hours") say a time of day,
+ * not a date.  The regional words for "within" (Belgian "endéans", Swiss
+ * "innert") and spelled-out counts read as the others.
+ */
+static const when_case cases_hours[] = {
+    {"en", "You'll have the money within 48 hours.", "2026-11-20", NULL},
+    {"en", "within 24 hours", "2026-11-19", NULL},
+    {"en", "in 72 hours", "2026-11-21", NULL},
+    {"en", "within 48h", "2026-11-20", NULL},
+    {"en", "within the next 48 hrs", "2026-11-20", NULL},
+    {"en", "the 48 hours we spent on it", NULL, NULL},
+    {"en", "within 5 hours", NULL, NULL},
+    {"en", "in 36 hours", NULL, NULL},
+    {"fr", "Vous recevrez les fonds sous 48 heures.", "2026-11-20", NULL},
+    {"fr", "sous 48h", "2026-11-20", NULL},
+    {"fr", "dans les 24 heures", "2026-11-19", NULL},
+    {"fr", "les 48 heures de travail", NULL, NULL},
+    {"de", "innerhalb von 48 Stunden", "2026-11-20", NULL},
+    {"de", "binnen 24 Stunden", "2026-11-19", NULL},
+    {"de", "innert 48 Stunden", "2026-11-20", NULL},
+    {"de", "am 15. um 10 Uhr", NULL, NULL},
+    {"es", "en 48 horas", "2026-11-20", NULL},
+    {"es", "en las próximas 24 horas", "2026-11-19", NULL},
+    {"es", "dentro de 72 horas", "2026-11-21", NULL},
+    {"es", "las 48 horas que dedicamos", NULL, NULL},
+    {"nl", "binnen 24 uur", "2026-11-19", NULL},
+    {"nl", "binnen 48 uur overgemaakt", "2026-11-20", NULL},
+    {"nl", "in 3 uur", NULL, NULL},
+    {"pl", "w ciągu 48 godzin", "2026-11-20", NULL},
+    {"pl", "w ciągu 24h", "2026-11-19", NULL},
+    {"pl", "48 godzin pracy", NULL, NULL},
+    {"ro", "în 48 de ore", "2026-11-20", NULL},
+    {"ro", "în termen de 24 de ore", "2026-11-19", NULL},
+    {"ro", "în 15 ore", NULL, NULL},
+    {"ro", "în 20 de zile", "2026-12-08", NULL},
+    {"bg", "в рамките на 48 часа", "2026-11-20", NULL},
+    {"bg", "до 24 часа", "2026-11-19", NULL},
+    {"bg", "48 часа работа", NULL, NULL},
+    /* Regional words for "within", spelled-out counts. */
+    {"fr", "Endéans les trois jours ouvrables, le montant sera sur votre compte.", "2026-11-23",
+     NULL},
+    {"fr", "endéans les dix jours ouvrables", "2026-12-02", NULL},
+    {"fr", "endéans les 8 jours", "2026-11-26", NULL},
+    {"de", "Die Zahlung wird innert drei Bankwerktagen ausgelöst.", "2026-11-23", NULL},
+    {"de", "innert 10 Tagen", "2026-11-28", NULL},
+    {"de", "innert nützlicher Frist", NULL, NULL},
+    {"de", "binnen zwölf Tagen", "2026-11-30", NULL},
+    {"nl", "Binnen de 14 dagen wordt het overgeschreven.", "2026-12-02", NULL},
+    {"nl", "binnen de drie werkdagen", "2026-11-23", NULL},
+    {"es", "en doce días", "2026-11-30", NULL},
+    {"pl", "w ciągu dwunastu dni", "2026-11-30", NULL},
+};
+
+/*
+ * A fortnight and the week-later forms: "in a fortnight", "dans quinze
+ * jours", "dentro de quince días" (the French and Spanish fortnight,
+ * fourteen days: "quinze jours" is no count of fifteen, nor "huit jours",
+ * "in acht Tagen", "over acht dagen" one of eight), and a weekday a week
+ * after its next occurrence: "Friday week", "a week on Friday", "vendredi
+ * en huit", "Freitag in einer Woche", "vrijdag over een week", "w piątek
+ * za tydzień", "vinerea peste o săptămână".  Digits keep their count
+ * ("dans 15 jours" is fifteen days).  The anchor is Wednesday 18 November.
+ */
+static const when_case cases_fortnight[] = {
+    {"en", "Going to run the payment in a fortnight, when the grant lands.", "2026-12-02", NULL},
+    {"en", "within a fortnight", "2026-12-02", NULL},
+    {"en", "a fortnight from now", "2026-12-02", NULL},
+    {"en", "two weeks today", "2026-12-02", NULL},
+    {"en", "a week today", "2026-11-25", NULL},
+    {"en", "we paid a fortnight ago", NULL, NULL},
+    {"en", "our fortnightly run", NULL, NULL},
+    {"en", "Booked for payment Friday week.", "2026-11-27", NULL},
+    {"en", "Monday week", "2026-11-30", NULL},
+    {"en", "Wednesday week", "2026-11-25", NULL}, /* the anchor's weekday: a week on */
+    {"en", "a week on Friday", "2026-11-27", NULL},
+    {"en", "a week from Friday", "2026-11-27", NULL},
+    {"en", "Friday week 48", "2026-11-20", NULL}, /* a week's number, not a week later */
+    {"en", "on Friday week-end", "2026-11-20", NULL},
+    {"fr", "dans quinze jours", "2026-12-02", NULL},
+    {"fr", "sous quinzaine", "2026-12-02", NULL},
+    {"fr", "d'ici quinze jours", "2026-12-02", NULL},
+    {"fr", "dans huit jours", "2026-11-25", NULL},
+    {"fr", "sous huitaine", "2026-11-25", NULL},
+    {"fr", "dans 15 jours", "2026-12-03", NULL},
+    {"fr", "vendredi en huit", "2026-11-27", NULL},
+    {"fr", "d'aujourd'hui en huit", "2026-11-25", NULL},
+    {"fr", "aujourd'hui en quinze", "2026-12-02", NULL},
+    {"fr", "en huit fois", NULL, NULL},
+    {"es", "dentro de quince días", "2026-12-02", NULL},
+    {"es", "en quince días", "2026-12-02", NULL},
+    {"es", "de hoy en quince días", "2026-12-02", NULL},
+    {"es", "de hoy en ocho días", "2026-11-25", NULL},
+    {"es", "dentro de 15 días", "2026-12-03", NULL},
+    {"es", "el viernes de la semana que viene", "2026-11-27", NULL},
+    {"de", "heute in zwei Wochen", "2026-12-02", NULL},
+    {"de", "in acht Tagen", "2026-11-25", NULL},
+    {"de", "heute in acht Tagen", "2026-11-25", NULL},
+    {"de", "in vierzehn Tagen", "2026-12-02", NULL},
+    {"de", "in 8 Tagen", "2026-11-26", NULL},
+    {"de", "Freitag in einer Woche", "2026-11-27", NULL},
+    {"de", "am Freitag in acht Tagen", "2026-11-27", NULL},
+    {"nl", "Is geaccordeerd en gaat vrijdag over een week de deur uit.", "2026-11-27", NULL},
+    {"nl", "over veertien dagen", "2026-12-02", NULL},
+    {"nl", "binnen de acht dagen", "2026-11-25", NULL},
+    {"nl", "vandaag over twee weken", "2026-12-02", NULL},
+    {"pl", "w piątek za tydzień", "2026-11-27", NULL},
+    {"pl", "dziś za dwa tygodnie", "2026-12-02", NULL},
+    {"ro", "vinerea peste o săptămână", "2026-11-27", NULL},
+    {"ro", "vineri într-o săptămână", "2026-11-27", NULL},
+    {"ro", "peste două săptămâni", "2026-12-02", NULL},
+    {"bg", "в петък след седмица", "2026-11-27", NULL},
+    {"bg", "днес след две седмици", "2026-12-02", NULL},
+};
+
+/*
+ * A weekday followed by its day of the month: the day number decides,
+ * the weekday confirms it ("el jueves 26", "Friday the 27th", "vendredi
+ * 27", "w piątek 27-go", "în vinerea de 27").  The nearest such day on
+ * that weekday, in the anchor's month, the one before or the two after.
+ * When none falls on the weekday, a day written as one (its ordinal
+ * ending or dot, a word before it: "Thursday the 27th", "am Donnerstag,
+ * den 27.") is read by its number; a plain number that does not fit may
+ * be a count ("am Montag 3 Rechnungen"): the weekday alone, unless it
+ * ends its clause ("el jueves 27.").  The anchor is Wednesday 18
+ * November 2026 (Thursday 26, Friday 27, Tuesday 1 December).
+ */
+static const when_case cases_weekday_day[] = {
+    {"es", "La factura queda programada para pago el jueves 26.", "2026-11-26", NULL},
+    {"es", "Quedará liquidada el jueves 26 como muy tarde.", "2026-11-26", NULL},
+    {"es", "el jueves día 26", "2026-11-26", NULL},
+    {"es", "el martes 1", "2026-12-01", NULL},
+    {"es", "el jueves 27", "2026-11-27", NULL}, /* ends its clause: the number decides */
+    {"es", "el jueves 27 como muy tarde", "2026-11-19", NULL},
+    {"es", "el jueves día 27", "2026-11-27", NULL},
+    {"es", "el lunes 3 facturas", "2026-11-23", NULL},
+    {"es", "el lunes 16", "2026-11-16", NULL}, /* two days ago */
+    {"en", "Friday the 27th", "2026-11-27", NULL},
+    {"en", "on Friday 27th", "2026-11-27", NULL},
+    {"en", "Friday 27", "2026-11-27", NULL},
+    {"en", "Thursday the 27th", "2026-11-27", NULL},
+    {"en", "Friday 15:30", "2026-11-20", NULL},
+    {"en", "Friday 20 EUR", "2026-11-20", NULL},
+    {"en", "Friday 3 invoices", "2026-11-20", NULL},
+    {"fr", "vendredi 27", "2026-11-27", NULL},
+    {"fr", "vendredi le 27", "2026-11-27", NULL},
+    {"fr", "jeudi 27, comme convenu", "2026-11-27", NULL},
+    {"fr", "jeudi 27 au plus tard", "2026-11-19", NULL},
+    {"fr", "vendredi 20 h", "2026-11-20", NULL},
+    {"de", "Freitag, den 27.", "2026-11-27", NULL},
+    {"de", "am Freitag, 27.", "2026-11-27", NULL},
+    {"de", "Donnerstag, den 27.", "2026-11-27", NULL},
+    {"de", "am Montag 3 Rechnungen", "2026-11-23", NULL},
+    {"nl", "vrijdag 27", "2026-11-27", NULL},
+    {"nl", "vrijdag de 27e", "2026-11-27", NULL},
+    {"pl", "w piątek 27-go", "2026-11-27", NULL},
+    {"pl", "w czwartek 27-go", "2026-11-27", NULL},
+    {"pl", "w piątek 27", "2026-11-27", NULL},
+    {"ro", "în vinerea de 27", "2026-11-27", NULL},
+    {"ro", "vineri, 27", "2026-11-27", NULL},
+    {"ro", "joi 27 facturi", "2026-11-19", NULL},
+    {"bg", "в петък, 27-и", "2026-11-27", NULL},
+    {"bg", "петък 27-ми", "2026-11-27", NULL},
+    {"bg", "в четвъртък 26", "2026-11-26", NULL},
+};
+
+/*
+ * Days of the month spelled out: ordinal words ("the fifteenth",
+ * "piętnastego", "am Fünfzehnten", "на петнадесети", "de vijftiende") and
+ * the cardinals French, Spanish and Romanian name days by ("le quinze", "el
+ * quince", "pe cincisprezece") read as bare days in their language's shape
+ * from the tenth on, and before a month from the first ("drugiego
+ * grudnia", "le premier décembre").  Below the tenth a word alone is too
+ * often another ordinal ("the second reminder").  A bare day after the
+ * noun of a payment run is one ("campagne de paiements du 25", "con la
+ * del 15", "corte del 30").  Read with WHEN_BARE_DAY.
+ */
+static const when_case cases_day_words[] = {
+    {"pl", "Faktura pójdzie razem z płatnościami piętnastego.", "2026-12-15", NULL},
+    {"pl", "Najbliższy przebieg płatności mamy dziesiątego, tam ją wrzuciłam.", "2026-12-10", NULL},
+    {"pl", "Przelew pójdzie z piętnastką, tak jak wszystkie faktury.", "2026-12-15", NULL},
+    {"pl", "Faktura jest w zestawieniu na dwudziestego, więc poleci.", "2026-11-20", NULL},
+    {"pl", "do dwudziestego piątego", "2026-11-25", NULL},
+    {"pl", "piętnastego grudnia", "2026-12-15", NULL},
+    {"pl", "drugiego grudnia", "2026-12-02", NULL},
+    {"pl", "do drugiego razu", NULL, NULL},
+    {"pl", "od dwudziestego wieku", NULL, NULL},
+    {"pl", "piętnastego, kwota 15 zł", "2026-12-15", NULL},
+    {"en", "on the fifteenth", "2026-12-15", NULL},
+    {"en", "the twenty-fifth", "2026-11-25", NULL},
+    {"en", "the fifteenth of December", "2026-12-15", NULL},
+    {"en", "on the tenth and the twenty-fifth", "2026-11-25", NULL},
+    {"en", "the second reminder", NULL, NULL},
+    {"en", "our fifteenth anniversary", NULL, NULL},
+    {"fr", "le quinze", "2026-12-15", NULL},
+    {"fr", "au vingt-cinq", "2026-11-25", NULL},
+    {"fr", "le premier décembre", "2026-12-01", NULL},
+    {"fr", "le quinze décembre", "2026-12-15", NULL},
+    {"fr", "quinze", NULL, NULL},
+    {"fr", "le quinze pour cent", NULL, NULL},
+    {"fr", "le deux", NULL, NULL},
+    {"es", "el quince", "2026-12-15", NULL},
+    {"es", "el día veinte", "2026-11-20", NULL},
+    {"es", "el quince de diciembre", "2026-12-15", NULL},
+    {"es", "el quince por ciento", NULL, NULL},
+    {"de", "am Fünfzehnten", "2026-12-15", NULL},
+    {"de", "bis zum Zwanzigsten", "2026-11-20", NULL},
+    {"de", "am fünfzehnten Dezember", "2026-12-15", NULL},
+    {"de", "Fünfzehnten", NULL, NULL},
+    {"nl", "de vijftiende", "2026-12-15", NULL},
+    {"nl", "op de twintigste", "2026-11-20", NULL},
+    {"nl", "vijftiende december", "2026-12-15", NULL},
+    {"bg", "на петнадесети", "2026-12-15", NULL},
+    {"bg", "на двадесети", "2026-11-20", NULL},
+    {"bg", "на петнадесети декември", "2026-12-15", NULL},
+    {"ro", "pe cincisprezece", "2026-12-15", NULL},
+    {"ro", "pe douăzeci", "2026-11-20", NULL},
+    {"ro", "cincisprezece decembrie", "2026-12-15", NULL},
+    {"ro", "întâi decembrie", "2026-12-01", NULL},
+    {"ro", "cincisprezece", NULL, NULL},
+    {NULL, "We'll pay once December comes", NULL, NULL}, /* Spanish "once" is 11 */
+    {NULL, "piętnastego grudnia", "2026-12-15", NULL},
+    /* After the noun of a payment run. */
+    {"fr", "Elle passera dans notre campagne de paiements du 25.", "2026-11-25", NULL},
+    {"fr", "Ce n'est pas encore payé, mais ça part avec le virement groupé du 25.", "2026-11-25",
+     NULL},
+    {"fr", "Nos virements fournisseurs partent le 25 : la vôtre en fera partie.", "2026-11-25",
+     NULL},
+    {"es", "Irá con la del 15, que es nuestra siguiente fecha de pagos.", "2026-12-15", NULL},
+    {"es", "os la pasamos ahora con la del 30.", "2026-11-30", NULL},
+    {"es", "El pago se gira en el corte del 30, por transferencia.", "2026-11-30", NULL},
+    {"de", "im Überweisungslauf vom 25.", "2026-11-25", NULL},
+    {"ro", "odată cu plățile din 25", "2026-11-25", NULL},
+    {"fr", "votre facture du 15", NULL, NULL},
+    {"es", "su factura del 15", NULL, NULL},
+    {"fr", "le 15 : 30", NULL, NULL},
+};
+
+/*
+ * The ends and edges of weeks and months: a longer phrase that starts
+ * inside a shorter one wins ("d'ici la fin de la semaine prochaine" is
+ * next week, not "la fin de la semaine"); after the weekend (Québec "la
+ * fin de semaine" is the weekend, "el finde"); before the week is out;
+ * the first of the month ("zum Monatsersten", "le premier du mois"); the
+ * last working day of a named month ("last business day of December",
+ * "ultima zi lucrătoare din decembrie") or of the month a payment run
+ * implies ("einmal im Monat, am letzten Arbeitstag").  The anchor is
+ * Wednesday 18 November.
+ */
+static const when_case cases_week_month_edges[] = {
+    /* End of next week. */
+    {"fr", "D'ici la fin de la semaine prochaine, le solde vous aura été versé.", "2026-11-27",
+     NULL},
+    {"fr", "Comptez sur un règlement d'ici la fin de la semaine prochaine, au plus tard.",
+     "2026-11-27", NULL},
+    {"fr", "à la fin de la semaine prochaine", "2026-11-27", NULL},
+    {"fr", "d'ici la fin de la semaine", "2026-11-20", NULL},
+    {"fr", "d'ici la fin du mois prochain", "2026-12-31", NULL},
+    {"es", "Para finales de la semana próxima estará todo pagado.", "2026-11-27", NULL},
+    {"es", "a finales de la semana que viene", "2026-11-27", NULL},
+    {"es", "para finales del mes que viene", "2026-12-31", NULL},
+    {"en", "towards the end of next week", "2026-11-27", NULL},
+    {"en", "by the end of the following week", "2026-11-27", NULL},
+    {"de", "Ende der Folgewoche", "2026-11-27", NULL},
+    {"de", "Anfang der Folgewoche", "2026-11-23", NULL},
+    {"de", "bis Ende der nächsten Woche", "2026-11-27", NULL},
+    {"nl", "tegen het einde van volgende week", "2026-11-27", NULL},
+    {"pl", "do końca przyszłego tygodnia", "2026-11-27", NULL},
+    {"ro", "până la finele săptămânii viitoare", "2026-11-27", NULL},
+    {"bg", "до края на следващата седмица", "2026-11-27", NULL},
+    /* After the weekend. */
+    {"fr", "Je vais vous envoyer le paiement après la fin de semaine.", "2026-11-23", NULL},
+    {"fr", "Je l'approuve après la fin de semaine et le paiement sort.", "2026-11-23",
+     "2026-11-20"},
+    {"fr", "en fin de semaine", "2026-11-20", NULL},
+    {"es", "despues del finde te lo ingreso, ahroa mismo no tengo la firma", "2026-11-23", NULL},
+    {"es", "tras el finde", "2026-11-23", NULL},
+    {"pl", "po weekendzie", "2026-11-23", NULL},
+    {"nl", "na het weekend", "2026-11-23", NULL},
+    {"de", "nach dem WE", "2026-11-23", NULL},
+    {"en", "after the w/e", "2026-11-23", NULL},
+    {"ro", "după weekendul acesta", "2026-11-23", NULL},
+    {"bg", "след събота и неделя", "2026-11-23", NULL},
+    /* Before the week is out. */
+    {"es", "Antes de que acabe la semana te hago la transferencia.", "2026-11-20", NULL},
+    {"es", "antes de que termine la semana", "2026-11-20", NULL},
+    {"es", "antes del finde", "2026-11-20", NULL},
+    {"en", "before the week is out", "2026-11-20", NULL},
+    {"en", "before the weekend", "2026-11-20", NULL},
+    {"de", "noch vor Wochenende", "2026-11-20", NULL},
+    {"de", "vor dem Wochenende", "2026-11-20", NULL},
+    {"fr", "avant le week-end", "2026-11-20", NULL},
+    {"nl", "nog voor het weekend", "2026-11-20", NULL},
+    {"pl", "jeszcze przed weekendem", "2026-11-20", NULL},
+    {"ro", "înainte de weekend", "2026-11-20", NULL},
+    {"bg", "преди уикенда", "2026-11-20", NULL},
+    /* The first of the month. */
+    {"de", "Die Hälfte ist gerade raus, die zweite Hälfte folgt zum Monatsersten.", "2026-12-01",
+     NULL},
+    {"de", "am Monatsanfang", "2026-12-01", NULL},
+    {"de", "zum Ersten des nächsten Monats", "2026-12-01", NULL},
+    {"fr", "le premier du mois", "2026-12-01", NULL},
+    {"fr", "au premier du mois prochain", "2026-12-01", NULL},
+    {"en", "on the first of the month", "2026-12-01", NULL},
+    {"en", "the first of next month", "2026-12-01", NULL},
+    {"es", "el primero de mes", "2026-12-01", NULL},
+    {"es", "el uno del mes que viene", "2026-12-01", NULL},
+    {"nl", "de eerste van de maand", "2026-12-01", NULL},
+    {"pl", "pierwszego dnia przyszłego miesiąca", "2026-12-01", NULL},
+    {"ro", "pe întâi ale lunii", "2026-12-01", NULL},
+    {"ro", "pe întâi decembrie", "2026-12-01", NULL},
+    {"bg", "на първо число", "2026-12-01", NULL},
+    /* The last working day of a named month, or of the month. */
+    {"ro", "Contabilitatea o trece la plată în ultima zi lucrătoare din decembrie.", "2026-12-31",
+     NULL},
+    {"en", "on the last business day of December", "2026-12-31", NULL},
+    {"en", "the last working day of January", "2027-01-29", NULL},
+    {"nl", "Op de laatste werkdag van november wordt uw factuur aangezuiverd.", "2026-11-30", NULL},
+    {"de", "am letzten Arbeitstag im Januar", "2027-01-29", NULL},
+    {"fr", "le dernier jour ouvré de janvier", "2027-01-29", NULL},
+    {"fr", "le dernier jour ouvré d'octobre", "2026-10-30", NULL},
+    {"es", "el último día hábil de enero", "2027-01-29", NULL},
+    {"pl", "w ostatni dzień roboczy stycznia", "2027-01-29", NULL},
+    {"bg", "в последния работен ден на януари", "2027-01-29", NULL},
+    {"de", "einmal im Monat, am letzten Arbeitstag, bezahlt", "2026-11-30", "2026-11-05"},
+    {"en", "paid monthly, on the last working day", "2026-11-30", NULL},
+    {"de", "am letzten Arbeitstag vor Weihnachten", NULL, NULL},
+    {"en", "on the last working day before Christmas", NULL, NULL},
+    {"de", "am letzten Arbeitstag der Woche", "2026-11-20", NULL},
+};
+
+/*
+ * A day and month without the final dot after a date's preposition, in
+ * every language ("for", "für", "pour", "para", "na", "за", "pentru") or
+ * after the words for a date ("z datą realizacji", "mit Datum", "con
+ * fecha"), also before a dash that goes on with the sentence; "dd-mm"
+ * with two digits each after one ("ingepland op 23-10.").  Amounts,
+ * ranges and times stay none.
+ */
+static const when_case cases_date_prefix[] = {
+    {NULL, "Payment is scheduled for 26.11 – faktura jest już zatwierdzona.", "2026-11-26", NULL},
+    {"en", "Payment is scheduled for 26.11 - thanks", "2026-11-26", NULL},
+    {"en", "value date 26.11", "2026-11-26", NULL},
+    {"pl",
+     "przelew mam już ustawiony w bankowości z datą realizacji 26.11 – wcześniej nie damy rady",
+     "2026-11-26", NULL},
+    {"de", "Zahlung für 26.11 – danke", "2026-11-26", NULL},
+    {"de", "mit Datum 26.11 eingeplant", "2026-11-26", NULL},
+    {"fr", "virement prévu pour 26.11 – merci", "2026-11-26", NULL},
+    {"es", "transferencia con fecha 26.11 – gracias", "2026-11-26", NULL},
+    {"ro", "plata este programată pentru 26.11 – mulțumesc", "2026-11-26", NULL},
+    {"bg", "плащането е насрочено за 26.11 – благодаря", "2026-11-26", NULL},
+    {"nl", "de betaling staat ingepland op 23-10.", "2026-10-23", "2026-10-19"},
+    {"nl", "betaling op 05-12", "2026-12-05", NULL},
+    {"en", "a charge for 10.05 EUR", NULL, NULL},
+    {"en", "a charge for 12.50", NULL, NULL},
+    {"fr", "pour 12.10 €", NULL, NULL},
+    {"en", "for 5-10 days", NULL, NULL},
+    {"nl", "op 5-12", NULL, NULL},
+    {"nl", "op 23-10 werkdagen", NULL, NULL},
+    {"pl", "zamówienie na 10-12 sztuk", NULL, NULL},
+    {"pl", "przelew na 10-12, dziękuję", "2026-12-10", NULL},
+    {"nl", "tel. 23-10", NULL, NULL},
+    {"nl", "betaald 23-10", NULL, NULL},
+};
+
 static int
 setup_words(void **state)
 {
@@ -1022,6 +1417,11 @@ TABLE_TEST(test_coming_weekday, cases_coming_weekday)
 TABLE_TEST(test_week_number, cases_week_number)
 TABLE_TEST(test_weekday_adjective, cases_weekday_adjective)
 TABLE_TEST(test_found_in_replies, cases_found_in_replies)
+TABLE_TEST(test_hours_and_regional_within, cases_hours)
+TABLE_TEST(test_fortnight_and_week_later, cases_fortnight)
+TABLE_TEST(test_weekday_and_day, cases_weekday_day)
+TABLE_TEST(test_week_and_month_edges, cases_week_month_edges)
+TABLE_TEST(test_date_prefix, cases_date_prefix)
 
 static void
 test_bare_day(void **state)
@@ -1042,6 +1442,12 @@ test_bare_day_ordinals(void **state)
 {
 	run_cases_flags(*state, cases_bare_day_ordinals, G_N_ELEMENTS(cases_bare_day_ordinals),
 	                WHEN_BARE_DAY);
+}
+
+static void
+test_day_words(void **state)
+{
+	run_cases_flags(*state, cases_day_words, G_N_ELEMENTS(cases_day_words), WHEN_BARE_DAY);
 }
 
 static void
@@ -1386,9 +1792,15 @@ main(void)
 	    cmocka_unit_test(test_week_number),
 	    cmocka_unit_test(test_weekday_adjective),
 	    cmocka_unit_test(test_found_in_replies),
+	    cmocka_unit_test(test_hours_and_regional_within),
+	    cmocka_unit_test(test_fortnight_and_week_later),
+	    cmocka_unit_test(test_weekday_and_day),
+	    cmocka_unit_test(test_week_and_month_edges),
+	    cmocka_unit_test(test_date_prefix),
 	    cmocka_unit_test(test_bare_day),
 	    cmocka_unit_test(test_bare_day_ordinals),
 	    cmocka_unit_test(test_bare_day_lists),
+	    cmocka_unit_test(test_day_words),
 	    cmocka_unit_test(test_bare_day_month),
 	    cmocka_unit_test(test_bare_day_next_month),
 	    cmocka_unit_test(test_return_day),
