@@ -306,7 +306,9 @@ sentence_end_at(const char *text, size_t length, size_t i)
  * The date of a promise: of the date expressions in the sentence of the
  * words the rule matched ([start, end) of text), the one nearest to them
  * that is not in the past; failing that, the first in the next sentence
- * ("We will pay the invoice. Probably on Friday.").  Words before the
+ * ("We will pay the invoice. Probably on Friday."), and last the one
+ * nearest in the sentence before ("The run is on the 26th. On that day we
+ * will pay.").  Words before the
  * payment words count as much as words after them ("am Freitag überweisen
  * wir", "w piątek zapłacimy").
  */
@@ -357,6 +359,7 @@ nearest_date(const rules *set, const when_words *words, const char *language, co
 	     size_t start, size_t end, dm_date anchor, dm_date *date, char **how)
 {
 	size_t length = strlen(text), from = start, to = end, clause_from, clause_to;
+	size_t own_start = start, own_end = end, own_from;
 
 	if (start > length || end > length || start > end)
 		return false;
@@ -368,6 +371,7 @@ nearest_date(const rules *set, const when_words *words, const char *language, co
 		return true;
 	while (from > 0 && !sentence_end_at(text, length, from - 1))
 		from--;
+	own_from = from;
 	for (int sentence = 0; sentence < CLASSIFY_DATE_SENTENCES; sentence++) {
 		while (to < length && !sentence_end_at(text, length, to))
 			to++;
@@ -377,6 +381,16 @@ nearest_date(const rules *set, const when_words *words, const char *language, co
 		if (to >= length)
 			break;
 		from = start = end = ++to;
+	}
+	/* Last, the sentence before, which a promise may point back at: "Our
+	 * next payment run is on the 26th. On that day we will pay." */
+	if (own_from > 0) {
+		size_t before_to = own_from - 1, before_from = before_to;
+		while (before_from > 0 && !sentence_end_at(text, length, before_from - 1))
+			before_from--;
+		if (nearest_in(words, language, text, before_from, before_to, own_start, own_end,
+			       anchor, date, how))
+			return true;
 	}
 	return false;
 }

@@ -41,6 +41,11 @@ expect_contains "--explain shows the date resolution" '"jutro"' "$explain"
 text=$(dm classify < "$T/promise.eml")
 expect_contains "text output" "class:     promised" "$text"
 
+# A promise that points back at a date named in the sentence before it.
+mail ap@acme.example back@acme.example "Wed, 18 Nov 2026 09:12:00 +0000" "Re: Invoice INV-2026-0142" \
+	"Our next payment run is on 26 November. On that day we will pay your invoice." > "$T/back.eml"
+expect_contains "a date in the sentence before the promise" '"date" : "2026-11-26"' "$(dm classify --json < "$T/back.eml")"
+
 # The quoted reminder must never make a reply count as paid.
 printf 'From: ap@acme.example\nTo: anna@studio.example\nSubject: Re: Invoice INV-2026-0142\nDate: Thu, 19 Nov 2026 10:00:00 +0000\nMessage-ID: <q1@acme.example>\n\nThanks, noted.\n\nOn Mon, 16 Nov 2026 at 09:00, Anna <anna@studio.example> wrote:\n> Invoice INV-2026-0142 is overdue.\n> If you have already paid, please ignore this message.\n' > "$T/quoted.eml"
 expect_contains "quoted 'already paid' is not a payment" '"class" : "none"' "$(dm classify --json < "$T/quoted.eml")"
