@@ -26,12 +26,26 @@
 	"nb|vs|etc|approx|resp|art|fakt|fv|inv|no(?=\\.\\s*\\d))\\.|"                          \
 	"\\w[\\w']*(?:[-/.,:+@&]\\w[\\w']*)*(?:(?<=\\b\\d)\\.|(?<=\\b\\d\\d)\\.)?)"
 #define GAP_SEPARATOR "(?>[^\\w.!?;\\n]+)"
+/*
+ * A gap {~N} repeats a word and a separator up to N times, and PCRE2 copies
+ * a group once for each repeat it may make: the word (the longest piece,
+ * with its abbreviations) is defined once at the end of the pattern and
+ * called from each repeat.  A pattern of three gaps compiled and
+ * JIT-compiled several times faster so.
+ */
+#define GAP_WORD_NAME "dm_gap_word"
+#define GAP_WORD_CALL "(?&" GAP_WORD_NAME ")"
+#define GAP_WORD_DEFINE "(?(DEFINE)(?<" GAP_WORD_NAME ">" GAP_WORD "))"
 /* The tight gap {-N}: words separated by spaces only, no comma or dash. */
 #define GAP_SPACE "(?>[^\\S\\n]+)"
 
 typedef struct {
 	char *name;
 	GPtrArray *items; /* char *: as written, not folded */
+	/* The items as patterns use them, made on first use: words folded and
+	 * in lower case, the insides of /regex/ items folded (with their
+	 * slashes), {nested} concepts as written. */
+	GPtrArray *folded;
 	char *file;       /* where the concept was first defined, for messages */
 	guint line;
 } concept;
@@ -56,6 +70,8 @@ concept_free(gpointer data)
 
 	g_free(c->name);
 	g_ptr_array_unref(c->items);
+	if (c->folded != NULL)
+		g_ptr_array_unref(c->folded);
 	g_free(c->file);
 	g_free(c);
 }
@@ -264,42 +280,59 @@ typedef enum {
 	WORD_END_PLAIN = 4,    /* ends on a non-word character: nothing to add */
 } word_end;
 
-typedef struct trie_node {
-	GPtrArray *atoms;    /* char *: the regex text of each child's atom, parallel to children */
-	GPtrArray *children; /* trie_node * */
-	unsigned ends;       /* word_end bits */
+/*
+ * The nodes of the tries of one expansion live in one array and their
+ * atoms in one string: a concept of a thousand words is a few thousand
+ * nodes, and one allocation each was most of the cost of loading a pack.
+ */
+#define TRIE_NONE G_MAXUINT
+
+typedef struct {
+	guint first_child, last_child, next_sibling;
+	guint atom;        /* offset in trie.atoms of the regex text of this node's character */
+	guint8 atom_length;
+	guint8 ends;       /* word_end bits */
 } trie_node;
 
-static trie_node *
-trie_node_new(void)
-{
-	trie_node *n = g_new0(trie_node, 1);
-	n->atoms = g_ptr_array_new_with_free_func(g_free);
-	n->children = g_ptr_array_new();
-	return n;
-}
+typedef struct {
+	GArray *nodes; /* trie_node */
+	GString *atoms;
+} trie;
 
-static void
-trie_node_free(trie_node *n)
+static guint
+trie_node_add(trie *t, const char *atom, size_t length)
 {
-	for (guint i = 0; i < n->children->len; i++)
-		trie_node_free(g_ptr_array_index(n->children, i));
-	g_ptr_array_unref(n->children);
-	g_ptr_array_unref(n->atoms);
-	g_free(n);
+	trie_node n = {TRIE_NONE, TRIE_NONE, TRIE_NONE, (guint)t->atoms->len, (guint8)length, 0};
+
+	g_string_append_len(t->atoms, atom, (gssize)length);
+	g_array_append_val(t->nodes, n);
+	return t->nodes->len - 1;
 }
 
 static trie_node *
-trie_child(trie_node *n, const char *atom)
+trie_at(const trie *t, guint i)
 {
-	trie_node *child;
+	return &g_array_index(t->nodes, trie_node, i);
+}
 
-	for (guint i = 0; i < n->atoms->len; i++)
-		if (strcmp(g_ptr_array_index(n->atoms, i), atom) == 0)
-			return g_ptr_array_index(n->children, i);
-	child = trie_node_new();
-	g_ptr_array_add(n->atoms, g_strdup(atom));
-	g_ptr_array_add(n->children, child);
+static guint
+trie_child(trie *t, guint parent, const char *atom, size_t length)
+{
+	guint child;
+
+	for (child = trie_at(t, parent)->first_child; child != TRIE_NONE;
+	     child = trie_at(t, child)->next_sibling) {
+		const trie_node *c = trie_at(t, child);
+		if (c->atom_length == length && memcmp(t->atoms->str + c->atom, atom, length) == 0)
+			return child;
+	}
+	child = trie_node_add(t, atom, length);
+	trie_node *p = trie_at(t, parent);
+	if (p->last_child == TRIE_NONE)
+		p->first_child = child;
+	else
+		trie_at(t, p->last_child)->next_sibling = child;
+	p->last_child = child;
 	return child;
 }
 
@@ -310,34 +343,43 @@ is_word_byte(unsigned char c)
 	return g_ascii_isalnum(c) || c == '_' || c >= 0x80;
 }
 
-/* The regex text of one character of a word. */
-static char *
-word_atom(const char *p, const char *next)
+/* The regex text of one character of a word, into buffer (16 bytes); its length. */
+static size_t
+word_atom(const char *p, const char *next, char *buffer)
 {
+	size_t n = (size_t)(next - p);
+
 	if (*p == ' ' || *p == '\t')
-		return g_strdup("\\s+");
+		return (size_t)g_strlcpy(buffer, "\\s+", 16);
 	if (*p == '-')
-		return g_strdup("[-\\s]?");
-	if (strchr("\\.^$|?*+()[]{}/", *p) != NULL)
-		return g_strdup_printf("\\%c", *p);
-	return g_strndup(p, (gsize)(next - p));
+		return (size_t)g_strlcpy(buffer, "[-\\s]?", 16);
+	if (strchr("\\.^$|?*+()[]{}/", *p) != NULL) {
+		buffer[0] = '\\';
+		buffer[1] = *p;
+		return 2;
+	}
+	if (n > 8)
+		n = 8;
+	memcpy(buffer, p, n);
+	return n;
 }
 
-/* Adds one word or phrase ("paid out", "zapłac*", "*zahlung") to its trie. */
+/*
+ * Adds one word or phrase, folded and in lower case ("paid out", "zapłac*",
+ * "*zahlung"), to the trie at root (or, starting with "*", at any_start).
+ */
 static void
-trie_add_word(trie_node *root, trie_node *any_start_root, const char *item)
+trie_add_word(trie *t, guint root, guint any_start_root, const char *word)
 {
-	char *folded = language_fold_text(item, strlen(item), NULL);
-	char *word = g_utf8_strdown(folded, -1);
 	size_t n = strlen(word);
 	bool any_start = n > 0 && word[0] == '*';
 	bool any_end = n > 1 && word[n - 1] == '*';
-	char *p = word + any_start, *end = word + n - any_end;
-	trie_node *node = any_start ? any_start_root : root;
+	const char *p = word + any_start, *end = word + n - any_end;
+	guint node = any_start ? any_start_root : root;
+	char atom[16];
 
 	while (p < end) {
-		char *next = g_utf8_next_char(p);
-		char *atom;
+		const char *next = g_utf8_next_char(p);
 		/* Runs of spaces are one "\s+". */
 		if (*p == ' ' || *p == '\t') {
 			while (next < end && (*next == ' ' || *next == '\t'))
@@ -345,39 +387,41 @@ trie_add_word(trie_node *root, trie_node *any_start_root, const char *item)
 		}
 		if (next > end)
 			next = end;
-		atom = word_atom(p, next);
-		node = trie_child(node, atom);
-		g_free(atom);
+		size_t length = word_atom(p, next, atom);
+		node = trie_child(t, node, atom, length);
 		p = next;
 	}
 	if (any_end)
-		node->ends |= WORD_END_STEM;
+		trie_at(t, node)->ends |= WORD_END_STEM;
 	else if (end > word + any_start && is_word_byte((unsigned char)end[-1]))
-		node->ends |= WORD_END_BOUNDARY;
+		trie_at(t, node)->ends |= WORD_END_BOUNDARY;
 	else
-		node->ends |= WORD_END_PLAIN;
-	g_free(word);
-	g_free(folded);
+		trie_at(t, node)->ends |= WORD_END_PLAIN;
 }
 
 /* Longer atoms first is not needed; stable order keeps the output readable. */
 static void
-trie_emit(const trie_node *n, GString *out)
+trie_emit(const trie *t, guint i, GString *out)
 {
-	guint branches = n->children->len + (n->ends & WORD_END_STEM ? 1 : 0) +
+	const trie_node *n = trie_at(t, i);
+	guint branches = (n->ends & WORD_END_STEM ? 1 : 0) +
 	                 (n->ends & WORD_END_BOUNDARY && !(n->ends & WORD_END_STEM) ? 1 : 0) +
 	                 (n->ends & WORD_END_PLAIN ? 1 : 0);
 	guint written = 0;
-	bool group = branches > 1;
+	bool group;
 
+	for (guint c = n->first_child; c != TRIE_NONE && branches < 2; c = trie_at(t, c)->next_sibling)
+		branches++;
+	group = branches > 1;
 	if (group)
 		g_string_append(out, "(?:");
 	/* Children first: "paid out" is matched whole before "paid". */
-	for (guint i = 0; i < n->children->len; i++) {
+	for (guint c = n->first_child; c != TRIE_NONE; c = trie_at(t, c)->next_sibling) {
+		const trie_node *child = trie_at(t, c);
 		if (written++ > 0)
 			g_string_append_c(out, '|');
-		g_string_append(out, g_ptr_array_index(n->atoms, i));
-		trie_emit(g_ptr_array_index(n->children, i), out);
+		g_string_append_len(out, t->atoms->str + child->atom, child->atom_length);
+		trie_emit(t, c, out);
 	}
 	if (n->ends & WORD_END_STEM) {
 		if (written++ > 0)
@@ -396,6 +440,12 @@ trie_emit(const trie_node *n, GString *out)
 		g_string_append(out, ")");
 }
 
+static bool
+trie_empty(const trie *t, guint root)
+{
+	return trie_at(t, root)->first_child == TRIE_NONE;
+}
+
 static const concept *
 concept_find(const lexicon *lx, const char *language, const char *name, const concept **common)
 {
@@ -406,10 +456,40 @@ concept_find(const lexicon *lx, const char *language, const char *name, const co
 	return l != NULL ? g_hash_table_lookup(l->concepts, name) : NULL;
 }
 
+/* The items of c as patterns use them (see concept.folded). */
+static const GPtrArray *
+concept_folded(const concept *c)
+{
+	concept *mutable = (concept *)c;
+
+	if (c->folded != NULL)
+		return c->folded;
+	/* Made while the lexicon loads rules, under the rules' lock, like the
+	 * expansions cache. */
+	mutable->folded = g_ptr_array_new_full(c->items->len, g_free);
+	for (guint i = 0; i < c->items->len; i++) {
+		const char *item = g_ptr_array_index(c->items, i);
+		size_t n = strlen(item);
+		if (item[0] == '/') {
+			char *inside = language_fold_text(item + 1, n - 2, NULL);
+			g_ptr_array_add(mutable->folded, g_strdup_printf("/%s/", inside));
+			g_free(inside);
+		} else if (item[0] == '{' && item[n - 1] == '}') {
+			g_ptr_array_add(mutable->folded, g_strdup(item));
+		} else {
+			char *folded = language_fold_text(item, n, NULL);
+			g_ptr_array_add(mutable->folded, g_utf8_strdown(folded, -1));
+			g_free(folded);
+		}
+	}
+	return c->folded;
+}
+
 /*
  * The items of a concept, nested concepts flattened into them, so that all
- * the words of {pay-any} = {pay}, {pay-done} share one trie.  Raw /regex/
- * items are collected apart.
+ * the words of {pay-any} = {pay}, {pay-done} share one trie: borrowed, in
+ * their folded forms (concept_folded).  Raw /regex/ items are collected
+ * apart, without their slashes (owned by regexes).
  */
 static bool
 collect_items(const lexicon *lx, const char *language, const char *name, int depth,
@@ -432,13 +512,14 @@ collect_items(const lexicon *lx, const char *language, const char *name, int dep
 	}
 	for (int pass = 0; pass < 2; pass++) {
 		const concept *c = pass == 0 ? common : own;
-		for (guint i = 0; c != NULL && i < c->items->len; i++) {
-			const char *item = g_ptr_array_index(c->items, i);
+		const GPtrArray *items = c != NULL ? concept_folded(c) : NULL;
+		for (guint i = 0; items != NULL && i < items->len; i++) {
+			const char *item = g_ptr_array_index(items, i);
 			size_t n = strlen(item);
 			if (item[0] == '/') {
 				/* Folded like the words, so that patterns may be folded
 				 * before their concepts are expanded. */
-				g_ptr_array_add(regexes, language_fold_text(item + 1, n - 2, NULL));
+				g_ptr_array_add(regexes, g_strndup(item + 1, n - 2));
 			} else if (item[0] == '{' && item[n - 1] == '}') {
 				char *inner = g_strndup(item + 1, n - 2);
 				bool ok = collect_items(lx, language, inner, depth + 1, words, regexes,
@@ -447,7 +528,7 @@ collect_items(const lexicon *lx, const char *language, const char *name, int dep
 				if (!ok)
 					return false;
 			} else {
-				g_ptr_array_add(words, g_strdup(item));
+				g_ptr_array_add(words, (gpointer)item);
 			}
 		}
 	}
@@ -458,9 +539,11 @@ static bool
 expand_concept(const lexicon *lx, const char *language, const char *name, int depth,
                GString *out, GError **error)
 {
-	GPtrArray *words = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *words = g_ptr_array_new();
 	GPtrArray *regexes = g_ptr_array_new_with_free_func(g_free);
-	trie_node *bounded = trie_node_new(), *any_start = trie_node_new(), *plain = trie_node_new();
+	trie t = {g_array_new(FALSE, FALSE, sizeof(trie_node)), g_string_new(NULL)};
+	guint bounded = trie_node_add(&t, "", 0), any_start = trie_node_add(&t, "", 0),
+	      plain = trie_node_add(&t, "", 0);
 	guint alternatives = 0;
 	bool ok = collect_items(lx, language, name, depth, words, regexes, error);
 
@@ -476,29 +559,27 @@ expand_concept(const lexicon *lx, const char *language, const char *name, int de
 		const char *word = g_ptr_array_index(words, i);
 		/* Words that start with a letter start at a word boundary; "'ll" or
 		 * "/" do not. */
-		if (word[0] == '*')
-			trie_add_word(bounded, any_start, word);
-		else if (is_word_byte((unsigned char)word[0]))
-			trie_add_word(bounded, any_start, word);
+		if (word[0] == '*' || is_word_byte((unsigned char)word[0]))
+			trie_add_word(&t, bounded, any_start, word);
 		else
-			trie_add_word(plain, any_start, word);
+			trie_add_word(&t, plain, any_start, word);
 	}
 	g_string_append(out, "(?:");
-	if (bounded->children->len > 0) {
+	if (!trie_empty(&t, bounded)) {
 		g_string_append(out, "\\b");
-		trie_emit(bounded, out);
+		trie_emit(&t, bounded, out);
 		alternatives++;
 	}
-	if (any_start->children->len > 0) {
+	if (!trie_empty(&t, any_start)) {
 		if (alternatives++ > 0)
 			g_string_append_c(out, '|');
 		g_string_append(out, "\\b\\w*");
-		trie_emit(any_start, out);
+		trie_emit(&t, any_start, out);
 	}
-	if (plain->children->len > 0) {
+	if (!trie_empty(&t, plain)) {
 		if (alternatives++ > 0)
 			g_string_append_c(out, '|');
-		trie_emit(plain, out);
+		trie_emit(&t, plain, out);
 	}
 	for (guint i = 0; i < regexes->len; i++) {
 		if (alternatives++ > 0)
@@ -507,9 +588,8 @@ expand_concept(const lexicon *lx, const char *language, const char *name, int de
 	}
 	g_string_append(out, ")");
 out:
-	trie_node_free(bounded);
-	trie_node_free(any_start);
-	trie_node_free(plain);
+	g_array_unref(t.nodes);
+	g_string_free(t.atoms, TRUE);
 	g_ptr_array_unref(words);
 	g_ptr_array_unref(regexes);
 	return ok;
@@ -549,15 +629,13 @@ bool
 lexicon_concept_keys(const lexicon *lx, const char *language, const char *name,
                      GPtrArray *exact, GPtrArray *prefix)
 {
-	GPtrArray *words = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *words = g_ptr_array_new();
 	GPtrArray *regexes = g_ptr_array_new_with_free_func(g_free);
 	bool keyed = collect_items(lx, language, name, 0, words, regexes, NULL) &&
 	             regexes->len == 0;
 
 	for (guint i = 0; keyed && i < words->len; i++) {
-		const char *item = g_ptr_array_index(words, i);
-		char *folded = language_fold_text(item, strlen(item), NULL);
-		char *lower = g_utf8_strdown(folded, -1);
+		const char *lower = g_ptr_array_index(words, i);
 		const char *end = lower;
 		while (*end != '\0' && g_unichar_isalnum(g_utf8_get_char(end)))
 			end = g_utf8_next_char(end);
@@ -571,8 +649,6 @@ lexicon_concept_keys(const lexicon *lx, const char *language, const char *name,
 			bool stem = *end == '*' && end[1] == '\0';
 			g_ptr_array_add(stem ? prefix : exact, g_strndup(lower, (gsize)(end - lower)));
 		}
-		g_free(lower);
-		g_free(folded);
 	}
 	g_ptr_array_unref(words);
 	g_ptr_array_unref(regexes);
@@ -632,6 +708,7 @@ lexicon_expand(const lexicon *lx, const char *language, const char *pattern, GEr
 {
 	GString *out = g_string_sized_new(strlen(pattern) * 2);
 	const char *p = pattern;
+	bool gaps = false;
 
 	while (*p != '\0') {
 		const char *close;
@@ -651,12 +728,14 @@ lexicon_expand(const lexicon *lx, const char *language, const char *pattern, GEr
 				return NULL;
 			}
 			if (tight)
-				g_string_append_printf(out, GAP_SPACE "(?:" GAP_WORD GAP_SPACE "){0,%u}?",
+				g_string_append_printf(out,
+						       GAP_SPACE "(?:" GAP_WORD_CALL GAP_SPACE "){0,%u}?",
 						       (unsigned)n);
 			else
-				g_string_append_printf(out, GAP_SEPARATOR "(?:" GAP_WORD GAP_SEPARATOR
-							    "){0,%u}?",
+				g_string_append_printf(out, GAP_SEPARATOR "(?:" GAP_WORD_CALL
+							    GAP_SEPARATOR "){0,%u}?",
 						       (unsigned)n);
+			gaps = true;
 			p = close + 1;
 			continue;
 		}
@@ -684,6 +763,8 @@ lexicon_expand(const lexicon *lx, const char *language, const char *pattern, GEr
 		/* A quantifier ({2,5}) or literal braces: PCRE2's business. */
 		g_string_append_c(out, *p++);
 	}
+	if (gaps)
+		g_string_append(out, GAP_WORD_DEFINE);
 	return g_string_free(out, FALSE);
 }
 
