@@ -139,7 +139,7 @@ classifier_prepare_threads(classifier *c)
 	char *text;
 
 	if (c->rules != NULL)
-		rules_jit_compile_all(c->rules);
+		rules_prepare_for_threads(c->rules);
 	/* GMime and libxml2 set themselves up on first use; do it here, once. */
 	m = mail_parse(probe, sizeof probe - 1, NULL);
 	if (m != NULL)

@@ -41,8 +41,9 @@ void classifier_set_profiling(classifier *c, bool on);
 char *classifier_profile_report(const classifier *c, size_t top);
 /*
  * Readies a classifier for classify_message from several threads at once:
- * every pattern is JIT-compiled now (the lazy compile must not run while
- * another thread matches) and the libraries initialise in this thread.
+ * every language's rules are prepared now (preparing changes the rule
+ * set's tables; compiling a pattern later does not) and the libraries
+ * initialise in this thread.
  */
 void classifier_prepare_threads(classifier *c);
 

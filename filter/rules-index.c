@@ -3,6 +3,7 @@
  */
 #include "filter/rules-index.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "filter/language.h"
@@ -12,12 +13,24 @@
 /* Longer words are looked up by their first letters only. */
 #define INDEX_WORD_MAX 64
 
+/* What is known of an anchor (rules_index.flags). */
+enum {
+	ANCHOR_ALWAYS = 1, /* some of its words cannot be keyed: no word tells where it is */
+	ANCHOR_LEAD = 2,   /* a pattern's match starts with it: where its words are is kept */
+};
+
 struct rules_index {
 	GHashTable *exact;   /* word -> GArray of guint anchor ids */
 	GHashTable *prefix;  /* word prefix -> GArray of guint anchor ids */
 	GArray *always;      /* guint: anchors that cannot be keyed, present in every text */
 	GHashTable *anchors; /* "{name}" or "word" -> GUINT_TO_POINTER(id + 1) */
+	GByteArray *flags;   /* ANCHOR_* bits, one byte an anchor */
 	guint n_anchors;
+};
+
+struct rules_index_hits {
+	GArray *present;     /* guint8 an anchor: 1 when the text has it */
+	GPtrArray *starts;   /* an anchor's GArray of size_t word starts, for ANCHOR_LEAD ones, or NULL */
 };
 
 static void
@@ -34,6 +47,7 @@ rules_index_new(void)
 	index->prefix = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, id_array_free);
 	index->always = g_array_new(FALSE, FALSE, sizeof(guint));
 	index->anchors = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	index->flags = g_byte_array_new();
 	return index;
 }
 
@@ -48,6 +62,7 @@ rules_index_free(gpointer data)
 	g_hash_table_unref(index->prefix);
 	g_array_unref(index->always);
 	g_hash_table_unref(index->anchors);
+	g_byte_array_unref(index->flags);
 	g_free(index);
 }
 
@@ -61,6 +76,23 @@ index_add_key(GHashTable *table, const char *key, guint id)
 		g_hash_table_insert(table, g_strdup(key), ids);
 	}
 	g_array_append_val(ids, id);
+}
+
+/* A new anchor's id, with no flags yet. */
+static guint
+index_new_anchor(rules_index *index)
+{
+	guint8 none = 0;
+
+	g_byte_array_append(index->flags, &none, 1);
+	return index->n_anchors++;
+}
+
+static void
+index_add_always(rules_index *index, guint id)
+{
+	g_array_append_val(index->always, id);
+	index->flags->data[id] |= ANCHOR_ALWAYS;
 }
 
 /* Folded, lower-case: how words are compared. */
@@ -88,7 +120,7 @@ index_concept_anchor(rules_index *index, const lexicon *lx, const char *language
 		g_free(key);
 		return GPOINTER_TO_UINT(known) - 1;
 	}
-	id = index->n_anchors++;
+	id = index_new_anchor(index);
 	exact = g_ptr_array_new_with_free_func(g_free);
 	prefix = g_ptr_array_new_with_free_func(g_free);
 	if (lx != NULL && lexicon_concept_keys(lx, language, name, exact, prefix)) {
@@ -99,10 +131,10 @@ index_concept_anchor(rules_index *index, const lexicon *lx, const char *language
 			if (g_utf8_strlen(p, -1) >= INDEX_PREFIX_MIN)
 				index_add_key(index->prefix, p, id);
 			else
-				g_array_append_val(index->always, id);
+				index_add_always(index, id);
 		}
 	} else {
-		g_array_append_val(index->always, id);
+		index_add_always(index, id);
 	}
 	g_ptr_array_unref(exact);
 	g_ptr_array_unref(prefix);
@@ -122,7 +154,7 @@ index_word_anchor(rules_index *index, const char *word, size_t length)
 		g_free(key);
 		return GPOINTER_TO_UINT(known) - 1;
 	}
-	id = index->n_anchors++;
+	id = index_new_anchor(index);
 	index_add_key(index->prefix, key, id);
 	g_hash_table_insert(index->anchors, key, GUINT_TO_POINTER(id + 1));
 	return id;
@@ -434,9 +466,11 @@ sequence_requirements(reading *r, const char *s, const char *e, GPtrArray *requi
 				const char *close = memchr(p, '}', (size_t)(e - p));
 				p = close != NULL ? close + 1 : e;
 			}
-			/* \s, \W and punctuation leave a word start behind them; \w, \d do not. */
-			boundary = c == 's' || c == 'W' || c == 'h' || c == 'R' || c == 'n' ||
-			           (!g_ascii_isalnum(c) && c != '_');
+			/* \s, \W and punctuation leave a word start behind them; \w, \d do
+			 * not, nor does an optional one ("pay\s?pal" is "paypal" too). */
+			boundary = (c == 's' || c == 'W' || c == 'h' || c == 'R' || c == 'n' ||
+			            (!g_ascii_isalnum(c) && c != '_')) &&
+			           !optional_after(p, e);
 			p = skip_quantifier(p, e);
 			continue;
 		}
@@ -501,8 +535,8 @@ sequence_requirements(reading *r, const char *s, const char *e, GPtrArray *requi
 			boundary = false;
 			continue;
 		}
-		/* Punctuation, '.', '^', '$', a space. */
-		boundary = *p != '.';
+		/* Punctuation, '.', '^', '$', a space; not when optional ("e-?mail"). */
+		boundary = *p != '.' && !optional_after(p + 1, e);
 		p = skip_quantifier(p + 1, e);
 	}
 }
@@ -530,29 +564,100 @@ rules_index_requirements(rules_index *index, const lexicon *lx, const char *lang
 	return requirements;
 }
 
-/* ---- a reply's words --------------------------------------------------- */
-
-static void
-mark(GArray *presence, const GArray *ids)
+/* Are the parentheses of [s, e) balanced, so that it may be wrapped in a group? */
+static bool
+balanced(const char *s, const char *e)
 {
-	for (guint i = 0; ids != NULL && i < ids->len; i++)
-		g_array_index(presence, guint8, g_array_index(ids, guint, i)) = 1;
+	int depth = 0;
+
+	for (const char *p = s; p < e; p++) {
+		if (*p == '\\' && p + 1 < e) {
+			/* "\Q...\E" quotes parentheses the count cannot see. */
+			if (p[1] == 'Q')
+				return false;
+			p++;
+		} else if (*p == '[') {
+			p = class_end(p, e) - 1;
+		} else if (*p == '(') {
+			depth++;
+		} else if (*p == ')' && --depth < 0) {
+			return false;
+		}
+	}
+	return depth == 0;
 }
 
 GArray *
-rules_index_presence(const rules_index *index, const char *folded)
+rules_index_lead(rules_index *index, const lexicon *lx, const char *language, const char *source)
 {
-	GArray *presence = g_array_sized_new(FALSE, TRUE, sizeof(guint8), index->n_anchors);
+	reading r = {index, lx, language};
+	const char *end = source + strlen(source);
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(guint));
+
+	/* No word boundary is assumed before the pattern: a word it starts
+	 * with leads only after "\b" or "^" (a concept starts at a boundary). */
+	if (!balanced(source, end) || !alternatives_anchors(&r, source, end, false, ids))
+		goto none;
+	for (guint i = 0; i < ids->len; i++)
+		if (index->flags->data[g_array_index(ids, guint, i)] & ANCHOR_ALWAYS)
+			goto none;
+	for (guint i = 0; i < ids->len; i++)
+		index->flags->data[g_array_index(ids, guint, i)] |= ANCHOR_LEAD;
+	return ids;
+none:
+	g_array_unref(ids);
+	return NULL;
+}
+
+/* ---- a reply's words --------------------------------------------------- */
+
+/* Marks the anchors ids present, and keeps where the word at start is for those that lead. */
+static void
+mark(const rules_index *index, rules_index_hits *hits, const GArray *ids, size_t start)
+{
+	for (guint i = 0; ids != NULL && i < ids->len; i++) {
+		guint id = g_array_index(ids, guint, i);
+		GArray *starts;
+		g_array_index(hits->present, guint8, id) = 1;
+		if (!(index->flags->data[id] & ANCHOR_LEAD))
+			continue;
+		starts = g_ptr_array_index(hits->starts, id);
+		if (starts == NULL) {
+			starts = g_array_new(FALSE, FALSE, sizeof(size_t));
+			g_ptr_array_index(hits->starts, id) = starts;
+		}
+		/* A word marks an anchor once, by its exact form or a prefix. */
+		if (starts->len == 0 || g_array_index(starts, size_t, starts->len - 1) != start)
+			g_array_append_val(starts, start);
+	}
+}
+
+static void
+starts_free(gpointer data)
+{
+	if (data != NULL)
+		g_array_unref(data);
+}
+
+rules_index_hits *
+rules_index_scan(const rules_index *index, const char *folded)
+{
+	rules_index_hits *hits = g_new0(rules_index_hits, 1);
 	char word[INDEX_WORD_MAX * 6 + 1];
 	size_t prefix_ends[INDEX_WORD_MAX + 1];
 	const char *p = folded;
 
-	g_array_set_size(presence, index->n_anchors);
-	mark(presence, index->always);
+	hits->present = g_array_sized_new(FALSE, TRUE, sizeof(guint8), index->n_anchors);
+	g_array_set_size(hits->present, index->n_anchors);
+	hits->starts = g_ptr_array_new_full(index->n_anchors, starts_free);
+	g_ptr_array_set_size(hits->starts, (gint)index->n_anchors);
+	for (guint i = 0; i < index->always->len; i++)
+		g_array_index(hits->present, guint8, g_array_index(index->always, guint, i)) = 1;
 	while (*p != '\0') {
-		size_t length = 0, chars = 0;
+		size_t length = 0, chars = 0, start;
 		while (*p != '\0' && !is_word_char(p))
 			p = g_utf8_next_char(p);
+		start = (size_t)(p - folded);
 		/* One word, lower case: its prefixes end at each character. */
 		while (*p != '\0' && is_word_char(p)) {
 			gunichar c = g_unichar_tolower(g_utf8_get_char(p));
@@ -565,20 +670,60 @@ rules_index_presence(const rules_index *index, const char *folded)
 		if (chars == 0)
 			continue;
 		word[length] = '\0';
-		mark(presence, g_hash_table_lookup(index->exact, word));
+		mark(index, hits, g_hash_table_lookup(index->exact, word), start);
 		for (size_t k = chars; k >= INDEX_PREFIX_MIN; k--) {
 			char saved = word[prefix_ends[k]];
 			word[prefix_ends[k]] = '\0';
-			mark(presence, g_hash_table_lookup(index->prefix, word));
+			mark(index, hits, g_hash_table_lookup(index->prefix, word), start);
 			word[prefix_ends[k]] = saved;
 		}
 	}
-	return presence;
+	return hits;
+}
+
+void
+rules_index_hits_free(gpointer data)
+{
+	rules_index_hits *hits = data;
+
+	if (hits == NULL)
+		return;
+	g_array_unref(hits->present);
+	g_ptr_array_unref(hits->starts);
+	g_free(hits);
+}
+
+size_t
+rules_index_next_lead(const rules_index_hits *hits, const GArray *lead, size_t from, size_t to)
+{
+	size_t best = SIZE_MAX;
+
+	for (guint i = 0; i < lead->len; i++) {
+		guint id = g_array_index(lead, guint, i);
+		const GArray *starts = id < hits->starts->len ? g_ptr_array_index(hits->starts, id) : NULL;
+		guint lo = 0, hi = starts != NULL ? starts->len : 0;
+		/* The first start at or after from: starts are in text order. */
+		while (lo < hi) {
+			guint mid = lo + (hi - lo) / 2;
+			if (g_array_index(starts, size_t, mid) < from)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (starts != NULL && lo < starts->len) {
+			size_t at = g_array_index(starts, size_t, lo);
+			if (at < to && at < best)
+				best = at;
+		}
+	}
+	return best;
 }
 
 bool
-rules_index_met(const GPtrArray *requirements, const GArray *presence)
+rules_index_met(const GPtrArray *requirements, const rules_index_hits *hits)
 {
+	const GArray *presence = hits->present;
+
 	for (guint i = 0; requirements != NULL && i < requirements->len; i++) {
 		const GArray *ids = g_ptr_array_index(requirements, i);
 		bool any = false;

@@ -47,10 +47,32 @@ GPtrArray *rules_index_requirements(rules_index *index, const lexicon *lx, const
  */
 char **rules_index_split_alternatives(const char *source);
 
-/* The anchors present in a folded text: a bit array (see rules_index_met). */
-GArray *rules_index_presence(const rules_index *index, const char *folded);
+/*
+ * What a pattern's match must start with: the anchors (a GArray of guint
+ * ids), one of which begins every match, when the pattern starts with a
+ * concept, a word after "\b", or a group whose every branch does; NULL
+ * when nothing can be said.  Such a pattern need not be searched for along
+ * the whole text: it is tried only where those words start
+ * (rules_index_next_lead).  Call before the first rules_index_scan.
+ */
+GArray *rules_index_lead(rules_index *index, const lexicon *lx, const char *language,
+                         const char *source);
 
-/* Does the presence array meet every requirement? */
-bool rules_index_met(const GPtrArray *requirements, const GArray *presence);
+/* What a folded text holds of an index's anchors. */
+typedef struct rules_index_hits rules_index_hits;
+
+/* Looks up the words of a folded text once: which anchors are present, and where leads start. */
+rules_index_hits *rules_index_scan(const rules_index *index, const char *folded);
+void rules_index_hits_free(gpointer hits);
+
+/* Does the text meet every requirement? */
+bool rules_index_met(const GPtrArray *requirements, const rules_index_hits *hits);
+
+/*
+ * The first byte offset in [from, to) where a word of one of the lead
+ * anchors starts in the text, or SIZE_MAX.
+ */
+size_t rules_index_next_lead(const rules_index_hits *hits, const GArray *lead, size_t from,
+                             size_t to);
 
 #endif

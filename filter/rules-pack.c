@@ -21,8 +21,11 @@ rule_regex_free(gpointer data)
 	rule_regex *regex = data;
 	if (regex->requires != NULL)
 		g_ptr_array_unref(regex->requires);
+	if (regex->lead != NULL)
+		g_array_unref(regex->lead);
 	g_free(regex->lazy_source);
 	pcre2_code_free(regex->code);
+	pcre2_code_free(regex->replaced);
 	g_free(regex->source);
 	g_free(regex);
 }
@@ -75,48 +78,10 @@ rules_free(rules *set)
 	g_free(set);
 }
 
-static void
-regexes_jit(GPtrArray *regexes)
-{
-	for (guint i = 0; regexes != NULL && i < regexes->len; i++) {
-		rule_regex *regex = g_ptr_array_index(regexes, i);
-		if (regex->code == NULL && !rules_regex_compile_lazy(regex))
-			continue;
-		if (!g_atomic_int_get(&regex->jitted)) {
-			(void)pcre2_jit_compile(regex->code, PCRE2_JIT_COMPLETE);
-			g_atomic_int_set(&regex->jitted, 1);
-		}
-	}
-}
-
 void
-rules_jit_compile_all(rules *set)
+rules_prepare_for_threads(rules *set)
 {
 	rules_ensure_prepared(set, NULL);
-	g_mutex_lock(&rules_jit_lock);
-	for (guint i = 0; i < set->rules->len; i++) {
-		rule *r = g_ptr_array_index(set->rules, i);
-		regexes_jit(r->patterns);
-		regexes_jit(r->guards);
-		regexes_jit(r->unless);
-	}
-	for (int t = 0; t < 2; t++) {
-		GHashTableIter iter;
-		gpointer value;
-		if (t == 1)
-			break;
-		g_hash_table_iter_init(&iter, set->clause_breaks);
-		while (g_hash_table_iter_next(&iter, NULL, &value)) {
-			rule_regex *regex = value;
-			if (regex->code == NULL && !rules_regex_compile_lazy(regex))
-				continue;
-			if (!g_atomic_int_get(&regex->jitted)) {
-				(void)pcre2_jit_compile(regex->code, PCRE2_JIT_COMPLETE);
-				g_atomic_int_set(&regex->jitted, 1);
-			}
-		}
-	}
-	g_mutex_unlock(&rules_jit_lock);
 }
 
 size_t

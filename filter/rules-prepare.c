@@ -12,6 +12,7 @@
 #include "filter/rules-private.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "common/util.h"
 #include "filter/language.h"
@@ -47,22 +48,66 @@ regex_find_date_groups(rule_regex *regex, const pcre2_code *code)
 	}
 }
 
+gint64
+rules_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (gint64)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+pcre2_code *
+rules_compile_timed(const char *source, int *code, PCRE2_SIZE *offset, gint64 *ns)
+{
+	gint64 began = rules_now_ns();
+	pcre2_code *compiled = pcre2_compile((PCRE2_SPTR)source, PCRE2_ZERO_TERMINATED,
+	                                     RULES_COMPILE_FLAGS, code, offset, NULL);
+
+	*ns = rules_now_ns() - began;
+	return compiled;
+}
+
+/* A pattern tried only where its lead words start (rule_regex.lead): anchored there. */
+static char *
+anchored(char *expanded)
+{
+	char *wrapped = g_strdup_printf("\\G(?:%s)", expanded);
+
+	g_free(expanded);
+	return wrapped;
+}
+
 bool
 rules_regex_compile_lazy(rule_regex *regex)
 {
 	int code = 0;
 	PCRE2_SIZE offset = 0;
 	pcre2_code *compiled;
+	GError *error = NULL;
+	char *expanded;
 
 	if (g_atomic_pointer_get(&regex->code) != NULL)
 		return true;
 	if (regex->lazy_source == NULL)
 		return false;
-	/* Callers hold rules_jit_lock or run before any thread matches. */
-	compiled = pcre2_compile((PCRE2_SPTR)regex->lazy_source, PCRE2_ZERO_TERMINATED,
-	                         RULES_COMPILE_FLAGS, &code, &offset, NULL);
+	/* Callers hold rules_jit_lock or run before any thread matches (the
+	 * lexicon's cache of expansions is written here too). */
+	expanded = lexicon_expand(regex->lazy_lexicon, regex->lazy_language, regex->lazy_source,
+	                          &error);
 	g_free(regex->lazy_source);
 	regex->lazy_source = NULL;
+	if (expanded == NULL) {
+		dm_log_warning("%s:%u: a rule pattern names a concept that cannot be expanded, it is "
+		               "left out: %s",
+		               regex->file != NULL ? regex->file : "?", regex->line, error->message);
+		g_error_free(error);
+		return false;
+	}
+	if (regex->lead != NULL)
+		expanded = anchored(expanded);
+	compiled = rules_compile_timed(expanded, &code, &offset, &regex->compile_ns);
+	g_free(expanded);
 	if (compiled == NULL) {
 		/* `dunmail rules check` reports it with its line; here it is said
 		 * once, and the pattern never matches. */
@@ -129,38 +174,63 @@ prepare_source(rules *set, const rule *r, const rule_line *l, const char *source
 	/* Folded first, expanded after: the expansions are folded already, and
 	 * folding the few bytes the user wrote is cheaper than the result. */
 	char *folded = language_fold_text(source, strlen(source), NULL);
-	char *expanded = lexicon_expand(set->lexicon, r->language, folded, &error);
+	char *expanded = NULL;
 	rule_regex *regex;
 
-	g_free(folded);
-	if (expanded == NULL) {
-		report(errors, l, "%s: %s", l->directive, error->message);
-		g_error_free(error);
-		return NULL;
+	/* Lazily, the expansion waits for the pattern's first run too: the
+	 * word index spares most patterns of a reply, and most of their
+	 * concepts are never expanded in a filter's one message. */
+	if (!set->lazy) {
+		expanded = lexicon_expand(set->lexicon, r->language, folded, &error);
+		g_free(folded);
+		folded = NULL;
+		if (expanded == NULL) {
+			report(errors, l, "%s: %s", l->directive, error->message);
+			g_error_free(error);
+			return NULL;
+		}
 	}
 	regex = g_new0(rule_regex, 1);
 	regex->source = g_strdup(source);
 	/* The rule's file outlives the line (freed once prepared). */
 	regex->file = r->file;
 	regex->line = l->line;
+	regex->requires = rules_index_requirements(index, set->lexicon, r->language, source);
+	/* Patterns only: guards and unless lines look through a whole field or clause. */
+	if (strcmp(l->directive, "pattern") == 0)
+		regex->lead = rules_index_lead(index, set->lexicon, r->language, source);
 	if (set->lazy) {
-		regex->lazy_source = expanded;
+		regex->lazy_source = folded;
+		regex->lazy_lexicon = set->lexicon;
+		regex->lazy_language = r->language;
 	} else {
 		int code = 0;
 		PCRE2_SIZE offset = 0;
-		pcre2_code *compiled = pcre2_compile((PCRE2_SPTR)expanded, PCRE2_ZERO_TERMINATED,
-		                                     RULES_COMPILE_FLAGS, &code, &offset, NULL);
+		pcre2_code *compiled =
+		    rules_compile_timed(expanded, &code, &offset, &regex->compile_ns);
 		if (compiled == NULL) {
 			report_compile_error(errors, l, expanded, code, offset);
 			g_free(expanded);
 			rule_regex_free(regex);
 			return NULL;
 		}
+		if (regex->lead != NULL) {
+			/* Compiled as written first, so that a mistake is reported
+			 * where it was written; then anchored. */
+			pcre2_code_free(compiled);
+			expanded = anchored(expanded);
+			compiled = rules_compile_timed(expanded, &code, &offset, &regex->compile_ns);
+			if (compiled == NULL) {
+				report_compile_error(errors, l, expanded, code, offset);
+				g_free(expanded);
+				rule_regex_free(regex);
+				return NULL;
+			}
+		}
 		regex_find_date_groups(regex, compiled);
 		regex->code = compiled;
 		g_free(expanded);
 	}
-	regex->requires = rules_index_requirements(index, set->lexicon, r->language, source);
 	return regex;
 }
 
@@ -225,12 +295,12 @@ prepare_clause_break(rules *set, const char *language)
 	if (source == NULL || g_hash_table_contains(set->clause_breaks, language))
 		return;
 	folded = language_fold_text(source, strlen(source), NULL);
-	compiled = pcre2_compile((PCRE2_SPTR)folded, PCRE2_ZERO_TERMINATED,
-	                         PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF,
-	                         &code, &offset, NULL);
+	gint64 ns = 0;
+	compiled = rules_compile_timed(folded, &code, &offset, &ns);
 	if (compiled != NULL) {
 		rule_regex *regex = g_new0(rule_regex, 1);
 		regex->code = compiled;
+		regex->compile_ns = ns;
 		regex->source = g_strdup(source);
 		g_hash_table_insert(set->clause_breaks, g_strdup(language), regex);
 	}

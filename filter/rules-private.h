@@ -42,14 +42,27 @@ typedef struct rule_regex {
 	 * alternatives ("by Friday" | "next week"), so names may repeat. */
 	int date_groups[RULES_DATE_GROUPS_MAX];
 	int n_date_groups;
-	/* Lazy JIT (see regex_run): how often it ran, and whether it is compiled. */
-	gint uses;
+	/* Lazy JIT (see regex_run_once): whether it is JIT-compiled, the time
+	 * its compile took (what a JIT compile costs, several times over) and
+	 * the time spent interpreting it so far; the code it replaced, kept
+	 * for threads that may still be running it. */
 	gint jitted;
+	gint64 compile_ns;
+	gint64 interpreted_ns;
+	pcre2_code *replaced;
 	/* What the pattern cannot match without (see filter/rules-index.h), or
 	 * NULL: a reply without the words is not scanned. */
 	GPtrArray *requires;
-	/* Compiled on first use (rules_load_lazy): its folded source until then. */
+	/* The anchors one of which starts every match (rules_index_lead), or
+	 * NULL: the regex is then compiled anchored ("\\G(?:...)") and tried
+	 * only where their words start, not searched for along the text. */
+	GArray *lead;
+	/* Expanded and compiled on first use (rules_load_lazy): its folded
+	 * source until then, with the concepts and language to expand it with
+	 * (the set's lexicon lives as long as a lazy set). */
 	char *lazy_source;
+	const lexicon *lazy_lexicon;
+	const char *lazy_language;
 	/* Profiling (rules_set_profiling): runs and nanoseconds, and where it was written. */
 	gint64 runs, nanoseconds;
 	const char *file;
@@ -57,12 +70,21 @@ typedef struct rule_regex {
 } rule_regex;
 
 /*
- * JIT compiling every pattern costs more than interpreting them over one
- * message, and the filter runs once per delivered message: so a pattern
- * is JIT-compiled only once it has run this many times in the process
- * (a scan, a benchmark, `rules test`), where the compile pays for itself.
+ * JIT compiling a pattern costs some four times its compile; interpreting
+ * one costs from a microsecond (a try where its lead starts) to a
+ * millisecond (a search through a long reply).  The filter runs once per
+ * delivered message, a scan or a benchmark thousands of times: so a
+ * pattern is JIT-compiled once the time spent interpreting it reaches this
+ * many times its compile time, when the compile has about paid for itself
+ * (the ski-rental rule: never more than twice the better choice).
  */
-#define RULES_JIT_AFTER_USES 8
+#ifndef RULES_JIT_PAYBACK
+#define RULES_JIT_PAYBACK 4
+#endif
+/* Compiles a folded, expanded source with the rules' flags, timing it. */
+pcre2_code *rules_compile_timed(const char *source, int *code, PCRE2_SIZE *offset, gint64 *ns);
+/* CLOCK_MONOTONIC in nanoseconds: what interpreting and compiling cost. */
+gint64 rules_now_ns(void);
 extern GMutex rules_jit_lock;
 /* Set while some set profiles its patterns: regex_run then measures each run. */
 extern gint rules_profiling;

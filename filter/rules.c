@@ -218,6 +218,59 @@ regex_run(matcher *m, const rule_regex *regex, const reply_field *field, size_t 
 	return regex_run_once(m, regex, field, from, limit, start, end, date_start, date_end);
 }
 
+/*
+ * A pattern of a rule: when it has a lead (rule_regex.lead), tried only
+ * where the words of its lead start in the text, in text order, at or after
+ * from and before before (a match starting later could not change the
+ * verdict); else searched for like any regex.  The first start that
+ * matches is the one a search would have found, since no match can start
+ * anywhere else.
+ */
+static regex_outcome
+pattern_run(matcher *m, const rule_regex *regex, const reply_field *field,
+            const rules_index_hits *hits, size_t from, size_t before, size_t *start, size_t *end,
+            size_t *date_start, size_t *date_end)
+{
+	if (regex->lead == NULL || hits == NULL)
+		return regex_run(m, regex, field, from, field->folded_length, start, end, date_start,
+		                 date_end);
+	for (;;) {
+		size_t at = rules_index_next_lead(hits, regex->lead, from, before);
+		regex_outcome got;
+		if (at == SIZE_MAX)
+			return REGEX_NO_MATCH;
+		got = regex_run(m, regex, field, at, field->folded_length, start, end, date_start,
+		                date_end);
+		if (got != REGEX_NO_MATCH)
+			return got;
+		from = at + 1;
+	}
+}
+
+/*
+ * JIT-compiles a regex that has cost enough interpreted (RULES_JIT_PAYBACK).
+ * JIT is an optimisation: without it (unsupported CPU, no executable
+ * memory) the interpreter gives the same answers.  The set stays
+ * shareable: a copy is compiled, under the lock, and then published, and
+ * the code it replaces is kept for threads that may still be running it.
+ */
+static void
+regex_jit(rule_regex *regex)
+{
+	g_mutex_lock(&rules_jit_lock);
+	if (!g_atomic_int_get(&regex->jitted)) {
+		pcre2_code *copy = pcre2_code_copy(regex->code);
+		if (copy != NULL && pcre2_jit_compile(copy, PCRE2_JIT_COMPLETE) == 0) {
+			regex->replaced = regex->code;
+			g_atomic_pointer_set(&regex->code, copy);
+		} else {
+			pcre2_code_free(copy);
+		}
+		g_atomic_int_set(&regex->jitted, 1);
+	}
+	g_mutex_unlock(&rules_jit_lock);
+}
+
 static regex_outcome
 regex_run_once(matcher *m, const rule_regex *regex, const reply_field *field, size_t from,
                size_t limit, size_t *start, size_t *end, size_t *date_start, size_t *date_end)
@@ -231,27 +284,28 @@ regex_run_once(matcher *m, const rule_regex *regex, const reply_field *field, si
 		if (!compiled)
 			return REGEX_NO_MATCH;
 	}
-	/* JIT is an optimisation: without it (unsupported CPU, no executable memory)
-	 * the interpreter gives the same answers.  The set stays shareable: the
-	 * compile happens once, under a lock, and matching never waits for it. */
-	if (!g_atomic_int_get(&regex->jitted) &&
-	    g_atomic_int_add((gint *)&regex->uses, 1) + 1 == RULES_JIT_AFTER_USES) {
-		g_mutex_lock(&rules_jit_lock);
-		(void)pcre2_jit_compile(regex->code, PCRE2_JIT_COMPLETE);
-		g_atomic_int_set((gint *)&regex->jitted, 1);
-		g_mutex_unlock(&rules_jit_lock);
-	}
-	if (g_atomic_int_get(&rules_profiling)) {
-		/* The match alone: compiles are paid once and would hide the cost. */
-		gint64 began = g_get_monotonic_time();
-		rc = pcre2_match(regex->code, (PCRE2_SPTR)field->folded, limit, from, 0, m->data,
+	bool jitted = g_atomic_int_get(&regex->jitted) != 0;
+	bool profiling = g_atomic_int_get(&rules_profiling) != 0;
+	const pcre2_code *code = g_atomic_pointer_get(&((rule_regex *)regex)->code);
+	if (jitted && !profiling) {
+		rc = pcre2_match(code, (PCRE2_SPTR)field->folded, limit, from, 0, m->data,
 		                 m->context);
-		g_atomic_pointer_add(&((rule_regex *)regex)->nanoseconds,
-		                     (g_get_monotonic_time() - began) * 1000);
-		g_atomic_pointer_add(&((rule_regex *)regex)->runs, 1);
 	} else {
-		rc = pcre2_match(regex->code, (PCRE2_SPTR)field->folded, limit, from, 0, m->data,
+		/* The match alone is timed: compiles are paid once and would
+		 * hide the cost. */
+		gint64 began = rules_now_ns();
+		rc = pcre2_match(code, (PCRE2_SPTR)field->folded, limit, from, 0, m->data,
 		                 m->context);
+		gint64 spent = rules_now_ns() - began;
+		if (profiling) {
+			g_atomic_pointer_add(&((rule_regex *)regex)->nanoseconds, spent);
+			g_atomic_pointer_add(&((rule_regex *)regex)->runs, 1);
+		}
+		if (!jitted && (gint64)g_atomic_pointer_add(&((rule_regex *)regex)->interpreted_ns,
+		                                            spent) +
+		                       spent >
+		                   RULES_JIT_PAYBACK * regex->compile_ns)
+			regex_jit((rule_regex *)regex);
 	}
 	if (rc == PCRE2_ERROR_NOMATCH)
 		return REGEX_NO_MATCH;
@@ -390,38 +444,45 @@ clause_vetoed(matcher *m, const rule *r, const reply_field *field, size_t s, siz
 typedef struct {
 	const rules *set;
 	const reply_field *field;
-	GHashTable *by_language; /* language -> GArray presence */
+	GHashTable *by_language; /* language -> rules_index_hits */
 	/* The last language asked for: rules of a language come together. */
 	const char *last_language;
-	GArray *last_found;
+	const rules_index_hits *last_found;
 } presence;
 
-static bool
-requirements_met(presence *cache, const rule *r, const rule_regex *regex)
+/* The field's hits in the index of the rule's language, or NULL when it has none. */
+static const rules_index_hits *
+hits_for(presence *cache, const rule *r)
 {
-	GArray *found;
+	rules_index_hits *found;
 
-	if (regex->requires == NULL)
-		return true;
-	if (cache->last_language == r->language)
-		return rules_index_met(regex->requires, cache->last_found);
+	if (r->language == NULL)
+		return NULL;
+	if (cache->last_language == r->language && cache->last_found != NULL)
+		return cache->last_found;
 	found = g_hash_table_lookup(cache->by_language, r->language);
 	if (found == NULL) {
 		const rules_index *index = g_hash_table_lookup(cache->set->indexes, r->language);
 		if (index == NULL)
-			return true;
-		found = rules_index_presence(index, cache->field->folded);
+			return NULL;
+		found = rules_index_scan(index, cache->field->folded);
 		g_hash_table_insert(cache->by_language, r->language, found);
 	}
 	cache->last_language = r->language;
 	cache->last_found = found;
-	return rules_index_met(regex->requires, found);
+	return found;
+}
+
+static bool
+requirements_met(const rules_index_hits *hits, const rule_regex *regex)
+{
+	return regex->requires == NULL || hits == NULL || rules_index_met(regex->requires, hits);
 }
 
 static void
 presence_free(gpointer data)
 {
-	g_array_unref(data);
+	rules_index_hits_free(data);
 }
 
 /* Runs one rule; false when it neither matched nor hit a limit. */
@@ -431,17 +492,19 @@ rule_run(matcher *m, presence *cache, const rule *r, const reply_field *field,
 {
 	bool limit = false, vetoed = false;
 	size_t veto_start = 0, veto_end = 0, vetoed_start = 0, vetoed_end = 0;
+	const rules_index_hits *hits = hits_for(cache, r);
 	out->matched = false;
 	for (guint i = 0; i < r->patterns->len; i++) {
 		const rule_regex *regex = g_ptr_array_index(r->patterns, i);
 		size_t s, e, ds, de, from = 0;
-		if (!requirements_met(cache, r, regex))
+		if (!requirements_met(hits, regex))
 			continue;
 		for (int tries = 0; tries < RULES_TRIES_PER_PATTERN && from <= field->folded_length;
 		     tries++) {
 			size_t vs, ve;
-			regex_outcome got =
-			    regex_run(m, regex, field, from, field->folded_length, &s, &e, &ds, &de);
+			regex_outcome got = pattern_run(m, regex, field, hits, from,
+			                                out->matched ? out->start : SIZE_MAX, &s, &e,
+			                                &ds, &de);
 			if (got == REGEX_LIMIT)
 				limit = true;
 			if (got != REGEX_MATCH)

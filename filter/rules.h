@@ -77,10 +77,13 @@ rules *rules_load(const char *const *dirs, const char *const *languages, GError 
 rules *rules_load_lazy(const char *const *dirs, const char *const *languages, GError **error);
 void rules_free(rules *set);
 /*
- * JIT-compiles every pattern now instead of on its 8th use: needed before
+ * Prepares every language of a lazily loaded set now (its word index and
+ * the lines to compile), which changes the set's tables: needed before
  * several threads classify with one set (see classifier_prepare_threads).
+ * Patterns still compile and JIT-compile on first use, each under a lock
+ * and published whole, which threads may share.
  */
-void rules_jit_compile_all(rules *set);
+void rules_prepare_for_threads(rules *set);
 
 /* The number of rules in the set (after overrides). */
 size_t rules_count(const rules *set);

@@ -21,7 +21,9 @@ FROZEN_REPLIES_DATE=${FROZEN_REPLIES_DATE:-60}
 FROZEN_SENTENCES_CLASS=${FROZEN_SENTENCES_CLASS:-75}
 FROZEN_SENTENCES_DATE=${FROZEN_SENTENCES_DATE:-60}
 
-# gate LABEL DIR CLASS-MIN DATE-MIN: one ok per language of the set.
+# gate LABEL DIR CLASS-MIN DATE-MIN [frozen]: one ok per language of the
+# set.  A frozen set's misses are not printed: whoever reads them starts
+# tuning on them, and the set is worth something only while nobody has.
 gate() {
 	out=$("$DUNMAIL" --config /dev/null rules test "$2" --format csv 2>&1)
 	rows=$(printf '%s\n' "$out" | tr -d '\r' | grep -v '^language,' | grep -v '^all,' |
@@ -35,8 +37,12 @@ gate() {
 		if [ "$class" -ge "$3" ] && [ "$date" -ge "$4" ]; then
 			ok "$1 $lang: class $class% of $messages, date $date% of $date_total"
 		else
-			not_ok "$1 $lang: class $class% of $messages, date $date% of $date_total (at least $3% and $4%)" \
-				"$("$DUNMAIL" --config /dev/null rules test "$2" --failures 2>&1 | grep -F "/$lang" | head -n 40)"
+			if [ "${5:-}" = frozen ]; then
+				detail="misses not shown (a frozen set); a regression shows on the development sets too"
+			else
+				detail=$("$DUNMAIL" --config /dev/null rules test "$2" --failures 2>&1 | grep -F "/$lang" | head -n 40)
+			fi
+			not_ok "$1 $lang: class $class% of $messages, date $date% of $date_total (at least $3% and $4%)" "$detail"
 		fi
 	done <<ROWS
 $rows
@@ -45,8 +51,8 @@ ROWS
 
 gate "development replies" "$SRC/tests/mail/replies" 97 95
 gate "development sentences" "$SRC/tests/sentences" 97 95
-gate "frozen replies" "$SRC/tests/mail/replies/frozen" "$FROZEN_REPLIES_CLASS" "$FROZEN_REPLIES_DATE"
-gate "frozen sentences" "$SRC/tests/sentences/frozen" "$FROZEN_SENTENCES_CLASS" "$FROZEN_SENTENCES_DATE"
+gate "frozen replies" "$SRC/tests/mail/replies/frozen" "$FROZEN_REPLIES_CLASS" "$FROZEN_REPLIES_DATE" frozen
+gate "frozen sentences" "$SRC/tests/sentences/frozen" "$FROZEN_SENTENCES_CLASS" "$FROZEN_SENTENCES_DATE" frozen
 if [ -d "$SRC/../shared/corpus/replies" ]; then
 	gate "shared development corpus" "$SRC/../shared/corpus/replies" 95 90
 else

@@ -55,10 +55,10 @@ may_match(rules_index *index, const char *pattern, const char *text)
 {
 	GPtrArray *requires = rules_index_requirements(index, lx, "en", pattern);
 	char *folded = language_fold_text(text, strlen(text), NULL);
-	GArray *presence = rules_index_presence(index, folded);
-	bool met = rules_index_met(requires, presence);
+	rules_index_hits *hits = rules_index_scan(index, folded);
+	bool met = rules_index_met(requires, hits);
 
-	g_array_unref(presence);
+	rules_index_hits_free(hits);
 	g_free(folded);
 	if (requires != NULL)
 		g_ptr_array_unref(requires);
@@ -118,6 +118,11 @@ test_what_is_not_required(void **state)
 	assert_false(has_requirements(index, "(?:paid|\\d+)"));
 	/* "colou?r": the letter before a quantifier may be missing. */
 	assert_true(may_match(index, "\\bcolou?r\\b", "the color"));
+	/* An optional hyphen or space leaves no word start behind it: "mailadres"
+	 * may be glued to the "e" before it. */
+	assert_true(may_match(index, "\\be-?mailadres\\b", "ons emailadres"));
+	assert_true(may_match(index, "\\bpay\\s?pal\\b", "via paypal"));
+	assert_true(may_match(index, "\\bover\\s*maken\\b", "overmaken"));
 	rules_index_free(index);
 }
 
@@ -133,9 +138,67 @@ test_unkeyed_concepts_are_present(void **state)
 	rules_index_free(index);
 }
 
+/* Where the words of a pattern's lead start in text; "" when it has no lead. */
+static char *
+lead_starts(const char *pattern, const char *text)
+{
+	rules_index *index = rules_index_new();
+	GArray *lead = rules_index_lead(index, lx, "en", pattern);
+	GString *out = g_string_new(NULL);
+
+	if (lead != NULL) {
+		char *folded = language_fold_text(text, strlen(text), NULL);
+		rules_index_hits *hits = rules_index_scan(index, folded);
+		for (size_t at = 0;; at++) {
+			at = rules_index_next_lead(hits, lead, at, SIZE_MAX);
+			if (at == SIZE_MAX)
+				break;
+			g_string_append_printf(out, "%s%zu", out->len > 0 ? "," : "", at);
+		}
+		rules_index_hits_free(hits);
+		g_free(folded);
+		g_array_unref(lead);
+	}
+	rules_index_free(index);
+	return g_string_free(out, FALSE);
+}
+
+static void
+test_leads(void **state)
+{
+	struct {
+		const char *pattern, *text, *starts;
+	} cases[] = {
+	    /* A concept, a word after \b, a group whose every branch has one. */
+	    {"{we}{~3}{paid}", "So we paid, and our team paid.", "3,16"},
+	    {"\\bpaid\\b", "paid, prepaid, paid-up", "0,15"},
+	    {"(?:{we}|\\bthey){~2}{paid}", "They said we paid", "0,10"},
+	    {"{paid}", "Wir überwiesen es", "4"},
+	    /* No lead: a word that may sit inside another, an optional first
+	     * element, a lookbehind, an unkeyed concept, unbalanced groups. */
+	    {"paid", "prepaid", ""},
+	    {"{we}?{~2}{paid}", "we paid", ""},
+	    {"(?<=x){paid}", "x paid", ""},
+	    {"(?:{paid}|\\d+)", "paid", ""},
+	    {"{odd}", "paid", ""},
+	    {"{suffix}", "Sammelzahlung", ""},
+	    {"{paid})(x", "paid", ""},
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *got = lead_starts(cases[i].pattern, cases[i].text);
+		if (strcmp(got, cases[i].starts) != 0)
+			fail_msg("lead of \"%s\" on \"%s\": expected \"%s\", got \"%s\"",
+			         cases[i].pattern, cases[i].text, cases[i].starts, got);
+		g_free(got);
+	}
+}
+
 /*
  * The index must never skip a pattern that matches: every pattern of the
  * shipped packs against every sentence of the language's sentence tables.
+ * And a pattern with a lead, tried only where its lead starts, finds the
+ * match a search finds.
  */
 static void
 test_shipped_packs_never_skip_a_match(void **state)
@@ -144,7 +207,7 @@ test_shipped_packs_never_skip_a_match(void **state)
 	char *rules_dir = g_build_filename(test_root(), "rules", NULL);
 	const char *dirs[] = {rules_dir, NULL};
 	lexicon *shipped = lexicon_load(dirs, languages, NULL);
-	size_t checked = 0, matched = 0;
+	size_t checked = 0, matched = 0, led = 0;
 
 	assert_non_null(shipped);
 	for (const char *const *lang = languages; *lang != NULL; lang++) {
@@ -187,6 +250,8 @@ test_shipped_packs_never_skip_a_match(void **state)
 				int code;
 				PCRE2_SIZE offset;
 				GPtrArray *requires;
+				GArray *lead;
+				pcre2_code *anchored;
 				if (!g_str_has_prefix(line, "pattern"))
 					continue;
 				line += strlen("pattern");
@@ -206,22 +271,57 @@ test_shipped_packs_never_skip_a_match(void **state)
 				                   &code, &offset, NULL);
 				assert_non_null(re);
 				requires = rules_index_requirements(index, shipped, *lang, line);
+				lead = rules_index_lead(index, shipped, *lang, line);
+				anchored = NULL;
+				if (lead != NULL) {
+					char *wrapped = g_strdup_printf("\\G(?:%s)", expanded);
+					anchored = pcre2_compile((PCRE2_SPTR)wrapped, PCRE2_ZERO_TERMINATED,
+					                         PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS |
+					                             PCRE2_DUPNAMES,
+					                         &code, &offset, NULL);
+					assert_non_null(anchored);
+					g_free(wrapped);
+					led++;
+				}
 				pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
 				for (guint i = 0; i < texts->len; i++) {
 					const char *text = g_ptr_array_index(texts, i);
+					PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+					size_t start, end, at = 0;
 					if (pcre2_match(re, (PCRE2_SPTR)text, strlen(text), 0, 0, md,
 					                NULL) < 0)
 						continue;
-					GArray *presence = rules_index_presence(index, text);
+					start = ov[0];
+					end = ov[1];
+					rules_index_hits *hits = rules_index_scan(index, text);
 					matched++;
-					if (!rules_index_met(requires, presence))
+					if (!rules_index_met(requires, hits))
 						fail_msg("%s/%s: the index skips \"%s\" on \"%s\"", *lang,
 						         name, line, text);
-					g_array_unref(presence);
+					/* Tried only where its lead starts, the pattern finds the
+					 * same match as a search. */
+					while (anchored != NULL) {
+						at = rules_index_next_lead(hits, lead, at, SIZE_MAX);
+						if (at == SIZE_MAX)
+							fail_msg("%s/%s: no lead start finds \"%s\" on \"%s\"",
+							         *lang, name, line, text);
+						if (pcre2_match(anchored, (PCRE2_SPTR)text, strlen(text), at, 0,
+						                md, NULL) >= 0)
+							break;
+						at++;
+					}
+					if (anchored != NULL && (ov[0] != start || ov[1] != end))
+						fail_msg("%s/%s: anchored at its lead, \"%s\" matches "
+						         "elsewhere on \"%s\"",
+						         *lang, name, line, text);
+					rules_index_hits_free(hits);
 				}
 				checked++;
 				pcre2_match_data_free(md);
 				pcre2_code_free(re);
+				pcre2_code_free(anchored);
+				if (lead != NULL)
+					g_array_unref(lead);
 				if (requires != NULL)
 					g_ptr_array_unref(requires);
 				g_free(expanded);
@@ -236,7 +336,9 @@ test_shipped_packs_never_skip_a_match(void **state)
 		g_ptr_array_unref(texts);
 		rules_index_free(index);
 	}
-	print_message("%zu patterns, %zu matches, none skipped by the index\n", checked, matched);
+	print_message("%zu patterns (%zu with a lead), %zu matches, none skipped by the index "
+	              "nor missed at a lead\n",
+	              checked, led, matched);
 	assert_true(checked > 100);
 	lexicon_free(shipped);
 	g_free(rules_dir);
@@ -249,6 +351,7 @@ main(void)
 	    cmocka_unit_test(test_concepts_and_words),
 	    cmocka_unit_test(test_what_is_not_required),
 	    cmocka_unit_test(test_unkeyed_concepts_are_present),
+	    cmocka_unit_test(test_leads),
 	    cmocka_unit_test(test_shipped_packs_never_skip_a_match),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
