@@ -92,6 +92,45 @@ join_soft_line_breaks(char *folded)
 	}
 }
 
+/*
+ * Hides from the patterns every byte of a run without a space past its
+ * first RULES_WORD_MAX (cut between characters): a pattern that scans a
+ * run from each of its bytes ("\\d[\\d.,]*x") costs the square of the run's
+ * length, a megabyte of digits took minutes, and no word of a reply is
+ * that long.  The offsets keep pointing into the original text.
+ */
+static void
+cut_long_runs(reply_field *field)
+{
+	char *folded = field->folded;
+	size_t *offsets = (size_t *)(void *)field->offsets->data;
+	size_t out = 0, run = 0;
+	bool cutting = false;
+
+	for (size_t i = 0; i < field->folded_length; i++) {
+		unsigned char c = (unsigned char)folded[i];
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			run = 0;
+			cutting = false;
+		} else {
+			if (!cutting && run >= RULES_WORD_MAX && (c & 0xc0) != 0x80)
+				cutting = true;
+			run++;
+			if (cutting)
+				continue;
+		}
+		folded[out] = folded[i];
+		offsets[out] = offsets[i];
+		out++;
+	}
+	if (out == field->folded_length)
+		return;
+	offsets[out] = offsets[field->folded_length];
+	folded[out] = '\0';
+	field->folded_length = out;
+	g_array_set_size(field->offsets, out + 1);
+}
+
 static void
 reply_field_init(reply_field *field, const char *name, const char *text)
 {
@@ -101,6 +140,7 @@ reply_field_init(reply_field *field, const char *name, const char *text)
 	field->folded = language_fold_text(field->text, field->length, &field->offsets);
 	field->folded_length = strlen(field->folded);
 	join_soft_line_breaks(field->folded);
+	cut_long_runs(field);
 }
 
 static void

@@ -44,6 +44,12 @@ typedef enum {
 
 #define RULES_CLASS_COUNT 10
 
+/*
+ * The patterns see at most this many bytes of a run of text without a
+ * space; the rest of the run is hidden from them (text after it is not).
+ */
+#define RULES_WORD_MAX 256
+
 /* The class's name as rule packs write it (a static string). */
 const char *rules_class_name(rules_class klass);
 /* Looks a class up by name; false for an unknown name. */

@@ -9,12 +9,24 @@
 . "$(dirname "$0")/lib.sh"
 
 limit=${DUNMAIL_HOSTILE_MS:-5000}
-cat >"$T/config.ini" <<'CONF'
+# A user's pack with a pattern that scans a run of digits from each of its
+# bytes: the engine, not the pack's author, keeps that from costing minutes.
+mkdir -p "$T/rules/en"
+cat >"$T/rules/en/mine.rules" <<'RULES'
+rule en.disputed.amount-instead
+  class disputed
+  pattern \d[\d.,]*\s*(?:\p{L}+\s+){0,2}?instead\s+of\s+\d
+RULES
+cat >"$T/config.ini" <<CONF
 [identity]
 name = Anna Kowalska
 addresses = anna@studio.example
+[rules]
+directories = $T/rules
 CONF
 dm init >/dev/null
+printf 'Subject: Re: INV-7\n\nYou billed 500 hours instead of 400.\n' | dm classify >"$T/user-rule"
+expect_contains "the user's pack is in force" "en.disputed.amount-instead" "$(cat "$T/user-rule")"
 dm client add "Acme" --email ap@acme.example >/dev/null
 dm invoice add INV-7 --client Acme --amount 980 --currency EUR --issued 2026-11-01 --due 2026-11-15 \
 	--message-id '<inv-7@studio.example>' >/dev/null

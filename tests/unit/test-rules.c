@@ -597,6 +597,61 @@ test_format_errors(void **state)
 	g_free(dir);
 }
 
+/*
+ * A run of text with no space in it longer than RULES_WORD_MAX bytes (a
+ * megabyte of digits, a base64 blob pasted in) reaches the patterns cut to
+ * its first RULES_WORD_MAX bytes: a pattern that scans a run at each of its
+ * bytes ("\d[\d.,]*x") would otherwise cost the square of its length, and
+ * no word of a reply is that long.  Text after the run is read as before,
+ * its offsets those of the original.
+ */
+static void
+test_long_runs_are_cut(void **state)
+{
+	char *dir = test_tmpdir();
+	write_file(dir, "en/long.rules",
+	           "rule en.paid.long-run\n  class paid\n  pattern 1{257}\n"
+	           "rule en.promised.after\n  class promised\n"
+	           "  pattern \\bwe\\s+will\\s+pay\\s+(?<date>on\\s+\\w+)\n");
+	const char *dirs[] = {dir, NULL};
+	const char *languages[] = {"en", NULL};
+	GError *error = NULL;
+	rules *set = rules_load(dirs, languages, &error);
+	if (set == NULL)
+		fail_msg("%s", error->message);
+
+	GString *text = g_string_new(NULL);
+	for (int i = 0; i < 1000; i++)
+		g_string_append_c(text, '1');
+	rules_verdict verdict;
+	assert_false(rules_classify(set, NULL, text->str, &verdict, NULL));
+	assert_null(verdict.rule_id);
+	rules_verdict_clear(&verdict);
+
+	/* The cut run still ends a word: what follows reads as before. */
+	g_string_append(text, " and we will pay on Friday");
+	assert_true(rules_classify(set, NULL, text->str, &verdict, NULL));
+	assert_string_equal(verdict.rule_id, "en.promised.after");
+	assert_string_equal(verdict.date_text, "on Friday");
+	rules_verdict_clear(&verdict);
+
+	/* Past the cut: the promise keeps its place in the original text. */
+	g_string_truncate(text, 0);
+	for (int i = 0; i < 5000; i++)
+		g_string_append(text, "\xe6\x97\xa5"); /* 3 bytes: the cut falls inside one */
+	g_string_append(text, " we will pay on Tuesday.");
+	assert_true(rules_classify(set, NULL, text->str, &verdict, NULL));
+	assert_string_equal(verdict.rule_id, "en.promised.after");
+	assert_string_equal(verdict.date_text, "on Tuesday");
+	assert_true(g_str_has_prefix(text->str + verdict.match_start, "we will pay on Tuesday"));
+	rules_verdict_clear(&verdict);
+
+	g_string_free(text, TRUE);
+	rules_free(set);
+	test_rmtree(dir);
+	g_free(dir);
+}
+
 static void
 test_user_override(void **state)
 {
@@ -703,6 +758,7 @@ main(void)
 	    cmocka_unit_test(test_invalid_utf8),
 	    cmocka_unit_test(test_worst_case_input),
 	    cmocka_unit_test(test_format_errors),
+	    cmocka_unit_test(test_long_runs_are_cut),
 	    cmocka_unit_test(test_user_override),
 	    cmocka_unit_test(test_tie_break),
 	    cmocka_unit_test(test_class_names),
