@@ -13,13 +13,15 @@
 #                                       when present
 . "$(dirname "$0")/lib.sh"
 
-# The frozen floors (percent, class and date): the scores measured when the
-# packs were finished, less a margin of about two replies.  Raise them when
+# The frozen floors (percent, class and date): the lowest language's score
+# measured when the packs were finished (replies 75/60, sentences 72/60),
+# less a margin of about two replies or sentences (one date: the smallest
+# set has five).  Raise them when
 # the frozen scores rise; never lower them to make a change pass.
-FROZEN_REPLIES_CLASS=${FROZEN_REPLIES_CLASS:-75}
-FROZEN_REPLIES_DATE=${FROZEN_REPLIES_DATE:-60}
-FROZEN_SENTENCES_CLASS=${FROZEN_SENTENCES_CLASS:-75}
-FROZEN_SENTENCES_DATE=${FROZEN_SENTENCES_DATE:-60}
+FROZEN_REPLIES_CLASS=${FROZEN_REPLIES_CLASS:-65}
+FROZEN_REPLIES_DATE=${FROZEN_REPLIES_DATE:-40}
+FROZEN_SENTENCES_CLASS=${FROZEN_SENTENCES_CLASS:-67}
+FROZEN_SENTENCES_DATE=${FROZEN_SENTENCES_DATE:-50}
 
 # gate LABEL DIR CLASS-MIN DATE-MIN [frozen]: one ok per language of the
 # set.  A frozen set's misses are not printed: whoever reads them starts
