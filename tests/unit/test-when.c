@@ -169,6 +169,9 @@ static const when_case cases_ro[] = {
     {"ro", "sfarsitul lunii decembrie", "2026-12-31", NULL},
     {"ro", "săptămâna viitoare", "2026-11-27", NULL},
     {"ro", "avem nevoie de 2 luni", NULL, NULL},
+    /* The time a client asks for counts from today. */
+    {"ro", "ne mai trebuie zece zile", "2026-11-28", NULL},
+    {"ro", "mai avem nevoie de două săptămâni", "2026-12-02", NULL},
     {"ro", "plătim în ședința de luni", "2026-11-23", NULL},
 };
 
