@@ -29,7 +29,7 @@ struct rules_index {
 };
 
 struct rules_index_hits {
-	GArray *present;     /* guint8 an anchor: 1 when the text has it */
+	GArray *last;        /* guint32 an anchor: 1 + where its last word starts, 0 when absent */
 	GPtrArray *starts;   /* an anchor's GArray of size_t word starts, for ANCHOR_LEAD ones, or NULL */
 };
 
@@ -447,12 +447,61 @@ add_requirement(GPtrArray *requirements, GArray *ids)
 		g_ptr_array_add(requirements, g_array_ref(ids));
 }
 
-/* Walks a sequence without top-level alternation, adding what it requires. */
+static void sequence_requirements(reading *r, const char *s, const char *e, bool boundary,
+                                  GPtrArray *requirements);
+
+/*
+ * A requirement of a group with branches that do not all start with an
+ * anchor ("(?:{~1}\bis\s+being|{~2}\bwill)"): when every branch requires
+ * something somewhere, the branch's most selective requirement (fewest
+ * anchors) stands for it, and one of those must be present.
+ */
+static bool
+branches_requirement(reading *r, const char *s, const char *e, bool boundary, GArray *ids)
+{
+	const char *start = s, *p = s;
+	int depth = 0;
+
+	for (;; p++) {
+		if (p >= e || (*p == '|' && depth == 0)) {
+			GPtrArray *own = g_ptr_array_new_with_free_func(id_array_free);
+			sequence_requirements(r, start, p, boundary, own);
+			GArray *best = NULL;
+			for (guint i = 0; i < own->len; i++) {
+				GArray *candidate = g_ptr_array_index(own, i);
+				if (best == NULL || candidate->len < best->len)
+					best = candidate;
+			}
+			if (best != NULL)
+				g_array_append_vals(ids, best->data, best->len);
+			g_ptr_array_unref(own);
+			if (best == NULL)
+				return false;
+			if (p >= e)
+				return true;
+			start = p + 1;
+			continue;
+		}
+		if (*p == '\\' && p + 1 < e)
+			p++;
+		else if (*p == '[')
+			p = class_end(p, e) - 1;
+		else if (*p == '(')
+			depth++;
+		else if (*p == ')')
+			depth--;
+	}
+}
+
+/*
+ * Walks a sequence without top-level alternation, adding what it requires;
+ * boundary: does a word at s start at a word boundary?
+ */
 static void
-sequence_requirements(reading *r, const char *s, const char *e, GPtrArray *requirements)
+sequence_requirements(reading *r, const char *s, const char *e, bool boundary,
+                      GPtrArray *requirements)
 {
 	const char *p = s;
-	bool boundary = true; /* a word here starts at a word boundary */
 
 	while (p < e) {
 		if (*p == '\\' && p + 1 < e) {
@@ -504,8 +553,16 @@ sequence_requirements(reading *r, const char *s, const char *e, GPtrArray *requi
 				return;
 			if (content != NULL && !optional_after(close + 1, e)) {
 				GArray *ids = g_array_new(FALSE, FALSE, sizeof(guint));
-				if (alternatives_anchors(r, content, close, boundary, ids))
+				if (!has_top_alternation(content, close)) {
+					/* One branch: what it requires, the whole requires. */
+					sequence_requirements(r, content, close, boundary, requirements);
+				} else if (alternatives_anchors(r, content, close, boundary, ids)) {
 					add_requirement(requirements, ids);
+				} else {
+					g_array_set_size(ids, 0);
+					if (branches_requirement(r, content, close, boundary, ids))
+						add_requirement(requirements, ids);
+				}
 				g_array_unref(ids);
 			}
 			p = skip_quantifier(close + 1, e);
@@ -551,11 +608,13 @@ rules_index_requirements(rules_index *index, const lexicon *lx, const char *lang
 
 	if (has_top_alternation(source, end)) {
 		GArray *ids = g_array_new(FALSE, FALSE, sizeof(guint));
-		if (alternatives_anchors(&r, source, end, true, ids))
+		if (alternatives_anchors(&r, source, end, false, ids))
 			add_requirement(requirements, ids);
 		g_array_unref(ids);
 	} else {
-		sequence_requirements(&r, source, end, requirements);
+		/* No word boundary before the pattern: "placil" matches inside
+		 * "Zaplacilbym", so a first word without "\b" requires nothing. */
+		sequence_requirements(&r, source, end, false, requirements);
 	}
 	if (requirements->len == 0) {
 		g_ptr_array_unref(requirements);
@@ -618,7 +677,8 @@ mark(const rules_index *index, rules_index_hits *hits, const GArray *ids, size_t
 	for (guint i = 0; ids != NULL && i < ids->len; i++) {
 		guint id = g_array_index(ids, guint, i);
 		GArray *starts;
-		g_array_index(hits->present, guint8, id) = 1;
+		if (g_array_index(hits->last, guint32, id) != G_MAXUINT32)
+			g_array_index(hits->last, guint32, id) = (guint32)start + 1;
 		if (!(index->flags->data[id] & ANCHOR_LEAD))
 			continue;
 		starts = g_ptr_array_index(hits->starts, id);
@@ -647,12 +707,12 @@ rules_index_scan(const rules_index *index, const char *folded)
 	size_t prefix_ends[INDEX_WORD_MAX + 1];
 	const char *p = folded;
 
-	hits->present = g_array_sized_new(FALSE, TRUE, sizeof(guint8), index->n_anchors);
-	g_array_set_size(hits->present, index->n_anchors);
+	hits->last = g_array_sized_new(FALSE, TRUE, sizeof(guint32), index->n_anchors);
+	g_array_set_size(hits->last, index->n_anchors);
 	hits->starts = g_ptr_array_new_full(index->n_anchors, starts_free);
 	g_ptr_array_set_size(hits->starts, (gint)index->n_anchors);
 	for (guint i = 0; i < index->always->len; i++)
-		g_array_index(hits->present, guint8, g_array_index(index->always, guint, i)) = 1;
+		g_array_index(hits->last, guint32, g_array_index(index->always, guint, i)) = G_MAXUINT32;
 	while (*p != '\0') {
 		size_t length = 0, chars = 0, start;
 		while (*p != '\0' && !is_word_char(p))
@@ -688,7 +748,7 @@ rules_index_hits_free(gpointer data)
 
 	if (hits == NULL)
 		return;
-	g_array_unref(hits->present);
+	g_array_unref(hits->last);
 	g_ptr_array_unref(hits->starts);
 	g_free(hits);
 }
@@ -720,19 +780,31 @@ rules_index_next_lead(const rules_index_hits *hits, const GArray *lead, size_t f
 }
 
 bool
-rules_index_met(const GPtrArray *requirements, const rules_index_hits *hits)
+rules_index_reach(const GPtrArray *requirements, const rules_index_hits *hits, size_t *horizon)
 {
-	const GArray *presence = hits->present;
+	const GArray *last = hits->last;
 
+	*horizon = SIZE_MAX;
 	for (guint i = 0; requirements != NULL && i < requirements->len; i++) {
 		const GArray *ids = g_ptr_array_index(requirements, i);
-		bool any = false;
-		for (guint k = 0; k < ids->len && !any; k++) {
+		guint32 latest = 0;
+		for (guint k = 0; k < ids->len; k++) {
 			guint id = g_array_index(ids, guint, k);
-			any = id < presence->len && g_array_index(presence, guint8, id) != 0;
+			guint32 at = id < last->len ? g_array_index(last, guint32, id) : G_MAXUINT32;
+			if (at > latest)
+				latest = at;
 		}
-		if (!any)
+		if (latest == 0)
 			return false;
+		if (latest != G_MAXUINT32 && latest - 1 < *horizon)
+			*horizon = latest - 1;
 	}
 	return true;
+}
+
+bool
+rules_index_met(const GPtrArray *requirements, const rules_index_hits *hits)
+{
+	size_t horizon;
+	return rules_index_reach(requirements, hits, &horizon);
 }

@@ -69,6 +69,15 @@ void rules_index_hits_free(gpointer hits);
 bool rules_index_met(const GPtrArray *requirements, const rules_index_hits *hits);
 
 /*
+ * The same, and how far into the text a match can start (*horizon): every
+ * requirement's words are consumed at or after a match's start, so a match
+ * starts at or before the last word of each requirement; SIZE_MAX when
+ * nothing bounds it.
+ */
+bool rules_index_reach(const GPtrArray *requirements, const rules_index_hits *hits,
+                       size_t *horizon);
+
+/*
  * The first byte offset in [from, to) where a word of one of the lead
  * anchors starts in the text, or SIZE_MAX.
  */

@@ -454,13 +454,22 @@ next_char(const reply_field *field, size_t at)
 	return at;
 }
 
+/* Can the regex match the text at all; *horizon: the last byte a match may start at. */
+static bool
+requirements_met(const rules_index_hits *hits, const rule_regex *regex, size_t *horizon)
+{
+	*horizon = SIZE_MAX;
+	return regex->requires == NULL || hits == NULL ||
+	       rules_index_reach(regex->requires, hits, horizon);
+}
+
 /*
  * Is the match [s, e) vetoed by one of the rule's "unless" regexes, within
  * its clause?  Fills the veto's range; REGEX_LIMIT counts as a veto.
  */
 static regex_outcome
-clause_vetoed(matcher *m, const rule *r, const reply_field *field, size_t s, size_t e,
-              size_t *vs, size_t *ve)
+clause_vetoed(matcher *m, const rule *r, const reply_field *field, const rules_index_hits *hits,
+              size_t s, size_t e, size_t *vs, size_t *ve)
 {
 	size_t from, to;
 
@@ -468,8 +477,12 @@ clause_vetoed(matcher *m, const rule *r, const reply_field *field, size_t s, siz
 		return REGEX_NO_MATCH;
 	clause_bounds(m, r, field, s, e, &from, &to);
 	for (guint i = 0; i < r->unless->len; i++) {
-		regex_outcome got =
-		    regex_run(m, g_ptr_array_index(r->unless, i), field, from, to, vs, ve, NULL, NULL);
+		const rule_regex *unless = g_ptr_array_index(r->unless, i);
+		size_t horizon;
+		/* Words it needs that the field lacks, or has only before the clause. */
+		if (!requirements_met(hits, unless, &horizon) || horizon < from)
+			continue;
+		regex_outcome got = regex_run(m, unless, field, from, to, vs, ve, NULL, NULL);
 		if (got != REGEX_NO_MATCH)
 			return got;
 	}
@@ -513,12 +526,6 @@ hits_for(presence *cache, const rule *r)
 	return found;
 }
 
-static bool
-requirements_met(const rules_index_hits *hits, const rule_regex *regex)
-{
-	return regex->requires == NULL || hits == NULL || rules_index_met(regex->requires, hits);
-}
-
 static void
 presence_free(gpointer data)
 {
@@ -536,14 +543,16 @@ rule_run(matcher *m, presence *cache, const rule *r, const reply_field *field,
 	out->matched = false;
 	for (guint i = 0; i < r->patterns->len; i++) {
 		const rule_regex *regex = g_ptr_array_index(r->patterns, i);
-		size_t s, e, ds, de, from = 0;
-		if (!requirements_met(hits, regex))
+		size_t s, e, ds, de, from = 0, horizon;
+		if (!requirements_met(hits, regex, &horizon))
 			continue;
-		for (int tries = 0; tries < RULES_TRIES_PER_PATTERN && from <= field->folded_length;
+		for (int tries = 0; tries < RULES_TRIES_PER_PATTERN && from <= field->folded_length &&
+		                    from <= horizon;
 		     tries++) {
-			size_t vs, ve;
-			regex_outcome got = pattern_run(m, regex, field, hits, from,
-			                                out->matched ? out->start : SIZE_MAX, &s, &e,
+			size_t vs, ve, before = out->matched ? out->start : SIZE_MAX;
+			if (horizon != SIZE_MAX && horizon + 1 < before)
+				before = horizon + 1;
+			regex_outcome got = pattern_run(m, regex, field, hits, from, before, &s, &e,
 			                                &ds, &de);
 			if (got == REGEX_LIMIT)
 				limit = true;
@@ -552,7 +561,7 @@ rule_run(matcher *m, presence *cache, const rule *r, const reply_field *field,
 			/* Only a match before the best so far can change anything. */
 			if (out->matched && s >= out->start)
 				break;
-			got = clause_vetoed(m, r, field, s, e, &vs, &ve);
+			got = clause_vetoed(m, r, field, hits, s, e, &vs, &ve);
 			if (got == REGEX_NO_MATCH) {
 				/* Several patterns may match: the earliest match stands for the rule. */
 				out->matched = true;
@@ -595,9 +604,12 @@ rule_run(matcher *m, presence *cache, const rule *r, const reply_field *field,
 	out->status = RULES_MATCH_MATCHED;
 	out->has_guard = false;
 	for (guint i = 0; i < r->guards->len; i++) {
-		size_t gs, ge;
-		regex_outcome got = regex_run(m, g_ptr_array_index(r->guards, i), field, 0,
-		                              field->folded_length, &gs, &ge, NULL, NULL);
+		const rule_regex *guard = g_ptr_array_index(r->guards, i);
+		size_t gs, ge, horizon;
+		if (!requirements_met(hits, guard, &horizon))
+			continue;
+		regex_outcome got =
+		    regex_run(m, guard, field, 0, field->folded_length, &gs, &ge, NULL, NULL);
 		if (got == REGEX_MATCH) {
 			out->status = RULES_MATCH_VETOED;
 			out->has_guard = true;
