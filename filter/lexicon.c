@@ -16,15 +16,20 @@
  * The pieces a gap is built of.  A word starts with a letter or digit and
  * may hold inner punctuation ("e-mail", "FV/2026/10/045", "1.250,00",
  * "30.11.2026"), a day number may carry its ordinal dot ("am 3. Dezember"),
- * and a few abbreviations keep their dot ("Rechnung Nr. 31", "ca. 300");
+ * and a few abbreviations keep their dot ("Rechnung Nr. 31", "ca. 300"),
+ * looked behind for once a dot follows the word, not tried at every word
+ * (one "\\b" a branch: PCRE2 wants each branch of a lookbehind of one
+ * length);
  * a separator is anything but a letter, a digit or the end of a sentence.
  * Both are atomic, and a word cannot start where a separator can, so a gap
  * never backtracks into itself.
  */
-#define GAP_WORD                                                                          \
-	"(?>(?:nr|ca|bzw|ggf|evtl|inkl|zzgl|ref|tel|ul|np|tj|str|dr|mr|mrs|ms|hr|sr|sra|"   \
-	"nb|vs|etc|approx|resp|art|fakt|fv|inv|no(?=\\.\\s*\\d))\\.|"                          \
-	"\\w[\\w']*(?:[-/.,:+@&]\\w[\\w']*)*(?:(?<=\\b\\d)\\.|(?<=\\b\\d\\d)\\.)?)"
+#define GAP_WORD \
+	"(?>\\w[\\w']*(?:[-/.,:+@&]\\w[\\w']*)*(?:\\.(?<=\\b\\d\\.|\\b\\d\\d\\.|\\bnr\\.|" \
+	"\\bca\\.|\\bbzw\\.|\\bggf\\.|\\bevtl\\.|\\binkl\\.|\\bzzgl\\.|\\bref\\.|\\btel\\.|" \
+	"\\bul\\.|\\bnp\\.|\\btj\\.|\\bstr\\.|\\bdr\\.|\\bmr\\.|\\bmrs\\.|\\bms\\.|\\bhr\\.|" \
+	"\\bsr\\.|\\bsra\\.|\\bnb\\.|\\bvs\\.|\\betc\\.|\\bapprox\\.|\\bresp\\.|\\bart\\.|" \
+	"\\bfakt\\.|\\bfv\\.|\\binv\\.)|\\.(?<=\\bno\\.)(?=\\s*\\d))?)"
 #define GAP_SEPARATOR "(?>[^\\w.!?;\\n]+)"
 /*
  * A gap {~N} repeats a word and a separator up to N times, and PCRE2 copies

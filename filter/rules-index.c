@@ -31,6 +31,7 @@ struct rules_index {
 struct rules_index_hits {
 	GArray *last;        /* guint32 an anchor: 1 + where its last word starts, 0 when absent */
 	GPtrArray *starts;   /* an anchor's GArray of size_t word starts, for ANCHOR_LEAD ones, or NULL */
+	GArray *started;     /* guint: the anchors with starts, to free only those */
 };
 
 static void
@@ -685,18 +686,12 @@ mark(const rules_index *index, rules_index_hits *hits, const GArray *ids, size_t
 		if (starts == NULL) {
 			starts = g_array_new(FALSE, FALSE, sizeof(size_t));
 			g_ptr_array_index(hits->starts, id) = starts;
+			g_array_append_val(hits->started, id);
 		}
 		/* A word marks an anchor once, by its exact form or a prefix. */
 		if (starts->len == 0 || g_array_index(starts, size_t, starts->len - 1) != start)
 			g_array_append_val(starts, start);
 	}
-}
-
-static void
-starts_free(gpointer data)
-{
-	if (data != NULL)
-		g_array_unref(data);
 }
 
 rules_index_hits *
@@ -709,8 +704,9 @@ rules_index_scan(const rules_index *index, const char *folded)
 
 	hits->last = g_array_sized_new(FALSE, TRUE, sizeof(guint32), index->n_anchors);
 	g_array_set_size(hits->last, index->n_anchors);
-	hits->starts = g_ptr_array_new_full(index->n_anchors, starts_free);
+	hits->starts = g_ptr_array_sized_new(index->n_anchors);
 	g_ptr_array_set_size(hits->starts, (gint)index->n_anchors);
+	hits->started = g_array_new(FALSE, FALSE, sizeof(guint));
 	for (guint i = 0; i < index->always->len; i++)
 		g_array_index(hits->last, guint32, g_array_index(index->always, guint, i)) = G_MAXUINT32;
 	while (*p != '\0') {
@@ -749,6 +745,10 @@ rules_index_hits_free(gpointer data)
 	if (hits == NULL)
 		return;
 	g_array_unref(hits->last);
+	/* Most anchors have no starts: free those that do, not look at all. */
+	for (guint i = 0; i < hits->started->len; i++)
+		g_array_unref(g_ptr_array_index(hits->starts, g_array_index(hits->started, guint, i)));
+	g_array_unref(hits->started);
 	g_ptr_array_unref(hits->starts);
 	g_free(hits);
 }
