@@ -71,6 +71,8 @@ rules_free(rules *set)
 		return;
 	g_hash_table_unref(set->by_id);
 	g_ptr_array_unref(set->rules);
+	if (set->by_priority != NULL)
+		g_array_unref(set->by_priority);
 	g_hash_table_unref(set->clause_breaks);
 	g_hash_table_unref(set->indexes);
 	g_hash_table_unref(set->prepared);
@@ -564,6 +566,31 @@ rules_load_lazy(const char *const *dirs, const char *const *languages, GError **
 	return rules_load_mode(dirs, languages, true, error);
 }
 
+static gint
+priority_then_load_order(gconstpointer a, gconstpointer b, gpointer data)
+{
+	const GPtrArray *all = data;
+	guint i = *(const guint *)a, j = *(const guint *)b;
+	const rule *ra = g_ptr_array_index(all, i), *rb = g_ptr_array_index(all, j);
+
+	if (ra->priority != rb->priority)
+		return ra->priority > rb->priority ? -1 : 1;
+	return i < j ? -1 : i > j;
+}
+
+/*
+ * The order classifying runs the rules in: once a rule has matched, no
+ * rule of lower priority can win, and those are not run (rules.c).
+ */
+static void
+order_by_priority(rules *set)
+{
+	set->by_priority = g_array_sized_new(FALSE, FALSE, sizeof(guint), set->rules->len);
+	for (guint i = 0; i < set->rules->len; i++)
+		g_array_append_val(set->by_priority, i);
+	g_array_sort_with_data(set->by_priority, priority_then_load_order, set->rules);
+}
+
 static rules *
 rules_load_mode(const char *const *dirs, const char *const *languages, bool lazy, GError **error)
 {
@@ -602,6 +629,7 @@ rules_load_mode(const char *const *dirs, const char *const *languages, bool lazy
 	}
 	set->lexicon = lx;
 	set->lazy = lazy;
+	order_by_priority(set);
 	/* Eagerly, every line is expanded and compiled now, so that every error
 	 * is reported with its line; lazily, when its language is first used. */
 	if (!lazy) {

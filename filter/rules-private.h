@@ -120,6 +120,7 @@ typedef struct {
 
 struct rules {
 	GPtrArray *rules; /* rule *, in load order (an override keeps the place) */
+	GArray *by_priority; /* guint indexes into rules, highest priority first, then load order */
 	GHashTable *by_id; /* id -> rule * (borrowed) */
 	GHashTable *clause_breaks; /* language -> rule_regex *: its clause-break words */
 	GHashTable *indexes;       /* language -> rules_index *: the words patterns need */
@@ -136,7 +137,7 @@ void rule_regex_free(gpointer data);
 void rule_line_free(gpointer data);
 
 #define RULES_COMPILE_FLAGS \
-	(PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF | PCRE2_DUPNAMES)
+	(PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_DUPNAMES)
 
 /*
  * Turns the lines of every rule of language into regexes: concepts

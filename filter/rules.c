@@ -328,13 +328,13 @@ regex_run_once(matcher *m, const rule_regex *regex, const reply_field *field, si
 	bool profiling = g_atomic_int_get(&rules_profiling) != 0;
 	const pcre2_code *code = g_atomic_pointer_get(&((rule_regex *)regex)->code);
 	if (jitted && !profiling) {
-		rc = pcre2_match(code, (PCRE2_SPTR)field->folded, limit, from, 0, m->data,
+		rc = pcre2_match(code, (PCRE2_SPTR)field->folded, limit, from, PCRE2_NO_UTF_CHECK, m->data,
 		                 m->context);
 	} else {
 		/* The match alone is timed: compiles are paid once and would
 		 * hide the cost. */
 		gint64 began = rules_now_ns();
-		rc = pcre2_match(code, (PCRE2_SPTR)field->folded, limit, from, 0, m->data,
+		rc = pcre2_match(code, (PCRE2_SPTR)field->folded, limit, from, PCRE2_NO_UTF_CHECK, m->data,
 		                 m->context);
 		gint64 spent = rules_now_ns() - began;
 		if (profiling) {
@@ -721,9 +721,15 @@ rules_classify_languages(const rules *set, const char *const *languages, const c
 	rule_outcome best = {0};
 	bool have_best = false;
 	guint explain_first = explain != NULL ? explain->len : 0;
-	for (guint i = 0; i < set->rules->len; i++) {
+	/* Highest priority first: once a rule has matched, a rule of lower
+	 * priority cannot win and is not run, unless every match is to be
+	 * explained (then in load order, as the explanation lists them). */
+	for (guint k = 0; k < set->rules->len; k++) {
+		guint i = explain != NULL ? k : g_array_index(set->by_priority, guint, k);
 		const rule *r = g_ptr_array_index(set->rules, i);
 		rule_outcome outcome = {.rule = r, .index = i};
+		if (explain == NULL && have_best && r->priority < best.rule->priority)
+			break;
 		if (!language_wanted(languages, r->language))
 			continue;
 		outcome.field = r->on_subject ? &fields[0] : &fields[1];

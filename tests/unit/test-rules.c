@@ -652,6 +652,56 @@ test_long_runs_are_cut(void **state)
 	g_free(dir);
 }
 
+/*
+ * Classifying runs the rules by priority and stops before the first rule
+ * of lower priority than a match (it cannot win); explaining runs them
+ * all.  Both must reach the same verdict on every sentence of the tables.
+ */
+static void
+test_priority_order_keeps_the_verdict(void **state)
+{
+	char *dir = g_build_filename(test_root(), "tests", "sentences", NULL);
+	GDir *listing = g_dir_open(dir, 0, NULL);
+	const char *name;
+	size_t compared = 0;
+
+	assert_non_null(listing);
+	while ((name = g_dir_read_name(listing)) != NULL) {
+		char *path, *data = NULL, **lines;
+		if (!g_str_has_suffix(name, ".tsv"))
+			continue;
+		path = g_build_filename(dir, name, NULL);
+		assert_true(g_file_get_contents(path, &data, NULL, NULL));
+		lines = g_strsplit(data, "\n", -1);
+		for (char **l = lines + 1; *l != NULL; l++) {
+			const char *text = strrchr(*l, '\t');
+			rules_verdict quick, full;
+			if (text == NULL)
+				continue;
+			text++;
+			GPtrArray *explain = rules_explain_new();
+			rules_classify(shipped, NULL, text, &quick, NULL);
+			rules_classify(shipped, NULL, text, &full, explain);
+			if (g_strcmp0(quick.rule_id, full.rule_id) != 0 ||
+			    g_strcmp0(quick.date_text, full.date_text) != 0 ||
+			    quick.match_start != full.match_start)
+				fail_msg("%s: \"%s\": %s without explaining, %s explaining", name, text,
+				         quick.rule_id ? quick.rule_id : "no rule",
+				         full.rule_id ? full.rule_id : "no rule");
+			compared++;
+			rules_verdict_clear(&quick);
+			rules_verdict_clear(&full);
+			g_ptr_array_unref(explain);
+		}
+		g_strfreev(lines);
+		g_free(data);
+		g_free(path);
+	}
+	g_dir_close(listing);
+	g_free(dir);
+	assert_true(compared > 1000);
+}
+
 static void
 test_user_override(void **state)
 {
@@ -759,6 +809,7 @@ main(void)
 	    cmocka_unit_test(test_worst_case_input),
 	    cmocka_unit_test(test_format_errors),
 	    cmocka_unit_test(test_long_runs_are_cut),
+	    cmocka_unit_test(test_priority_order_keeps_the_verdict),
 	    cmocka_unit_test(test_user_override),
 	    cmocka_unit_test(test_tie_break),
 	    cmocka_unit_test(test_class_names),
