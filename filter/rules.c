@@ -534,7 +534,7 @@ presence_free(gpointer data)
 
 /* Runs one rule; false when it neither matched nor hit a limit. */
 static bool
-rule_run(matcher *m, presence *cache, const rule *r, const reply_field *field,
+rule_run(matcher *m, presence *cache, const rule *r, const reply_field *field, size_t bound,
          rule_outcome *out)
 {
 	bool limit = false, vetoed = false;
@@ -549,7 +549,7 @@ rule_run(matcher *m, presence *cache, const rule *r, const reply_field *field,
 		for (int tries = 0; tries < RULES_TRIES_PER_PATTERN && from <= field->folded_length &&
 		                    from <= horizon;
 		     tries++) {
-			size_t vs, ve, before = out->matched ? out->start : SIZE_MAX;
+			size_t vs, ve, before = out->matched ? out->start : bound;
 			if (horizon != SIZE_MAX && horizon + 1 < before)
 				before = horizon + 1;
 			regex_outcome got = pattern_run(m, regex, field, hits, from, before, &s, &e,
@@ -559,7 +559,7 @@ rule_run(matcher *m, presence *cache, const rule *r, const reply_field *field,
 			if (got != REGEX_MATCH)
 				break;
 			/* Only a match before the best so far can change anything. */
-			if (out->matched && s >= out->start)
+			if (s >= (out->matched ? out->start : bound))
 				break;
 			got = clause_vetoed(m, r, field, hits, s, e, &vs, &ve);
 			if (got == REGEX_NO_MATCH) {
@@ -733,7 +733,16 @@ rules_classify_languages(const rules *set, const char *const *languages, const c
 		if (!language_wanted(languages, r->language))
 			continue;
 		outcome.field = r->on_subject ? &fields[0] : &fields[1];
-		if (!rule_run(m, &caches[r->on_subject ? 0 : 1], r, outcome.field, &outcome))
+		/* Of equal priority, a rule loaded later wins only by matching
+		 * earlier: in the subject, or before the best in its field. */
+		size_t bound = SIZE_MAX;
+		if (explain == NULL && have_best && r->priority == best.rule->priority) {
+			if (best.field == outcome.field)
+				bound = best.start;
+			else if (best.field == &fields[0])
+				continue;
+		}
+		if (!rule_run(m, &caches[r->on_subject ? 0 : 1], r, outcome.field, bound, &outcome))
 			continue;
 		if (explain != NULL)
 			g_ptr_array_add(explain, explanation_new(&outcome));
