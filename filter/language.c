@@ -88,9 +88,19 @@ language_fold_text(const char *text, size_t length, GArray **offsets)
 		size_t origin = (size_t)(p - text);
 		unsigned char byte = (unsigned char)*p;
 		if (byte < 0x80) {
-			fold_append(out, map, p, 1, origin);
-			last_base = byte;
-			p++;
+			/* A run of ASCII is copied as it is, in one piece: most text is. */
+			const char *q = p + 1;
+			while (q < end && (unsigned char)*q < 0x80)
+				q++;
+			g_string_append_len(out, p, q - p);
+			if (map != NULL) {
+				guint at = map->len;
+				g_array_set_size(map, at + (guint)(q - p));
+				for (size_t i = 0; i < (size_t)(q - p); i++)
+					g_array_index(map, size_t, at + i) = origin + i;
+			}
+			last_base = (unsigned char)q[-1];
+			p = q;
 			continue;
 		}
 		gunichar c = g_utf8_get_char(p);

@@ -29,8 +29,11 @@ struct rules_index {
 };
 
 struct rules_index_hits {
-	GArray *last;        /* guint32 an anchor: 1 + where its last word starts, 0 when absent */
-	GPtrArray *starts;   /* an anchor's GArray of size_t word starts, for ANCHOR_LEAD ones, or NULL */
+	/* Plain arrays of n_anchors, zeroed by calloc: a reply is scanned
+	 * for each language tried and most anchors stay untouched. */
+	guint n_anchors;
+	guint32 *last;       /* an anchor: 1 + where its last word starts, 0 when absent */
+	GArray **starts;     /* an anchor's GArray of size_t word starts, for ANCHOR_LEAD ones, or NULL */
 	GArray *started;     /* guint: the anchors with starts, to free only those */
 };
 
@@ -173,7 +176,9 @@ typedef struct {
 static bool
 is_word_char(const char *p)
 {
-	return g_unichar_isalnum(g_utf8_get_char(p)) || *p == '_';
+	if ((unsigned char)*p < 0x80)
+		return g_ascii_isalnum(*p) || *p == '_';
+	return g_unichar_isalnum(g_utf8_get_char(p));
 }
 
 /* Does a quantifier that allows zero times follow at p? */
@@ -678,14 +683,14 @@ mark(const rules_index *index, rules_index_hits *hits, const GArray *ids, size_t
 	for (guint i = 0; ids != NULL && i < ids->len; i++) {
 		guint id = g_array_index(ids, guint, i);
 		GArray *starts;
-		if (g_array_index(hits->last, guint32, id) != G_MAXUINT32)
-			g_array_index(hits->last, guint32, id) = (guint32)start + 1;
+		if (hits->last[id] != G_MAXUINT32)
+			hits->last[id] = (guint32)start + 1;
 		if (!(index->flags->data[id] & ANCHOR_LEAD))
 			continue;
-		starts = g_ptr_array_index(hits->starts, id);
+		starts = hits->starts[id];
 		if (starts == NULL) {
 			starts = g_array_new(FALSE, FALSE, sizeof(size_t));
-			g_ptr_array_index(hits->starts, id) = starts;
+			hits->starts[id] = starts;
 			g_array_append_val(hits->started, id);
 		}
 		/* A word marks an anchor once, by its exact form or a prefix. */
@@ -702,13 +707,12 @@ rules_index_scan(const rules_index *index, const char *folded)
 	size_t prefix_ends[INDEX_WORD_MAX + 1];
 	const char *p = folded;
 
-	hits->last = g_array_sized_new(FALSE, TRUE, sizeof(guint32), index->n_anchors);
-	g_array_set_size(hits->last, index->n_anchors);
-	hits->starts = g_ptr_array_sized_new(index->n_anchors);
-	g_ptr_array_set_size(hits->starts, (gint)index->n_anchors);
+	hits->n_anchors = index->n_anchors;
+	hits->last = g_new0(guint32, index->n_anchors);
+	hits->starts = g_new0(GArray *, index->n_anchors);
 	hits->started = g_array_new(FALSE, FALSE, sizeof(guint));
 	for (guint i = 0; i < index->always->len; i++)
-		g_array_index(hits->last, guint32, g_array_index(index->always, guint, i)) = G_MAXUINT32;
+		hits->last[g_array_index(index->always, guint, i)] = G_MAXUINT32;
 	while (*p != '\0') {
 		size_t length = 0, chars = 0, start;
 		while (*p != '\0' && !is_word_char(p))
@@ -716,9 +720,12 @@ rules_index_scan(const rules_index *index, const char *folded)
 		start = (size_t)(p - folded);
 		/* One word, lower case: its prefixes end at each character. */
 		while (*p != '\0' && is_word_char(p)) {
-			gunichar c = g_unichar_tolower(g_utf8_get_char(p));
 			if (chars < INDEX_WORD_MAX) {
-				length += (size_t)g_unichar_to_utf8(c, word + length);
+				if ((unsigned char)*p < 0x80)
+					word[length++] = g_ascii_tolower(*p);
+				else
+					length += (size_t)g_unichar_to_utf8(
+					    g_unichar_tolower(g_utf8_get_char(p)), word + length);
 				prefix_ends[++chars] = length;
 			}
 			p = g_utf8_next_char(p);
@@ -744,12 +751,12 @@ rules_index_hits_free(gpointer data)
 
 	if (hits == NULL)
 		return;
-	g_array_unref(hits->last);
+	g_free(hits->last);
 	/* Most anchors have no starts: free those that do, not look at all. */
 	for (guint i = 0; i < hits->started->len; i++)
-		g_array_unref(g_ptr_array_index(hits->starts, g_array_index(hits->started, guint, i)));
+		g_array_unref(hits->starts[g_array_index(hits->started, guint, i)]);
 	g_array_unref(hits->started);
-	g_ptr_array_unref(hits->starts);
+	g_free(hits->starts);
 	g_free(hits);
 }
 
@@ -760,7 +767,7 @@ rules_index_next_lead(const rules_index_hits *hits, const GArray *lead, size_t f
 
 	for (guint i = 0; i < lead->len; i++) {
 		guint id = g_array_index(lead, guint, i);
-		const GArray *starts = id < hits->starts->len ? g_ptr_array_index(hits->starts, id) : NULL;
+		const GArray *starts = id < hits->n_anchors ? hits->starts[id] : NULL;
 		guint lo = 0, hi = starts != NULL ? starts->len : 0;
 		/* The first start at or after from: starts are in text order. */
 		while (lo < hi) {
@@ -782,7 +789,6 @@ rules_index_next_lead(const rules_index_hits *hits, const GArray *lead, size_t f
 bool
 rules_index_reach(const GPtrArray *requirements, const rules_index_hits *hits, size_t *horizon)
 {
-	const GArray *last = hits->last;
 
 	*horizon = SIZE_MAX;
 	for (guint i = 0; requirements != NULL && i < requirements->len; i++) {
@@ -790,7 +796,7 @@ rules_index_reach(const GPtrArray *requirements, const rules_index_hits *hits, s
 		guint32 latest = 0;
 		for (guint k = 0; k < ids->len; k++) {
 			guint id = g_array_index(ids, guint, k);
-			guint32 at = id < last->len ? g_array_index(last, guint32, id) : G_MAXUINT32;
+			guint32 at = id < hits->n_anchors ? hits->last[id] : G_MAXUINT32;
 			if (at > latest)
 				latest = at;
 		}
