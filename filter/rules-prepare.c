@@ -87,7 +87,7 @@ rules_regex_compile_lazy(rule_regex *regex)
 	GError *error = NULL;
 	char *expanded;
 
-	if (g_atomic_pointer_get(&regex->code) != NULL)
+	if (rule_regex_code(regex) != NULL)
 		return true;
 	if (regex->lazy_source == NULL)
 		return false;
@@ -117,7 +117,7 @@ rules_regex_compile_lazy(rule_regex *regex)
 	}
 	/* The date groups are known before the code is published to other threads. */
 	regex_find_date_groups(regex, compiled);
-	g_atomic_pointer_set(&regex->code, compiled);
+	rule_regex_publish(regex, compiled);
 	return true;
 }
 

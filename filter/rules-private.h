@@ -78,6 +78,24 @@ typedef struct rule_regex {
  * many times its compile time, when the compile has about paid for itself
  * (the ski-rental rule: never more than twice the better choice).
  */
+/*
+ * A regex's code is published whole, once compiled or JIT-compiled, to
+ * threads that may be matching with it: an acquire load and a release
+ * store.  (GLib's g_atomic_pointer_* take the size of what they point to,
+ * and pcre2_code is opaque.)
+ */
+static inline pcre2_code *
+rule_regex_code(const rule_regex *regex)
+{
+	return __atomic_load_n(&regex->code, __ATOMIC_ACQUIRE);
+}
+
+static inline void
+rule_regex_publish(rule_regex *regex, pcre2_code *code)
+{
+	__atomic_store_n(&regex->code, code, __ATOMIC_RELEASE);
+}
+
 #ifndef RULES_JIT_PAYBACK
 #define RULES_JIT_PAYBACK 4
 #endif

@@ -302,7 +302,7 @@ regex_jit(rule_regex *regex)
 		pcre2_code *copy = pcre2_code_copy(regex->code);
 		if (copy != NULL && pcre2_jit_compile(copy, PCRE2_JIT_COMPLETE) == 0) {
 			regex->replaced = regex->code;
-			g_atomic_pointer_set(&regex->code, copy);
+			rule_regex_publish(regex, copy);
 		} else {
 			pcre2_code_free(copy);
 		}
@@ -316,7 +316,7 @@ regex_run_once(matcher *m, const rule_regex *regex, const reply_field *field, si
                size_t limit, size_t *start, size_t *end, size_t *date_start, size_t *date_end)
 {
 	int rc;
-	if (g_atomic_pointer_get(&((rule_regex *)regex)->code) == NULL) {
+	if (rule_regex_code(regex) == NULL) {
 		bool compiled;
 		g_mutex_lock(&rules_jit_lock);
 		compiled = rules_regex_compile_lazy((rule_regex *)regex);
@@ -326,7 +326,7 @@ regex_run_once(matcher *m, const rule_regex *regex, const reply_field *field, si
 	}
 	bool jitted = g_atomic_int_get(&regex->jitted) != 0;
 	bool profiling = g_atomic_int_get(&rules_profiling) != 0;
-	const pcre2_code *code = g_atomic_pointer_get(&((rule_regex *)regex)->code);
+	const pcre2_code *code = rule_regex_code(regex);
 	if (jitted && !profiling) {
 		rc = pcre2_match(code, (PCRE2_SPTR)field->folded, limit, from, PCRE2_NO_UTF_CHECK, m->data,
 		                 m->context);
