@@ -31,6 +31,20 @@ test_dots(void **state)
 	assert_false(ends_at_first_dot("bis zum 3. nächsten Monats"));
 	assert_false(ends_at_first_dot("do 15. listopada"));
 	assert_false(ends_at_first_dot("am 15. Überweisung"));
+	/* A dot followed by a letter: abbreviations written close, names, addresses. */
+	assert_false(ends_at_first_dot("z o.o. zapłaci jutro"));
+	assert_false(ends_at_first_dot("z.B. per Überweisung"));
+	assert_false(ends_at_first_dot("pay via pay.example.com today"));
+	/* Abbreviations the gaps know ("Nr. 31", "ca. 300", "szt. 12"). */
+	assert_false(ends_at_first_dot("Rechnung Nr. 31 zahlen wir"));
+	assert_false(ends_at_first_dot("otrzymaliśmy 10 szt. zamiast 12"));
+	assert_false(ends_at_first_dot("Nowak Sp. z o.o."));
+	assert_false(ends_at_first_dot("approx. 300 EUR"));
+	/* A full date ends a sentence like a number: "2026/10/07. Proszę". */
+	assert_true(ends_at_first_dot("z dnia 2026/10/07. Proszę o korektę"));
+	assert_true(ends_at_first_dot("on 2026-10-07. Please"));
+	/* A word that merely ends like an abbreviation still ends the sentence. */
+	assert_true(ends_at_first_dot("We paid in part. Thanks"));
 }
 
 int
