@@ -20,14 +20,17 @@ resolve_day_month(const scan *s, int year, int month, int day, guint end, candid
 }
 
 /*
- * Does a date's preposition ("on", "pe", "bis", "najpóźniej do") end just
- * before token i?  Prefixes are at most a few words long.
+ * Does a date's preposition ("on", "pe", "bis", "najpóźniej do") or a
+ * date-lead word ("zapłacimy" in "zapłacimy 30.11": a date, not part of
+ * it) end just before token i?  Both are at most a few words long.
  */
 static bool
 after_prefix(const scan *s, guint i)
 {
 	for (guint k = i > 4 ? i - 4 : 0; k < i; k++)
-		if (when_match_word(s, k, WORD_PREFIX, NULL) == i - k && when_gap_soft(s, i))
+		if ((when_match_word(s, k, WORD_PREFIX, NULL) == i - k ||
+		     when_match_word(s, k, WORD_DATE_LEAD, NULL) == i - k) &&
+		    when_gap_soft(s, i))
 			return true;
 	return false;
 }

@@ -1546,6 +1546,19 @@ test_explain_and_span(void **state)
 	assert_int_equal(match.end, strstr(text, ".") - text);
 	g_free(explain);
 
+	/* A payment verb lets a bare "30.11" be a date, but is no part of one. */
+	const char *bare = "Zapłacimy 30.11, wcześniej nie damy rady.";
+	explain = NULL;
+	assert_true(when_find(words, "pl", bare, iso(ANCHOR), &match, &explain));
+	assert_int_equal(match.date, iso("2026-11-30"));
+	assert_int_equal(match.start, strstr(bare, "30.11") - bare);
+	g_free(explain);
+	const char *tomorrow = "Dzień dobry, zapłacimy jutro. Pozdrawiam";
+	explain = NULL;
+	assert_true(when_find(words, "pl", tomorrow, iso(ANCHOR), &match, &explain));
+	assert_int_equal(match.start, strstr(tomorrow, "jutro") - tomorrow);
+	g_free(explain);
+
 	explain = NULL;
 	assert_true(
 	    when_resolve(words, "We will pay on 3 December 2026.", iso(ANCHOR), &date, &explain));
