@@ -309,6 +309,34 @@ match_month_part(const scan *s, guint i, candidate *c)
 	return true;
 }
 
+/*
+ * "10 days from today", "14 dni od dziś", "10 Tage ab heute": a count and
+ * its unit before the within-after words.  The count of a bare number
+ * ("30 days from the invoice date" is no promise of ours) needs them.
+ */
+static bool
+match_quantity_after(const scan *s, guint i, candidate *c)
+{
+	const word_entry *e;
+	guint j = i, len;
+	int count = 0;
+
+	if ((len = when_match_count(s, j, &count)) == 0)
+		return false;
+	j += len;
+	if (j >= s->n || !when_gap_soft(s, j) || (len = when_match_word(s, j, WORD_UNIT, &e)) == 0)
+		return false;
+	j += len;
+	unit_kind unit = (unit_kind)e->value;
+	if (j >= s->n || !when_gap_soft(s, j) ||
+	    (len = when_match_word(s, j, WORD_WITHIN_AFTER, NULL)) == 0)
+		return false;
+	if (!when_date_quantity(s, count, unit, c))
+		return false;
+	c->end = j + len;
+	return true;
+}
+
 /* "within 5 working days", "w ciągu 3 dni", "in two weeks", "sous 5 jours ouvrés". */
 static bool
 match_quantity(const scan *s, guint i, candidate *c)
@@ -318,7 +346,7 @@ match_quantity(const scan *s, guint i, candidate *c)
 	int count = 0;
 
 	if ((len = when_match_word(s, i, WORD_WITHIN, NULL)) == 0)
-		return false;
+		return match_quantity_after(s, i, c);
 	j = i + len;
 	for (int k = 0; k < 3 && j < s->n && when_gap_soft(s, j); k++) {
 		if ((len = when_match_word(s, j, WORD_FILLER, NULL)) == 0)

@@ -65,6 +65,7 @@ static const named_value syntax_names[] = {
     {"last-working-day-of", WORD_LAST_WORKING_DAY_OF},
     {"prefix", WORD_PREFIX},
     {"date-lead", WORD_DATE_LEAD},
+    {"within-after", WORD_WITHIN_AFTER},
     {"ignore", WORD_IGNORE},
     {"bare-day", WORD_BARE_DAY},
     {"bare-day-after", WORD_BARE_DAY_AFTER},

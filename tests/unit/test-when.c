@@ -23,6 +23,10 @@ typedef struct {
 
 static const when_case cases_en[] = {
     {"en", "2026-12-03", "2026-12-03", NULL},
+    /* A delay counted from today after its count: "10 days from today". */
+    {"en", "we will pay 10 days from today", "2026-11-28", NULL},
+    {"en", "5 working days from now", "2026-11-25", NULL},
+    {"en", "payable 30 days from the invoice date", NULL, NULL},
     {"en", "We will pay by Friday.", "2026-11-20", NULL},
     {"en", "by Wednesday", "2026-11-18", NULL},
     {"en", "next Monday", "2026-11-23", NULL},
@@ -169,6 +173,7 @@ static const when_case cases_ro[] = {
     {"ro", "sfarsitul lunii decembrie", "2026-12-31", NULL},
     {"ro", "săptămâna viitoare", "2026-11-27", NULL},
     {"ro", "avem nevoie de 2 luni", NULL, NULL},
+    {"ro", "plătim în 10 zile de azi", "2026-11-28", NULL},
     /* The time a client asks for counts from today. */
     {"ro", "ne mai trebuie zece zile", "2026-11-28", NULL},
     {"ro", "mai avem nevoie de două săptămâni", "2026-12-02", NULL},
