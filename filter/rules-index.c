@@ -294,6 +294,30 @@ gap_end(const char *p, const char *end)
 	return q < end && *q == '}' && q > p + 2 ? q : NULL;
 }
 
+/*
+ * The end of the top-level branch of a pattern that starts at p: the "|"
+ * outside any group or class that ends it, or e.
+ */
+static const char *
+branch_end(const char *p, const char *e)
+{
+	int depth = 0;
+
+	for (; p < e; p++) {
+		if (*p == '\\' && p + 1 < e)
+			p++;
+		else if (*p == '[')
+			p = class_end(p, e) - 1;
+		else if (*p == '(')
+			depth++;
+		else if (*p == ')')
+			depth--;
+		else if (*p == '|' && depth == 0)
+			return p;
+	}
+	return e;
+}
+
 static bool alternatives_anchors(reading *r, const char *s, const char *e, bool boundary,
                                  GArray *ids);
 
@@ -359,26 +383,13 @@ alternative_anchors(reading *r, const char *s, const char *e, bool boundary, GAr
 static bool
 alternatives_anchors(reading *r, const char *s, const char *e, bool boundary, GArray *ids)
 {
-	const char *start = s, *p = s;
-	int depth = 0;
-
-	for (;; p++) {
-		if (p >= e || (*p == '|' && depth == 0)) {
-			if (!alternative_anchors(r, start, p, boundary, ids))
-				return false;
-			if (p >= e)
-				return true;
-			start = p + 1;
-			continue;
-		}
-		if (*p == '\\' && p + 1 < e)
-			p++;
-		else if (*p == '[')
-			p = class_end(p, e) - 1;
-		else if (*p == '(')
-			depth++;
-		else if (*p == ')')
-			depth--;
+	for (const char *start = s;;) {
+		const char *end = branch_end(start, e);
+		if (!alternative_anchors(r, start, end, boundary, ids))
+			return false;
+		if (end >= e)
+			return true;
+		start = end + 1;
 	}
 }
 
@@ -386,21 +397,7 @@ alternatives_anchors(reading *r, const char *s, const char *e, bool boundary, GA
 static bool
 has_top_alternation(const char *s, const char *e)
 {
-	int depth = 0;
-
-	for (const char *p = s; p < e; p++) {
-		if (*p == '\\' && p + 1 < e)
-			p++;
-		else if (*p == '[')
-			p = class_end(p, e) - 1;
-		else if (*p == '(')
-			depth++;
-		else if (*p == ')')
-			depth--;
-		else if (*p == '|' && depth == 0)
-			return true;
-	}
-	return false;
+	return branch_end(s, e) < e;
 }
 
 char **
@@ -409,7 +406,6 @@ rules_index_split_alternatives(const char *source)
 	const char *end = source + strlen(source), *start = source, *options_end = source;
 	GPtrArray *pieces;
 	char *options;
-	int depth = 0;
 
 	/* A leading "(?s)" or "(?m)" sets options for everything after it. */
 	if (source[0] == '(' && source[1] == '?') {
@@ -423,23 +419,13 @@ rules_index_split_alternatives(const char *source)
 		return NULL;
 	options = g_strndup(source, (gsize)(options_end - source));
 	pieces = g_ptr_array_new();
-	start = options_end;
-	for (const char *p = options_end;; p++) {
-		if (p >= end || (*p == '|' && depth == 0)) {
-			g_ptr_array_add(pieces, g_strdup_printf("%s%.*s", options, (int)(p - start), start));
-			if (p >= end)
-				break;
-			start = p + 1;
-			continue;
-		}
-		if (*p == '\\' && p + 1 < end)
-			p++;
-		else if (*p == '[')
-			p = class_end(p, end) - 1;
-		else if (*p == '(')
-			depth++;
-		else if (*p == ')')
-			depth--;
+	for (start = options_end;;) {
+		const char *piece_end = branch_end(start, end);
+		g_ptr_array_add(pieces,
+		                g_strdup_printf("%s%.*s", options, (int)(piece_end - start), start));
+		if (piece_end >= end)
+			break;
+		start = piece_end + 1;
 	}
 	g_free(options);
 	g_ptr_array_add(pieces, NULL);
@@ -465,37 +451,24 @@ static void sequence_requirements(reading *r, const char *s, const char *e, bool
 static bool
 branches_requirement(reading *r, const char *s, const char *e, bool boundary, GArray *ids)
 {
-	const char *start = s, *p = s;
-	int depth = 0;
-
-	for (;; p++) {
-		if (p >= e || (*p == '|' && depth == 0)) {
-			GPtrArray *own = g_ptr_array_new_with_free_func(id_array_free);
-			sequence_requirements(r, start, p, boundary, own);
-			GArray *best = NULL;
-			for (guint i = 0; i < own->len; i++) {
-				GArray *candidate = g_ptr_array_index(own, i);
-				if (best == NULL || candidate->len < best->len)
-					best = candidate;
-			}
-			if (best != NULL)
-				g_array_append_vals(ids, best->data, best->len);
-			g_ptr_array_unref(own);
-			if (best == NULL)
-				return false;
-			if (p >= e)
-				return true;
-			start = p + 1;
-			continue;
+	for (const char *start = s;;) {
+		const char *end = branch_end(start, e);
+		GPtrArray *own = g_ptr_array_new_with_free_func(id_array_free);
+		GArray *best = NULL;
+		sequence_requirements(r, start, end, boundary, own);
+		for (guint i = 0; i < own->len; i++) {
+			GArray *candidate = g_ptr_array_index(own, i);
+			if (best == NULL || candidate->len < best->len)
+				best = candidate;
 		}
-		if (*p == '\\' && p + 1 < e)
-			p++;
-		else if (*p == '[')
-			p = class_end(p, e) - 1;
-		else if (*p == '(')
-			depth++;
-		else if (*p == ')')
-			depth--;
+		if (best != NULL)
+			g_array_append_vals(ids, best->data, best->len);
+		g_ptr_array_unref(own);
+		if (best == NULL)
+			return false;
+		if (end >= e)
+			return true;
+		start = end + 1;
 	}
 }
 
@@ -806,11 +779,4 @@ rules_index_reach(const GPtrArray *requirements, const rules_index_hits *hits, s
 			*horizon = latest - 1;
 	}
 	return true;
-}
-
-bool
-rules_index_met(const GPtrArray *requirements, const rules_index_hits *hits)
-{
-	size_t horizon;
-	return rules_index_reach(requirements, hits, &horizon);
 }

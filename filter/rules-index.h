@@ -65,14 +65,11 @@ typedef struct rules_index_hits rules_index_hits;
 rules_index_hits *rules_index_scan(const rules_index *index, const char *folded);
 void rules_index_hits_free(gpointer hits);
 
-/* Does the text meet every requirement? */
-bool rules_index_met(const GPtrArray *requirements, const rules_index_hits *hits);
-
 /*
- * The same, and how far into the text a match can start (*horizon): every
- * requirement's words are consumed at or after a match's start, so a match
- * starts at or before the last word of each requirement; SIZE_MAX when
- * nothing bounds it.
+ * Does the text meet every requirement?  And how far into it can a match
+ * start (*horizon): every requirement's words are consumed at or after a
+ * match's start, so a match starts at or before the last word of each
+ * requirement; SIZE_MAX when nothing bounds it.
  */
 bool rules_index_reach(const GPtrArray *requirements, const rules_index_hits *hits,
                        size_t *horizon);

@@ -56,7 +56,8 @@ may_match(rules_index *index, const char *pattern, const char *text)
 	GPtrArray *requires = rules_index_requirements(index, lx, "en", pattern);
 	char *folded = language_fold_text(text, strlen(text), NULL);
 	rules_index_hits *hits = rules_index_scan(index, folded);
-	bool met = rules_index_met(requires, hits);
+	size_t horizon;
+	bool met = rules_index_reach(requires, hits, &horizon);
 
 	rules_index_hits_free(hits);
 	g_free(folded);
