@@ -240,23 +240,16 @@ matcher_for_thread(void)
 	return m;
 }
 
+gint rules_profiling;
+
 /*
  * Runs one regex over the folded field from byte from, seeing the field as
  * if it ended at byte limit; on a match fills the folded ranges of the
  * whole match and of the "date" group (date_start = SIZE_MAX when unset).
  */
-gint rules_profiling;
-
-static regex_outcome regex_run_once(matcher *m, const rule_regex *regex, const reply_field *field,
-                                    size_t from, size_t limit, size_t *start, size_t *end,
-                                    size_t *date_start, size_t *date_end);
-
-static regex_outcome
-regex_run(matcher *m, const rule_regex *regex, const reply_field *field, size_t from, size_t limit,
-          size_t *start, size_t *end, size_t *date_start, size_t *date_end)
-{
-	return regex_run_once(m, regex, field, from, limit, start, end, date_start, date_end);
-}
+static regex_outcome regex_run(matcher *m, const rule_regex *regex, const reply_field *field,
+                               size_t from, size_t limit, size_t *start, size_t *end,
+                               size_t *date_start, size_t *date_end);
 
 /*
  * A pattern of a rule: when it has a lead (rule_regex.lead), tried only
@@ -312,8 +305,8 @@ regex_jit(rule_regex *regex)
 }
 
 static regex_outcome
-regex_run_once(matcher *m, const rule_regex *regex, const reply_field *field, size_t from,
-               size_t limit, size_t *start, size_t *end, size_t *date_start, size_t *date_end)
+regex_run(matcher *m, const rule_regex *regex, const reply_field *field, size_t from, size_t limit,
+          size_t *start, size_t *end, size_t *date_start, size_t *date_end)
 {
 	int rc;
 	if (rule_regex_code(regex) == NULL) {
